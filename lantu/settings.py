@@ -28,7 +28,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("LANTU_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("LANTU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+ALLOWED_HOSTS = os.environ.get("LANTU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(
+    ","
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -42,6 +44,9 @@ INSTALLED_APPS = [
     "lantu.accounts",
     "lantu.ledger",
     "lantu.registry",
+    "lantu.standards",
+    "lantu.engine",
+    "lantu.simulator",
 ]
 
 MIDDLEWARE = [

@@ -42,7 +42,9 @@ class Perm(StrEnum):
 
 
 GRANTS: dict[Role, frozenset[Perm]] = {
-    Role.VILLAGE_ENTRY: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT}),
+    Role.VILLAGE_ENTRY: frozenset(
+        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT}
+    ),
     Role.TOWNSHIP_REVIEW: frozenset(
         {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.REVIEW}
     ),

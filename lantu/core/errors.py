@@ -44,7 +44,9 @@ class Conflict(LantuError):
 class OutOfScope(LantuError):
     status = 404
 
-    def __init__(self, zh: str = "未找到（或不在您的辖区内）", en: str = "Not found (or outside your region)") -> None:
+    def __init__(
+        self, zh: str = "未找到（或不在您的辖区内）", en: str = "Not found (or outside your region)"
+    ) -> None:
         super().__init__(zh, en)
 
 

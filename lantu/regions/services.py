@@ -33,7 +33,9 @@ def load_regions(rows: Iterable[Mapping[str, str]], *, actor: object | None = No
     Every row is checked before anything is written: an unknown level or a parent that is neither
     in the file nor in the database rejects the whole load.
     """
-    rows = sorted(rows, key=lambda r: LEVEL_ORDER.index(r["level"]) if r["level"] in LEVEL_ORDER else -1)
+    rows = sorted(
+        rows, key=lambda r: LEVEL_ORDER.index(r["level"]) if r["level"] in LEVEL_ORDER else -1
+    )
     known = {r.code: r for r in Region.objects.all()}
     incoming = {r["code"] for r in rows}
     errors: list[str] = []

@@ -32,7 +32,10 @@ class Household(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
     household_type = models.CharField(
-        _("贫困户属性"), max_length=12, choices=codes.choices(codes.HOUSEHOLD_TYPE), default="general"
+        _("贫困户属性"),
+        max_length=12,
+        choices=codes.choices(codes.HOUSEHOLD_TYPE),
+        default="general",
     )
     registration_year = models.PositiveSmallIntegerField(_("识别年度"), null=True, blank=True)
     status = models.CharField(
@@ -82,7 +85,10 @@ class Member(models.Model):
         _("文化程度"), max_length=12, choices=codes.choices(codes.EDUCATION), blank=True
     )
     schooling = models.CharField(
-        _("在校生状况"), max_length=14, choices=codes.choices(codes.SCHOOLING), default="not_student"
+        _("在校生状况"),
+        max_length=14,
+        choices=codes.choices(codes.SCHOOLING),
+        default="not_student",
     )
     health = models.CharField(
         _("健康状况"), max_length=10, choices=codes.choices(codes.HEALTH), default="healthy"
@@ -91,7 +97,9 @@ class Member(models.Model):
     labour = models.CharField(
         _("劳动能力"), max_length=10, choices=codes.choices(codes.LABOUR), default="ordinary"
     )
-    work = models.CharField(_("务工状况"), max_length=12, choices=codes.choices(codes.WORK), default="none")
+    work = models.CharField(
+        _("务工状况"), max_length=12, choices=codes.choices(codes.WORK), default="none"
+    )
     work_months = models.PositiveSmallIntegerField(_("务工时间（月）"), default=0)
     dibao = models.BooleanField(_("低保"), default=False)
     tekun = models.BooleanField(_("特困供养（五保）"), default=False)
@@ -110,7 +118,9 @@ class Member(models.Model):
         verbose_name_plural = _("家庭成员")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=Q(active=True), name="person_in_one_active_household"
+                fields=["id_number"],
+                condition=Q(active=True),
+                name="person_in_one_active_household",
             ),
             models.UniqueConstraint(
                 fields=["household"],
@@ -141,7 +151,9 @@ class HouseholdYear(models.Model):
     # Rigid expenditure (刚性支出) that monitoring counts against income.
     medical_out_of_pocket = models.DecimalField(_("医疗自付支出"), **MONEY, default=0)
     education_expense = models.DecimalField(_("教育支出"), **MONEY, default=0)
-    housing_area = models.DecimalField(_("住房面积（㎡）"), max_digits=8, decimal_places=1, null=True)
+    housing_area = models.DecimalField(
+        _("住房面积（㎡）"), max_digits=8, decimal_places=1, null=True
+    )
     housing_structure = models.CharField(
         _("住房结构"), max_length=12, choices=codes.choices(codes.HOUSING_STRUCTURE), blank=True
     )
@@ -159,12 +171,16 @@ class HouseholdYear(models.Model):
     water_scarce_area = models.BooleanField(_("缺水地区"), default=False)
     water_quality_ok = models.BooleanField(_("水质达标"), null=True)
     water_piped = models.BooleanField(_("自来水入户"), default=False)
-    water_trip_minutes = models.PositiveSmallIntegerField(_("取水往返时间（分钟）"), null=True, blank=True)
+    water_trip_minutes = models.PositiveSmallIntegerField(
+        _("取水往返时间（分钟）"), null=True, blank=True
+    )
     water_distance_m = models.PositiveIntegerField(_("取水水平距离（米）"), null=True, blank=True)
     water_vertical_m = models.PositiveIntegerField(_("取水垂直距离（米）"), null=True, blank=True)
     water_outage_days = models.PositiveSmallIntegerField(_("年断水天数"), null=True, blank=True)
     electricity = models.BooleanField(_("通生活用电"), default=True)
-    fuel = models.CharField(_("主要燃料"), max_length=12, choices=codes.choices(codes.FUEL), blank=True)
+    fuel = models.CharField(
+        _("主要燃料"), max_length=12, choices=codes.choices(codes.FUEL), blank=True
+    )
     market_distance_km = models.DecimalField(
         _("距集市距离（公里）"), max_digits=6, decimal_places=1, null=True, blank=True
     )
@@ -203,7 +219,9 @@ class HouseholdYear(models.Model):
 class StatusChange(models.Model):
     """A household's status history; each row is also a ledger event."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="status_changes")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="status_changes"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     date = models.DateField(_("日期"))
     from_status = models.CharField(_("原状态"), max_length=16, choices=codes.choices(codes.STATUS))

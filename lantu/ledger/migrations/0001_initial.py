@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,44 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=150)),
-                ('role', models.CharField(blank=True, max_length=30, verbose_name='角色')),
-                ('action', models.CharField(max_length=60, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=40)),
-                ('object_id', models.CharField(db_index=True, max_length=40)),
-                ('region_path', models.CharField(blank=True, db_index=True, max_length=120)),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('batch', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("actor_name", models.CharField(blank=True, max_length=150)),
+                ("role", models.CharField(blank=True, max_length=30, verbose_name="角色")),
+                ("action", models.CharField(max_length=60, verbose_name="操作")),
+                ("object_type", models.CharField(max_length=40)),
+                ("object_id", models.CharField(db_index=True, max_length=40)),
+                ("region_path", models.CharField(blank=True, db_index=True, max_length=120)),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("batch", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='ledger_even_object__d4ed9b_idx')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="ledger_even_object__d4ed9b_idx"
+                    )
+                ],
             },
         ),
     ]

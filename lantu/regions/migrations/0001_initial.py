@@ -5,50 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=15, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('prefecture', '州市'), ('county', '县市区'), ('township', '乡镇'), ('village', '行政村'), ('group', '村民小组')], max_length=12, verbose_name='层级')),
-                ('kind', models.CharField(blank=True, max_length=20, verbose_name='类型')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='启用日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=15, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("prefecture", "州市"),
+                            ("county", "县市区"),
+                            ("township", "乡镇"),
+                            ("village", "行政村"),
+                            ("group", "村民小组"),
+                        ],
+                        max_length=12,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("kind", models.CharField(blank=True, max_length=20, verbose_name="类型")),
+                ("path", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="启用日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='PovertyStatus',
+            name="PovertyStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('is_poor', models.BooleanField(verbose_name='是否贫困')),
-                ('exited_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='退出年度')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='poverty_statuses', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("is_poor", models.BooleanField(verbose_name="是否贫困")),
+                (
+                    "exited_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="退出年度"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="poverty_statuses",
+                        to="regions.region",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['level', 'path'], name='regions_reg_level_c6a788_idx'),
+            model_name="region",
+            index=models.Index(fields=["level", "path"], name="regions_reg_level_c6a788_idx"),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), ('level__in', ['prefecture', 'county', 'township', 'village', 'group']), _connector='OR'), name='region_parent_for_non_root'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("parent__isnull", True),
+                    ("level__in", ["prefecture", "county", "township", "village", "group"]),
+                    _connector="OR",
+                ),
+                name="region_parent_for_non_root",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='povertystatus',
-            constraint=models.UniqueConstraint(fields=('region', 'year'), name='poverty_status_once_a_year'),
+            model_name="povertystatus",
+            constraint=models.UniqueConstraint(
+                fields=("region", "year"), name="poverty_status_once_a_year"
+            ),
         ),
     ]

@@ -6,168 +6,766 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household_no', models.CharField(max_length=30, unique=True, verbose_name='户编号')),
-                ('region_path', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('bank_account', models.CharField(blank=True, max_length=40, verbose_name='银行账号')),
-                ('household_type', models.CharField(choices=[('general', '一般贫困户'), ('dibao', '低保户'), ('tekun', '特困供养户（五保户）'), ('dibao_poor', '低保贫困户'), ('none', '非贫困户')], default='general', max_length=12, verbose_name='贫困户属性')),
-                ('registration_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='识别年度')),
-                ('status', models.CharField(choices=[('not_registered', '未建档'), ('poor', '贫困户'), ('exited', '已脱贫'), ('monitored', '监测对象'), ('risk_eliminated', '风险已消除'), ('removed', '已清退'), ('returned', '返贫'), ('deregistered', '已销户')], db_index=True, default='poor', max_length=16, verbose_name='状态')),
-                ('monitoring_type', models.CharField(blank=True, choices=[('unstable', '脱贫不稳定户'), ('marginal', '边缘易致贫户'), ('sudden', '突发严重困难户')], max_length=10, verbose_name='监测对象类别')),
-                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
-                ('planned_exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='计划脱贫年度')),
-                ('relocated', models.BooleanField(default=False, verbose_name='易地扶贫搬迁')),
-                ('size', models.PositiveSmallIntegerField(default=0, verbose_name='家庭人口')),
-                ('head_name', models.CharField(blank=True, db_index=True, max_length=50, verbose_name='户主姓名')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='所在村/组')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "household_no",
+                    models.CharField(max_length=30, unique=True, verbose_name="户编号"),
+                ),
+                ("region_path", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "bank_account",
+                    models.CharField(blank=True, max_length=40, verbose_name="银行账号"),
+                ),
+                (
+                    "household_type",
+                    models.CharField(
+                        choices=[
+                            ("general", "一般贫困户"),
+                            ("dibao", "低保户"),
+                            ("tekun", "特困供养户（五保户）"),
+                            ("dibao_poor", "低保贫困户"),
+                            ("none", "非贫困户"),
+                        ],
+                        default="general",
+                        max_length=12,
+                        verbose_name="贫困户属性",
+                    ),
+                ),
+                (
+                    "registration_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="识别年度"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_registered", "未建档"),
+                            ("poor", "贫困户"),
+                            ("exited", "已脱贫"),
+                            ("monitored", "监测对象"),
+                            ("risk_eliminated", "风险已消除"),
+                            ("removed", "已清退"),
+                            ("returned", "返贫"),
+                            ("deregistered", "已销户"),
+                        ],
+                        db_index=True,
+                        default="poor",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "monitoring_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("unstable", "脱贫不稳定户"),
+                            ("marginal", "边缘易致贫户"),
+                            ("sudden", "突发严重困难户"),
+                        ],
+                        max_length=10,
+                        verbose_name="监测对象类别",
+                    ),
+                ),
+                (
+                    "exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="脱贫年度"
+                    ),
+                ),
+                (
+                    "planned_exit_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="计划脱贫年度"
+                    ),
+                ),
+                ("relocated", models.BooleanField(default=False, verbose_name="易地扶贫搬迁")),
+                ("size", models.PositiveSmallIntegerField(default=0, verbose_name="家庭人口")),
+                (
+                    "head_name",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=50, verbose_name="户主姓名"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.region",
+                        verbose_name="所在村/组",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '户',
-                'verbose_name_plural': '户',
+                "verbose_name": "户",
+                "verbose_name_plural": "户",
             },
         ),
         migrations.CreateModel(
-            name='HouseholdYear',
+            name="HouseholdYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('size', models.PositiveSmallIntegerField(verbose_name='家庭人口')),
-                ('wage_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='工资性收入')),
-                ('business_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='家庭经营性收入')),
-                ('property_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='财产性收入')),
-                ('transfer_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='转移性收入')),
-                ('total_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='家庭总收入')),
-                ('production_cost', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='生产经营费用支出')),
-                ('net_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='家庭纯收入')),
-                ('per_capita_net_income', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='年人均纯收入')),
-                ('medical_out_of_pocket', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='医疗自付支出')),
-                ('education_expense', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='教育支出')),
-                ('housing_area', models.DecimalField(decimal_places=1, max_digits=8, null=True, verbose_name='住房面积（㎡）')),
-                ('housing_structure', models.CharField(blank=True, choices=[('concrete', '钢混'), ('brick', '砖混'), ('brick_wood', '砖木'), ('earth_wood', '土木'), ('other', '其他')], max_length=12, verbose_name='住房结构')),
-                ('housing_built_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='建房年份')),
-                ('housing_grade', models.CharField(blank=True, choices=[('A', 'A级（安全）'), ('B', 'B级（基本安全）'), ('C', 'C级（危房）'), ('D', 'D级（危房）')], max_length=1, verbose_name='住房安全等级')),
-                ('relocation_keys', models.BooleanField(default=False, verbose_name='搬迁入住')),
-                ('water_source', models.CharField(blank=True, choices=[('piped', '自来水（集中供水）'), ('well', '水井'), ('spring', '山泉水/水窖'), ('river', '江河湖泊'), ('other', '其他')], max_length=8, verbose_name='饮水来源')),
-                ('water_litres_per_day', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='人均日供水量（升）')),
-                ('water_scarce_area', models.BooleanField(default=False, verbose_name='缺水地区')),
-                ('water_quality_ok', models.BooleanField(null=True, verbose_name='水质达标')),
-                ('water_piped', models.BooleanField(default=False, verbose_name='自来水入户')),
-                ('water_trip_minutes', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='取水往返时间（分钟）')),
-                ('water_distance_m', models.PositiveIntegerField(blank=True, null=True, verbose_name='取水水平距离（米）')),
-                ('water_vertical_m', models.PositiveIntegerField(blank=True, null=True, verbose_name='取水垂直距离（米）')),
-                ('water_outage_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年断水天数')),
-                ('electricity', models.BooleanField(default=True, verbose_name='通生活用电')),
-                ('fuel', models.CharField(blank=True, choices=[('firewood', '柴草'), ('coal', '煤炭'), ('electricity', '电'), ('gas', '燃气/沼气'), ('other', '其他')], max_length=12, verbose_name='主要燃料')),
-                ('market_distance_km', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='距集市距离（公里）')),
-                ('road_hardened', models.BooleanField(default=True, verbose_name='通硬化路')),
-                ('main_cause', models.CharField(blank=True, choices=[('1', '因病'), ('2', '因残'), ('3', '因学'), ('4', '因灾'), ('5', '缺土地'), ('6', '缺水'), ('7', '缺技术'), ('8', '缺劳力'), ('9', '缺资金'), ('10', '交通条件落后'), ('11', '自身发展动力不足'), ('12', '其它')], max_length=2, verbose_name='主要致贫原因')),
-                ('other_cause_1', models.CharField(blank=True, choices=[('1', '因病'), ('2', '因残'), ('3', '因学'), ('4', '因灾'), ('5', '缺土地'), ('6', '缺水'), ('7', '缺技术'), ('8', '缺劳力'), ('9', '缺资金'), ('10', '交通条件落后'), ('11', '自身发展动力不足'), ('12', '其它')], max_length=2, verbose_name='其他致贫原因1')),
-                ('other_cause_2', models.CharField(blank=True, choices=[('1', '因病'), ('2', '因残'), ('3', '因学'), ('4', '因灾'), ('5', '缺土地'), ('6', '缺水'), ('7', '缺技术'), ('8', '缺劳力'), ('9', '缺资金'), ('10', '交通条件落后'), ('11', '自身发展动力不足'), ('12', '其它')], max_length=2, verbose_name='其他致贫原因2')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='years', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("size", models.PositiveSmallIntegerField(verbose_name="家庭人口")),
+                (
+                    "wage_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="工资性收入"
+                    ),
+                ),
+                (
+                    "business_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="家庭经营性收入"
+                    ),
+                ),
+                (
+                    "property_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="财产性收入"
+                    ),
+                ),
+                (
+                    "transfer_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="转移性收入"
+                    ),
+                ),
+                (
+                    "total_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="家庭总收入"
+                    ),
+                ),
+                (
+                    "production_cost",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="生产经营费用支出"
+                    ),
+                ),
+                (
+                    "net_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="家庭纯收入"
+                    ),
+                ),
+                (
+                    "per_capita_net_income",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="年人均纯收入"
+                    ),
+                ),
+                (
+                    "medical_out_of_pocket",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="医疗自付支出"
+                    ),
+                ),
+                (
+                    "education_expense",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="教育支出"
+                    ),
+                ),
+                (
+                    "housing_area",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=8, null=True, verbose_name="住房面积（㎡）"
+                    ),
+                ),
+                (
+                    "housing_structure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("concrete", "钢混"),
+                            ("brick", "砖混"),
+                            ("brick_wood", "砖木"),
+                            ("earth_wood", "土木"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="住房结构",
+                    ),
+                ),
+                (
+                    "housing_built_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="建房年份"
+                    ),
+                ),
+                (
+                    "housing_grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A级（安全）"),
+                            ("B", "B级（基本安全）"),
+                            ("C", "C级（危房）"),
+                            ("D", "D级（危房）"),
+                        ],
+                        max_length=1,
+                        verbose_name="住房安全等级",
+                    ),
+                ),
+                ("relocation_keys", models.BooleanField(default=False, verbose_name="搬迁入住")),
+                (
+                    "water_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("piped", "自来水（集中供水）"),
+                            ("well", "水井"),
+                            ("spring", "山泉水/水窖"),
+                            ("river", "江河湖泊"),
+                            ("other", "其他"),
+                        ],
+                        max_length=8,
+                        verbose_name="饮水来源",
+                    ),
+                ),
+                (
+                    "water_litres_per_day",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="人均日供水量（升）",
+                    ),
+                ),
+                ("water_scarce_area", models.BooleanField(default=False, verbose_name="缺水地区")),
+                ("water_quality_ok", models.BooleanField(null=True, verbose_name="水质达标")),
+                ("water_piped", models.BooleanField(default=False, verbose_name="自来水入户")),
+                (
+                    "water_trip_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="取水往返时间（分钟）"
+                    ),
+                ),
+                (
+                    "water_distance_m",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="取水水平距离（米）"
+                    ),
+                ),
+                (
+                    "water_vertical_m",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="取水垂直距离（米）"
+                    ),
+                ),
+                (
+                    "water_outage_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="年断水天数"
+                    ),
+                ),
+                ("electricity", models.BooleanField(default=True, verbose_name="通生活用电")),
+                (
+                    "fuel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("firewood", "柴草"),
+                            ("coal", "煤炭"),
+                            ("electricity", "电"),
+                            ("gas", "燃气/沼气"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="主要燃料",
+                    ),
+                ),
+                (
+                    "market_distance_km",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="距集市距离（公里）",
+                    ),
+                ),
+                ("road_hardened", models.BooleanField(default=True, verbose_name="通硬化路")),
+                (
+                    "main_cause",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "因病"),
+                            ("2", "因残"),
+                            ("3", "因学"),
+                            ("4", "因灾"),
+                            ("5", "缺土地"),
+                            ("6", "缺水"),
+                            ("7", "缺技术"),
+                            ("8", "缺劳力"),
+                            ("9", "缺资金"),
+                            ("10", "交通条件落后"),
+                            ("11", "自身发展动力不足"),
+                            ("12", "其它"),
+                        ],
+                        max_length=2,
+                        verbose_name="主要致贫原因",
+                    ),
+                ),
+                (
+                    "other_cause_1",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "因病"),
+                            ("2", "因残"),
+                            ("3", "因学"),
+                            ("4", "因灾"),
+                            ("5", "缺土地"),
+                            ("6", "缺水"),
+                            ("7", "缺技术"),
+                            ("8", "缺劳力"),
+                            ("9", "缺资金"),
+                            ("10", "交通条件落后"),
+                            ("11", "自身发展动力不足"),
+                            ("12", "其它"),
+                        ],
+                        max_length=2,
+                        verbose_name="其他致贫原因1",
+                    ),
+                ),
+                (
+                    "other_cause_2",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "因病"),
+                            ("2", "因残"),
+                            ("3", "因学"),
+                            ("4", "因灾"),
+                            ("5", "缺土地"),
+                            ("6", "缺水"),
+                            ("7", "缺技术"),
+                            ("8", "缺劳力"),
+                            ("9", "缺资金"),
+                            ("10", "交通条件落后"),
+                            ("11", "自身发展动力不足"),
+                            ("12", "其它"),
+                        ],
+                        max_length=2,
+                        verbose_name="其他致贫原因2",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="years",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度信息',
+                "verbose_name": "年度信息",
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(db_index=True, max_length=18, verbose_name='身份证号')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='姓名')),
-                ('sex', models.CharField(choices=[('1', '男'), ('2', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('child_in_law', '儿媳/女婿'), ('grandchild', '孙辈'), ('parent', '父母'), ('grandparent', '祖父母/外祖父母'), ('sibling', '兄弟姐妹'), ('other', '其他')], max_length=14, verbose_name='与户主关系')),
-                ('ethnicity', models.CharField(choices=[('01', '汉族'), ('02', '蒙古族'), ('03', '回族'), ('04', '藏族'), ('05', '维吾尔族'), ('06', '苗族'), ('07', '彝族'), ('08', '壮族'), ('09', '布依族'), ('10', '朝鲜族'), ('11', '满族'), ('12', '侗族'), ('13', '瑶族'), ('14', '白族'), ('15', '土家族'), ('16', '哈尼族'), ('17', '哈萨克族'), ('18', '傣族'), ('19', '黎族'), ('20', '傈僳族'), ('21', '佤族'), ('22', '畲族'), ('23', '高山族'), ('24', '拉祜族'), ('25', '水族'), ('26', '东乡族'), ('27', '纳西族'), ('28', '景颇族'), ('29', '柯尔克孜族'), ('30', '土族'), ('31', '达斡尔族'), ('32', '仫佬族'), ('33', '羌族'), ('34', '布朗族'), ('35', '撒拉族'), ('36', '毛南族'), ('37', '仡佬族'), ('38', '锡伯族'), ('39', '阿昌族'), ('40', '普米族'), ('41', '塔吉克族'), ('42', '怒族'), ('43', '乌孜别克族'), ('44', '俄罗斯族'), ('45', '鄂温克族'), ('46', '德昂族'), ('47', '保安族'), ('48', '裕固族'), ('49', '京族'), ('50', '塔塔尔族'), ('51', '独龙族'), ('52', '鄂伦春族'), ('53', '赫哲族'), ('54', '门巴族'), ('55', '珞巴族'), ('56', '基诺族'), ('97', '其他')], default='01', max_length=2, verbose_name='民族')),
-                ('education', models.CharField(blank=True, choices=[('illiterate', '文盲或半文盲'), ('primary', '小学'), ('junior', '初中'), ('senior', '高中'), ('vocational', '中专/中职'), ('college', '大专及以上'), ('preschool', '学龄前儿童')], max_length=12, verbose_name='文化程度')),
-                ('schooling', models.CharField(choices=[('not_student', '非在校生'), ('preschool', '学前教育'), ('primary', '小学'), ('junior', '初中'), ('senior', '高中'), ('vocational', '中职'), ('higher', '高职/大专/本科及以上'), ('home_teaching', '送教上门'), ('dropout', '失学辍学')], default='not_student', max_length=14, verbose_name='在校生状况')),
-                ('health', models.CharField(choices=[('healthy', '健康'), ('chronic', '长期慢性病'), ('serious', '患有大病'), ('disabled', '残疾')], default='healthy', max_length=10, verbose_name='健康状况')),
-                ('disability_grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='残疾等级')),
-                ('labour', models.CharField(choices=[('skilled', '技能劳动力'), ('ordinary', '普通劳动力'), ('weak', '弱劳动力或半劳动力'), ('lost', '丧失劳动力'), ('none', '无劳动力')], default='ordinary', max_length=10, verbose_name='劳动能力')),
-                ('work', models.CharField(choices=[('none', '未务工'), ('township', '乡镇内务工'), ('county', '乡镇外县内务工'), ('province', '县外省内务工'), ('outside', '省外务工'), ('welfare_job', '公益性岗位')], default='none', max_length=12, verbose_name='务工状况')),
-                ('work_months', models.PositiveSmallIntegerField(default=0, verbose_name='务工时间（月）')),
-                ('dibao', models.BooleanField(default=False, verbose_name='低保')),
-                ('tekun', models.BooleanField(default=False, verbose_name='特困供养（五保）')),
-                ('medical_insurance', models.BooleanField(default=True, verbose_name='基本医疗保险')),
-                ('serious_illness_insurance', models.BooleanField(default=True, verbose_name='大病保险')),
-                ('medical_assistance', models.BooleanField(default=False, verbose_name='医疗救助')),
-                ('pension_insurance', models.BooleanField(default=False, verbose_name='城乡居民养老保险')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('active', models.BooleanField(default=True, verbose_name='在户')),
-                ('left_reason', models.CharField(blank=True, max_length=40, verbose_name='减员原因')),
-                ('legacy_id_number', models.CharField(blank=True, max_length=15)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(db_index=True, max_length=18, verbose_name="身份证号"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("1", "男"), ("2", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("child_in_law", "儿媳/女婿"),
+                            ("grandchild", "孙辈"),
+                            ("parent", "父母"),
+                            ("grandparent", "祖父母/外祖父母"),
+                            ("sibling", "兄弟姐妹"),
+                            ("other", "其他"),
+                        ],
+                        max_length=14,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("01", "汉族"),
+                            ("02", "蒙古族"),
+                            ("03", "回族"),
+                            ("04", "藏族"),
+                            ("05", "维吾尔族"),
+                            ("06", "苗族"),
+                            ("07", "彝族"),
+                            ("08", "壮族"),
+                            ("09", "布依族"),
+                            ("10", "朝鲜族"),
+                            ("11", "满族"),
+                            ("12", "侗族"),
+                            ("13", "瑶族"),
+                            ("14", "白族"),
+                            ("15", "土家族"),
+                            ("16", "哈尼族"),
+                            ("17", "哈萨克族"),
+                            ("18", "傣族"),
+                            ("19", "黎族"),
+                            ("20", "傈僳族"),
+                            ("21", "佤族"),
+                            ("22", "畲族"),
+                            ("23", "高山族"),
+                            ("24", "拉祜族"),
+                            ("25", "水族"),
+                            ("26", "东乡族"),
+                            ("27", "纳西族"),
+                            ("28", "景颇族"),
+                            ("29", "柯尔克孜族"),
+                            ("30", "土族"),
+                            ("31", "达斡尔族"),
+                            ("32", "仫佬族"),
+                            ("33", "羌族"),
+                            ("34", "布朗族"),
+                            ("35", "撒拉族"),
+                            ("36", "毛南族"),
+                            ("37", "仡佬族"),
+                            ("38", "锡伯族"),
+                            ("39", "阿昌族"),
+                            ("40", "普米族"),
+                            ("41", "塔吉克族"),
+                            ("42", "怒族"),
+                            ("43", "乌孜别克族"),
+                            ("44", "俄罗斯族"),
+                            ("45", "鄂温克族"),
+                            ("46", "德昂族"),
+                            ("47", "保安族"),
+                            ("48", "裕固族"),
+                            ("49", "京族"),
+                            ("50", "塔塔尔族"),
+                            ("51", "独龙族"),
+                            ("52", "鄂伦春族"),
+                            ("53", "赫哲族"),
+                            ("54", "门巴族"),
+                            ("55", "珞巴族"),
+                            ("56", "基诺族"),
+                            ("97", "其他"),
+                        ],
+                        default="01",
+                        max_length=2,
+                        verbose_name="民族",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("illiterate", "文盲或半文盲"),
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("senior", "高中"),
+                            ("vocational", "中专/中职"),
+                            ("college", "大专及以上"),
+                            ("preschool", "学龄前儿童"),
+                        ],
+                        max_length=12,
+                        verbose_name="文化程度",
+                    ),
+                ),
+                (
+                    "schooling",
+                    models.CharField(
+                        choices=[
+                            ("not_student", "非在校生"),
+                            ("preschool", "学前教育"),
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("senior", "高中"),
+                            ("vocational", "中职"),
+                            ("higher", "高职/大专/本科及以上"),
+                            ("home_teaching", "送教上门"),
+                            ("dropout", "失学辍学"),
+                        ],
+                        default="not_student",
+                        max_length=14,
+                        verbose_name="在校生状况",
+                    ),
+                ),
+                (
+                    "health",
+                    models.CharField(
+                        choices=[
+                            ("healthy", "健康"),
+                            ("chronic", "长期慢性病"),
+                            ("serious", "患有大病"),
+                            ("disabled", "残疾"),
+                        ],
+                        default="healthy",
+                        max_length=10,
+                        verbose_name="健康状况",
+                    ),
+                ),
+                (
+                    "disability_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="残疾等级"
+                    ),
+                ),
+                (
+                    "labour",
+                    models.CharField(
+                        choices=[
+                            ("skilled", "技能劳动力"),
+                            ("ordinary", "普通劳动力"),
+                            ("weak", "弱劳动力或半劳动力"),
+                            ("lost", "丧失劳动力"),
+                            ("none", "无劳动力"),
+                        ],
+                        default="ordinary",
+                        max_length=10,
+                        verbose_name="劳动能力",
+                    ),
+                ),
+                (
+                    "work",
+                    models.CharField(
+                        choices=[
+                            ("none", "未务工"),
+                            ("township", "乡镇内务工"),
+                            ("county", "乡镇外县内务工"),
+                            ("province", "县外省内务工"),
+                            ("outside", "省外务工"),
+                            ("welfare_job", "公益性岗位"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="务工状况",
+                    ),
+                ),
+                (
+                    "work_months",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="务工时间（月）"),
+                ),
+                ("dibao", models.BooleanField(default=False, verbose_name="低保")),
+                ("tekun", models.BooleanField(default=False, verbose_name="特困供养（五保）")),
+                (
+                    "medical_insurance",
+                    models.BooleanField(default=True, verbose_name="基本医疗保险"),
+                ),
+                (
+                    "serious_illness_insurance",
+                    models.BooleanField(default=True, verbose_name="大病保险"),
+                ),
+                ("medical_assistance", models.BooleanField(default=False, verbose_name="医疗救助")),
+                (
+                    "pension_insurance",
+                    models.BooleanField(default=False, verbose_name="城乡居民养老保险"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("active", models.BooleanField(default=True, verbose_name="在户")),
+                (
+                    "left_reason",
+                    models.CharField(blank=True, max_length=40, verbose_name="减员原因"),
+                ),
+                ("legacy_id_number", models.CharField(blank=True, max_length=15)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员',
-                'verbose_name_plural': '家庭成员',
+                "verbose_name": "家庭成员",
+                "verbose_name_plural": "家庭成员",
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('from_status', models.CharField(choices=[('not_registered', '未建档'), ('poor', '贫困户'), ('exited', '已脱贫'), ('monitored', '监测对象'), ('risk_eliminated', '风险已消除'), ('removed', '已清退'), ('returned', '返贫'), ('deregistered', '已销户')], max_length=16, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('not_registered', '未建档'), ('poor', '贫困户'), ('exited', '已脱贫'), ('monitored', '监测对象'), ('risk_eliminated', '风险已消除'), ('removed', '已清退'), ('returned', '返贫'), ('deregistered', '已销户')], max_length=16, verbose_name='新状态')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
-                ('event_id', models.BigIntegerField(blank=True, null=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("not_registered", "未建档"),
+                            ("poor", "贫困户"),
+                            ("exited", "已脱贫"),
+                            ("monitored", "监测对象"),
+                            ("risk_eliminated", "风险已消除"),
+                            ("removed", "已清退"),
+                            ("returned", "返贫"),
+                            ("deregistered", "已销户"),
+                        ],
+                        max_length=16,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("not_registered", "未建档"),
+                            ("poor", "贫困户"),
+                            ("exited", "已脱贫"),
+                            ("monitored", "监测对象"),
+                            ("risk_eliminated", "风险已消除"),
+                            ("removed", "已清退"),
+                            ("returned", "返贫"),
+                            ("deregistered", "已销户"),
+                        ],
+                        max_length=16,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                ("event_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'id'],
+                "ordering": ["date", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['region_path', 'status'], name='registry_ho_region__852001_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["region_path", "status"], name="registry_ho_region__852001_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['region_path', 'household_type'], name='registry_ho_region__06d2e7_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["region_path", "household_type"], name="registry_ho_region__06d2e7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['region_path', 'registration_year'], name='registry_ho_region__20068c_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["region_path", "registration_year"], name="registry_ho_region__20068c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='householdyear',
-            index=models.Index(fields=['year', 'per_capita_net_income'], name='registry_ho_year_143bec_idx'),
+            model_name="householdyear",
+            index=models.Index(
+                fields=["year", "per_capita_net_income"], name="registry_ho_year_143bec_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='householdyear',
-            constraint=models.UniqueConstraint(fields=('household', 'year'), name='one_fact_row_a_year'),
+            model_name="householdyear",
+            constraint=models.UniqueConstraint(
+                fields=("household", "year"), name="one_fact_row_a_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='householdyear',
-            constraint=models.CheckConstraint(condition=models.Q(('total_income', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('wage_income'), '+', models.F('business_income')), '+', models.F('property_income')), '+', models.F('transfer_income')))), name='income_components_sum'),
+            model_name="householdyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "total_income",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("wage_income"), "+", models.F("business_income")
+                                ),
+                                "+",
+                                models.F("property_income"),
+                            ),
+                            "+",
+                            models.F("transfer_income"),
+                        ),
+                    )
+                ),
+                name="income_components_sum",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='householdyear',
-            constraint=models.CheckConstraint(condition=models.Q(('net_income', django.db.models.expressions.CombinedExpression(models.F('total_income'), '-', models.F('production_cost')))), name='net_income_is_total_minus_cost'),
+            model_name="householdyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "net_income",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("total_income"), "-", models.F("production_cost")
+                        ),
+                    )
+                ),
+                name="net_income_is_total_minus_cost",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('id_number',), name='person_in_one_active_household'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True)),
+                fields=("id_number",),
+                name="person_in_one_active_household",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True), ('relation', 'head')), fields=('household',), name='one_active_head_per_household'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True), ("relation", "head")),
+                fields=("household",),
+                name="one_active_head_per_household",
+            ),
         ),
     ]

@@ -16,7 +16,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
-    """LANTU_SECRET_KEY, or one generated on first run and kept in var/secret_key (never committed)."""
+    """LANTU_SECRET_KEY, or generated on first run and kept in var/secret_key (never committed)."""
     if key := os.environ.get("LANTU_SECRET_KEY"):
         return key
     path = VAR_DIR / "secret_key"

@@ -113,6 +113,14 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     C("medical_assistance", "医疗救助", "medical assistance", "member", "bool"),
     C("pension_insurance", "养老保险", "pension insurance", "member", "bool"),
     C("member_phone", "本人电话", "member phone", "member", "str"),
+    C(
+        "left_reason",
+        "减员原因",
+        "reason for leaving",
+        "member",
+        "str",
+        note="填写则该成员不再在户（死亡、婚出、迁出） / filled: the member has left (death, move)",
+    ),
 )
 
 YEAR_COLUMNS: tuple[Column, ...] = (

@@ -87,7 +87,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     """LANTU_DATABASE_URL, default a SQLite file under var/ (WAL mode, see lantu.core.apps)."""
     url = os.environ.get("LANTU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'lantu.sqlite3'}")
-    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             "timeout": 30,

@@ -1,5 +1,5 @@
-"""Shared fixtures. The store tests run on whichever database LANTU_DATABASE_URL names: SQLite by
-default, PostgreSQL in CI (.ci/run). Tests marked ``postgres`` skip elsewhere, saying how to run them."""
+"""Shared fixtures. The store tests run on whichever database LANTU_DATABASE_URL names: SQLite
+by default, PostgreSQL in CI (.ci/run). Tests marked ``postgres`` skip elsewhere, saying how."""
 
 from __future__ import annotations
 

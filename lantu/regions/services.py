@@ -51,7 +51,7 @@ def load_regions(rows: Iterable[Mapping[str, str]], *, actor: object | None = No
     creates: list[Region] = []
     for i, r in enumerate(rows):
         parent_code = r.get("parent_code") or ""
-        parent = known.get(parent_code) if parent_code else None
+        parent_region = known.get(parent_code) if parent_code else None
         region = known.get(r["code"])
         if region is None:
             region = Region(code=r["code"])
@@ -59,7 +59,7 @@ def load_regions(rows: Iterable[Mapping[str, str]], *, actor: object | None = No
         region.name = r["name"]
         region.level = r["level"]
         region.kind = r.get("type") or r.get("kind") or ""
-        region.parent = parent
+        region.parent = parent_region
         region.path = region.compute_path()
         known[region.code] = region
         if region.pk is not None:

@@ -13,6 +13,8 @@ Invariants kept by the database itself (services check them first, to say what t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from lantu.regions.models import Region
 from lantu.registry import codes
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def _money(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=0)
 
 
 class Household(models.Model):
@@ -140,17 +144,17 @@ class HouseholdYear(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField(_("年度"))
     size = models.PositiveSmallIntegerField(_("家庭人口"))
-    wage_income = models.DecimalField(_("工资性收入"), **MONEY, default=0)
-    business_income = models.DecimalField(_("家庭经营性收入"), **MONEY, default=0)
-    property_income = models.DecimalField(_("财产性收入"), **MONEY, default=0)
-    transfer_income = models.DecimalField(_("转移性收入"), **MONEY, default=0)
-    total_income = models.DecimalField(_("家庭总收入"), **MONEY, default=0)
-    production_cost = models.DecimalField(_("生产经营费用支出"), **MONEY, default=0)
-    net_income = models.DecimalField(_("家庭纯收入"), **MONEY, default=0)
-    per_capita_net_income = models.DecimalField(_("年人均纯收入"), **MONEY, default=0)
+    wage_income = _money(_("工资性收入"))
+    business_income = _money(_("家庭经营性收入"))
+    property_income = _money(_("财产性收入"))
+    transfer_income = _money(_("转移性收入"))
+    total_income = _money(_("家庭总收入"))
+    production_cost = _money(_("生产经营费用支出"))
+    net_income = _money(_("家庭纯收入"))
+    per_capita_net_income = _money(_("年人均纯收入"))
     # Rigid expenditure (刚性支出) that monitoring counts against income.
-    medical_out_of_pocket = models.DecimalField(_("医疗自付支出"), **MONEY, default=0)
-    education_expense = models.DecimalField(_("教育支出"), **MONEY, default=0)
+    medical_out_of_pocket = _money(_("医疗自付支出"))
+    education_expense = _money(_("教育支出"))
     housing_area = models.DecimalField(
         _("住房面积（㎡）"), max_digits=8, decimal_places=1, null=True
     )

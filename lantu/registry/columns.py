@@ -88,7 +88,16 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
         True,
         note="18位（15位旧号自动升位） / 18 characters (15-digit legacy numbers are upgraded)",
     ),
-    C("sex", "性别", "sex", "member", "code", True, codes.SEX),
+    C(
+        "sex",
+        "性别",
+        "sex",
+        "member",
+        "code",
+        False,
+        codes.SEX,
+        note="可留空，由身份证号推算 / may be blank: derived from the ID number",
+    ),
     C(
         "birth_date",
         "出生日期",

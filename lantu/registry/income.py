@@ -10,7 +10,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from lantu.registry.columns import YEAR_COLUMNS
+
 COMPONENTS = ("wage_income", "business_income", "property_income", "transfer_income")
+MONEY = tuple(c.name for c in YEAR_COLUMNS if c.kind == "money" and c.name != "total_income")
 CENT = Decimal("0.01")
 
 
@@ -24,8 +27,9 @@ def derive(facts: dict[str, Any], size: int) -> tuple[dict[str, Any], tuple[str,
     """Fill total, net and per-capita income; return (facts, error) where error says what
     disagrees when a stated total differs from the sum of its components."""
     out = dict(facts)
-    for name in (*COMPONENTS, "production_cost"):
-        out[name] = _money(out.get(name))
+    for name in MONEY:
+        if name in out or name in COMPONENTS or name == "production_cost":
+            out[name] = _money(out.get(name))
     total = sum((out[c] for c in COMPONENTS), Decimal(0))
     error = None
     stated = out.get("total_income")

@@ -13,10 +13,11 @@ Invariants kept by the database itself (services check them first, to say what t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from lantu.regions.models import Region
@@ -25,6 +26,14 @@ from lantu.registry import codes
 
 def _money(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=0)
+
+
+def _within_a_cent(field: str, expression: Any) -> Q:
+    # SQLite keeps decimals as floating point: compare sums with half a cent of tolerance.
+    half_cent = Value(Decimal("0.005"))
+    return Q(**{f"{field}__gte": expression - half_cent}) & Q(
+        **{f"{field}__lte": expression + half_cent}
+    )
 
 
 class Household(models.Model):
@@ -204,16 +213,17 @@ class HouseholdYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="one_fact_row_a_year"),
             models.CheckConstraint(
-                condition=Q(
-                    total_income=F("wage_income")
+                condition=_within_a_cent(
+                    "total_income",
+                    F("wage_income")
                     + F("business_income")
                     + F("property_income")
-                    + F("transfer_income")
+                    + F("transfer_income"),
                 ),
                 name="income_components_sum",
             ),
             models.CheckConstraint(
-                condition=Q(net_income=F("total_income") - F("production_cost")),
+                condition=_within_a_cent("net_income", F("total_income") - F("production_cost")),
                 name="net_income_is_total_minus_cost",
             ),
         ]

@@ -1,12 +1,14 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from lantu.api.urls import api
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("lantu.accounts.urls")),
+    path("registry/", include("lantu.registry.urls")),
+    path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
 ]

@@ -89,3 +89,26 @@ def make_household(
     return services.create_household(
         actor=actor, household_no=no, region=region, members=members, **fields
     )
+
+
+def make_world() -> dict[str, Any]:
+    """Two counties; one user per role bound to COUNTY; one household in each county, each with a
+    year of facts, a status change, a phone, a bank account and a health detail to be masked."""
+    from lantu.accounts.roles import Role
+
+    regions = make_tree()
+    county = regions[COUNTY]
+    users = {role: make_user(f"u_{role}", county, role) for role in Role}
+    inside = make_household(
+        regions["530822100201"], registration_year=2016, bank_account="6228480000000000011"
+    )
+    outside = make_household(
+        regions["530823100201"], registration_year=2016, bank_account="6228480000000000022"
+    )
+    for hh in (inside, outside):
+        facts = {"wage_income": 3000, "main_cause": "1", "housing_grade": "A"}
+        services.record_year(actor=None, household=hh, year=2020, facts=facts)
+        services.change_status(
+            actor=None, household=hh, to_status="exited", year=2020, reason="收入达标"
+        )
+    return {"regions": regions, "users": users, "inside": inside, "outside": outside}

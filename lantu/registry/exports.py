@@ -1,0 +1,94 @@
+"""Export of a household list to XLSX, in the registry's flat layout (花名册: one row per present
+member, household and yearly columns repeated on each row; ``lantu.registry.columns``), so that an
+export read back by the importer means the same thing.
+
+The rows come from ``queries.households_for_export`` (the same scope and filters as the page) and
+every value passes through the user's ``Masker``. xlsxwriter's ``constant_memory`` mode flushes
+each row to disk as it is written, and the finished file is streamed from a temporary file, so
+memory stays flat for a province-sized export.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+import xlsxwriter
+from django.http import FileResponse
+from django.utils import timezone
+
+from lantu.registry import codes, queries
+from lantu.registry.columns import COLUMNS, Column
+from lantu.registry.masking import Masker, masker_for
+from lantu.registry.models import Household, HouseholdYear, Member
+from lantu.registry.queries import HouseholdFilter
+
+SHEET = "花名册"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Columns whose name differs from the model field they are read from.
+SOURCE = {"region_code": "region.code", "member_phone": "phone"}
+
+
+def _raw(column: Column, h: Household, m: Member | None, y: HouseholdYear | None) -> Any:
+    obj: Any = {"household": h, "member": m, "year": y}[column.level]
+    if obj is None:
+        return None
+    for part in SOURCE.get(column.name, column.name).split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def cell(column: Column, value: Any) -> Any:
+    """A value as the importer reads it back: code labels in Chinese, 是/否, ISO dates."""
+    if value is None or value == "":
+        return ""
+    if column.codes is not None and isinstance(value, str):
+        return codes.label(column.codes, value, "zh")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def rows(households: Iterable[Household], masker: Masker, year: int | None) -> Iterator[list[Any]]:
+    for h in households:
+        facts = list(h.years.all())
+        chosen = next((y for y in facts if y.year == year), None) if year else None
+        fact = chosen if year else (facts[0] if facts else None)
+        people: list[Member | None] = list(h.members.all()) or [None]
+        for m in people:
+            yield [cell(c, masker.value(c.name, _raw(c, h, m, fact))) for c in COLUMNS]
+
+
+def write_xlsx(out: IO[bytes], data: Iterable[list[Any]]) -> int:
+    """Write the header and the rows; return how many data rows were written."""
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
+    sheet = book.add_worksheet(SHEET)
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    for col, c in enumerate(COLUMNS):
+        sheet.write_string(0, col, c.zh, bold)
+        sheet.set_column(col, col, max(8, 2 * len(c.zh) + 2))
+    sheet.freeze_panes(1, 0)
+    n = 0
+    for n, values in enumerate(data, start=1):
+        for col, v in enumerate(values):
+            if isinstance(v, str):
+                sheet.write_string(n, col, v)  # ID numbers and codes stay text, never numbers
+            else:
+                sheet.write(n, col, v)
+    book.close()
+    return n
+
+
+def household_response(user: Any, f: HouseholdFilter) -> FileResponse:
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")
+    write_xlsx(tmp, rows(queries.households_for_export(user, f), masker_for(user), f.year))
+    tmp.seek(0)
+    name = f"registry-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(tmp, as_attachment=True, filename=name, content_type=XLSX)

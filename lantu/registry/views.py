@@ -1,0 +1,280 @@
+"""The registry's pages: the household list, the household file (户档), the XLSX export and the
+import upload. Views only translate HTTP: reads go through ``queries``, every shown value through
+``masking``, writes through ``imports``/``services``; domain errors become their HTTP status."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.http import require_GET
+
+from lantu.accounts.roles import Perm
+from lantu.core.errors import ImportRejected, LantuError, NotPermitted
+from lantu.registry import exports, queries
+from lantu.registry.exports import XLSX
+from lantu.registry.forms import HouseholdFilterForm, ImportForm, display, field_label
+from lantu.registry.masking import Masker, masker_for
+from lantu.registry.models import Household, HouseholdYear, Member
+
+View = Callable[..., HttpResponseBase]
+STANDARDS_SNIPPET = "standards/_household_results.html"
+
+LIST_FIELDS = (
+    "household_no",
+    "head_name",
+    "household_type",
+    "status",
+    "registration_year",
+    "size",
+    "phone",
+)
+BASIC_FIELDS = (
+    "household_no",
+    "address",
+    "phone",
+    "bank_account",
+    "household_type",
+    "status",
+    "monitoring_type",
+    "registration_year",
+    "exit_year",
+    "planned_exit_year",
+    "relocated",
+    "size",
+)
+MEMBER_FIELDS = (
+    "name",
+    "sex",
+    "id_number",
+    "birth_date",
+    "relation",
+    "ethnicity",
+    "education",
+    "schooling",
+    "health",
+    "disability_grade",
+    "labour",
+    "work",
+    "work_months",
+    "dibao",
+    "tekun",
+    "medical_insurance",
+    "serious_illness_insurance",
+    "pension_insurance",
+    "phone",
+    "left_reason",
+)
+INCOME_FIELDS = (
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "total_income",
+    "production_cost",
+    "net_income",
+    "per_capita_net_income",
+    "medical_out_of_pocket",
+    "education_expense",
+)
+LIVING_FIELDS = (
+    "housing_area",
+    "housing_structure",
+    "housing_built_year",
+    "housing_grade",
+    "relocation_keys",
+    "water_source",
+    "water_litres_per_day",
+    "water_piped",
+    "water_quality_ok",
+    "water_trip_minutes",
+    "water_outage_days",
+    "electricity",
+    "fuel",
+    "market_distance_km",
+    "road_hardened",
+)
+CAUSE_FIELDS = ("main_cause", "other_cause_1", "other_cause_2")
+
+
+def requires(perm: Perm | None = None) -> Callable[[View], View]:
+    """Login required; the role must hold ``perm``; domain errors answer with their status."""
+
+    def wrap(view: View) -> View:
+        @functools.wraps(view)
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                if perm is not None and not request.user.can(perm):  # type: ignore[union-attr]
+                    raise NotPermitted("您的角色无权进行此操作", "your role may not do this")
+                return view(request, *args, **kwargs)
+            except LantuError as exc:
+                return render(request, "error.html", {"error": exc}, status=exc.status)
+
+        return login_required(inner)
+
+    return wrap
+
+
+def _values(obj: Any, names: tuple[str, ...], m: Masker) -> list[dict[str, str]]:
+    """(label, shown value) for each field, masked, in the page's language."""
+    model = type(obj)
+    return [
+        {
+            "name": n,
+            "label": field_label(model, n),
+            "value": display(n, m.value(n, getattr(obj, n))),
+        }
+        for n in names
+    ]
+
+
+def _region_context(request: HttpRequest, region_code: str) -> dict[str, Any]:
+    node = queries.region(request.user, region_code) if region_code else None
+    return {
+        "region": node,
+        "breadcrumb": queries.breadcrumb(request.user, node),
+        "children": queries.region_children(request.user, (node or request.user.region).code)  # type: ignore[union-attr]
+        if queries.scope_root(request.user)
+        else [],
+    }
+
+
+@require_GET
+@requires(Perm.VIEW)
+def household_list(request: HttpRequest) -> HttpResponse:
+    form = HouseholdFilterForm(request.GET)
+    f = form.to_filter()
+    m = masker_for(request.user)
+    search = queries.parse_search(f.q)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    pg = queries.page(queries.households(request.user, f), number)
+    rows = [
+        {"pk": h.pk, "region": h.region.name, "cells": _values(h, LIST_FIELDS, m)} for h in pg.rows
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": pg,
+        "rows": rows,
+        "headers": [field_label(Household, n) for n in LIST_FIELDS],
+        "search_warning": search.warning,
+        "query": query.urlencode(),
+        "can_export": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
+        "can_import": request.user.can(Perm.IMPORT),  # type: ignore[union-attr]
+        **_region_context(request, f.region),
+    }
+    return render(request, "registry/household_list.html", context)
+
+
+def _standards_snippet() -> str | None:
+    """The ruler's results for the household, if the standards app ships its snippet yet."""
+    try:
+        get_template(STANDARDS_SNIPPET)
+    except TemplateDoesNotExist:
+        return None
+    return STANDARDS_SNIPPET
+
+
+@require_GET
+@requires(Perm.VIEW)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    household = queries.household(user, pk)
+    m = masker_for(user)
+    members = list(queries.members(user, household))
+    years = list(queries.years(user, household))
+    latest = years[0] if years else None
+    context = {
+        "household": household,
+        "breadcrumb": queries.breadcrumb(user, household.region),
+        "basic": _values(household, BASIC_FIELDS, m),
+        "member_headers": [field_label(Member, n) for n in MEMBER_FIELDS],
+        "members": [{"active": x.active, "cells": _values(x, MEMBER_FIELDS, m)} for x in members],
+        "latest": latest,
+        "living": _values(latest, LIVING_FIELDS, m) if latest else [],
+        "causes": _values(latest, CAUSE_FIELDS, m) if latest else [],
+        "income_headers": [field_label(HouseholdYear, n) for n in ("year", *INCOME_FIELDS)],
+        "income_rows": [_values(y, ("year", *INCOME_FIELDS), m) for y in years],
+        "history": queries.status_history(user, household),
+        "events": queries.events(user, household),
+        "standards_snippet": _standards_snippet(),
+        "can_see_personal": m.unmasked,
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@require_GET
+@requires(Perm.EXPORT)
+def household_export(request: HttpRequest) -> HttpResponseBase:
+    f = HouseholdFilterForm(request.GET).to_filter()
+    if f.region:
+        queries.region(request.user, f.region)  # out of scope: a 404 before any streaming
+    return exports.household_response(request.user, f)
+
+
+# -- import upload ------------------------------------------------------------------------------
+
+ERRORS_SHOWN = 100
+
+
+def _error_dir(user: Any) -> Path:
+    return Path(settings.VAR_DIR) / "import-errors" / str(user.pk)
+
+
+def _keep_error_workbook(user: Any, data: bytes) -> str:
+    """Keep the full error workbook under var/, keyed by a random token, for this user only."""
+    token = secrets.token_urlsafe(16)
+    folder = _error_dir(user)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{token}.xlsx").write_bytes(data)
+    return token
+
+
+@requires(Perm.IMPORT)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        from lantu.registry.imports import import_file  # the importer, loaded when used
+
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_file(upload.read(), upload.name, actor=request.user)
+        except ImportRejected as exc:  # the whole file is refused: say why, on the same page
+            context["rejected"] = exc
+            return render(request, "registry/import.html", context, status=exc.status)
+        context["report"] = report
+        context["errors"] = report.errors[:ERRORS_SHOWN]
+        if not report.ok:
+            status = 400
+            context["token"] = _keep_error_workbook(request.user, report.error_workbook())
+    elif request.method == "POST":
+        status = 400
+    return render(request, "registry/import.html", context, status=status)
+
+
+@require_GET
+@requires(Perm.IMPORT)
+def import_errors(request: HttpRequest, token: str) -> HttpResponseBase:
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404
+    path = _error_dir(request.user) / f"{token}.xlsx"
+    if not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX
+    )

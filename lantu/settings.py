@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "ninja",  # its Swagger UI is served from its own static files (no CDN)
     "lantu.core",
     "lantu.regions",
     "lantu.accounts",

@@ -1,0 +1,134 @@
+"""Where a SQL pipeline runs: DuckDB in-process (the default) or Spark (national scale).
+
+Both take the same steps (``lantu.standards.pipeline.Step``, DuckDB-dialect SQL). DuckDB runs them
+as temporary views, materialising the steps marked so; Spark receives each step transpiled by
+sqlglot and registers it as a temporary view (cached when materialised). Inputs are Arrow tables
+or files (Parquet, or CSV read as text and typed by the pipeline).
+
+In debug mode (``LANTU_ENGINE_DEBUG=1``) each step's SQL and, when materialised, its row count
+are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Protocol, TypeAlias
+
+import duckdb
+import pyarrow as pa
+import sqlglot
+
+from lantu.standards.pipeline import Step
+
+log = logging.getLogger(__name__)
+Source: TypeAlias = pa.Table | Path | str
+
+
+def _debug() -> bool:
+    return os.environ.get("LANTU_ENGINE_DEBUG", "0") == "1"
+
+
+class Backend(Protocol):
+    name: str
+
+    def register(self, name: str, source: Source) -> set[str]: ...
+    def run(self, steps: list[Step]) -> None: ...
+    def fetch(self, name: str) -> pa.Table: ...
+
+
+class DuckDBBackend:
+    name = "duckdb"
+
+    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self._tables: list[Any] = []  # keep registered Arrow tables alive
+
+    def register(self, name: str, source: Source) -> set[str]:
+        if isinstance(source, pa.Table):
+            self._tables.append(source)
+            self.con.register(name, source)
+        else:
+            path = str(source).replace("'", "''")
+            if path.lower().endswith(".csv"):
+                reader = f"read_csv('{path}', all_varchar = true, header = true)"
+            else:
+                reader = f"read_parquet('{path}')"
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {reader}")
+        desc = self.con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
+        return {d[0] for d in desc}
+
+    def run(self, steps: list[Step]) -> None:
+        for step in steps:
+            kind = "TABLE" if step.materialise else "VIEW"
+            self.con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")
+            if _debug():
+                n = self.con.execute(f"SELECT COUNT(*) FROM {step.name}").fetchone()
+                log.warning("step %s (%s rows): %s", step.name, n[0] if n else "?", step.sql)
+
+    def fetch(self, name: str) -> pa.Table:
+        return self.con.sql(f"SELECT * FROM {name}").arrow().read_all()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkBackend:
+    """Spark through PySpark; pass a session or let one local session be created."""
+
+    name = "spark"
+
+    def __init__(self, spark: Any = None) -> None:
+        if spark is None:
+            spark = local_spark()
+        self.spark = spark
+
+    def register(self, name: str, source: Source) -> set[str]:
+        if isinstance(source, pa.Table):
+            df = self.spark.createDataFrame(source)
+        elif str(source).lower().endswith(".csv"):
+            df = self.spark.read.option("header", True).csv(str(source))
+        else:
+            df = self.spark.read.parquet(str(source))
+        df.createOrReplaceTempView(name)
+        return set(df.columns)
+
+    def run(self, steps: list[Step]) -> None:
+        for step in steps:
+            sql = transpile(step.sql, "spark")
+            df = self.spark.sql(sql)
+            if step.materialise:
+                df = df.cache()
+            df.createOrReplaceTempView(step.name)
+            if _debug():
+                log.warning("step %s: %s", step.name, sql)
+
+    def fetch(self, name: str) -> pa.Table:
+        table: pa.Table = self.spark.table(name).toArrow()
+        return table
+
+
+def transpile(sql: str, dialect: str) -> str:
+    return sqlglot.transpile(sql, read="duckdb", write=dialect)[0]
+
+
+def local_spark() -> Any:
+    """A small local Spark session: 2 cores, non-ANSI casts (a bad value reads as NULL, as in
+    DuckDB's TRY_CAST), UTC, few shuffle partitions."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("lantu")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )

@@ -1,0 +1,332 @@
+"""Policy expressions → SQL, through sqlglot, with nothing unparsed reaching the engine.
+
+Each expression (a clause's ``test``, a rule's ``applies``, a ``define``) is parsed by sqlglot, then
+rebuilt node by node: only whitelisted node types and functions pass, every identifier is resolved
+against the schema (``lantu.standards.schema``), the policy's parameters, its defines and its other
+rules, and anything unknown is refused with the nearest known name. Resolution:
+
+- a parameter becomes a literal: its value in force in the evaluation year (``previous.x``: the
+  year before); a list parameter may only stand on the right of ``IN``;
+- a variable of the expression's level becomes a column; a variable of the level below (a member
+  variable in a household rule) is only allowed inside an aggregate — ``any`` → ``bool_or``,
+  ``all`` → ``bool_and``, ``count(c)`` → a sum of 1/0, ``sum``/``min``/``max``/``avg`` — which the
+  compiler lifts into the level's GROUP BY step and replaces by a column;
+- a rule of the same level is inlined (its clauses joined by AND or OR); a rule of the level below
+  is a column of that level's result table, usable in aggregates (a village counts its households
+  that pass ``household_exit``);
+- a coded variable compared with a string checks that the string is one of its codes.
+
+The output, ``Compiled``, is plain SQL text per level, consumed by ``lantu.standards.pipeline``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from lantu.standards import schema
+from lantu.standards.policy import Policy, PolicyInvalid, Rule, suggest
+from lantu.standards.schema import Level
+
+NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+ALLOWED: tuple[type[exp.Expression], ...] = (
+    exp.And, exp.Or, exp.Not, exp.Paren, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
+    exp.Is, exp.In, exp.Between, exp.Like, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg,
+    exp.Literal, exp.Boolean, exp.Null, exp.Column, exp.Identifier, exp.If, exp.Case,
+    exp.Coalesce, exp.Nullif, exp.Least, exp.Greatest, exp.Abs, exp.Round, exp.Length,
+    exp.Substring, exp.Upper, exp.Lower, exp.Any, exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg,
+    exp.Anonymous, exp.Star, exp.Tuple, exp.DPipe,
+)  # fmt: skip
+AGGREGATES = (exp.Any, exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg)
+FUNCTIONS = (
+    "any all count sum min max avg if coalesce nullif least greatest abs round length "
+    "substring upper lower matches"
+).split()
+_AGG_DEFAULT = {"any": "FALSE", "all": "TRUE", "count": "0", "sum": "0"}
+
+
+@dataclass
+class Aggregate:
+    column: str
+    func: str
+    sql: str  # over the child level's rows
+
+
+@dataclass
+class ClauseSql:
+    column: str
+    rule: str
+    clause: str
+    sql: str
+
+
+@dataclass
+class LevelSql:
+    level: Level
+    aggregates: dict[str, Aggregate] = field(default_factory=dict)  # keyed by SQL, deduplicated
+    defines: dict[str, str] = field(default_factory=dict)
+    clauses: list[ClauseSql] = field(default_factory=list)
+    applies: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)  # over clause/applies columns
+    rules: list[Rule] = field(default_factory=list)
+
+
+@dataclass
+class Compiled:
+    policy: Policy
+    year: int
+    levels: dict[Level, LevelSql]
+    previous: set[str]  # yearly variables read as previous.<name>
+    # 'rule.clause' → (rule zh, rule en, clause zh, clause en)
+    clause_text: dict[str, tuple[str, str, str, str]]
+    needed: dict[Level, set[str]] = field(default_factory=dict)  # defines read by the level above
+
+
+def _lit(value: Any) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
+
+
+class _Ctx:
+    """Compiles the expressions of one level; collects problems instead of stopping at the first."""
+
+    def __init__(self, c: Compiled, level: Level, problems: list[tuple[str, str]]) -> None:
+        self.c, self.level, self.problems = c, level, problems
+        self.out = c.levels[level]
+        self.stack: list[str] = []
+
+    def fail(self, where: str, zh: str, en: str) -> exp.Expression:
+        self.problems.append((f"{where}: {zh}", f"{where}: {en}"))
+        return exp.Null()
+
+    def names(self, level: Level) -> list[str]:
+        p = self.c.policy
+        return [
+            *schema.variables(level),
+            *p.parameters,
+            *(n for n, d in p.defines.items() if d.level == level),
+            *(r.name for r in p.rules_of(level)),
+            "evaluation_year",
+        ]
+
+    # --- identifiers -------------------------------------------------------------------------
+    def param(self, where: str, name: str, year: int) -> exp.Expression | list[exp.Expression]:
+        value = self.c.policy.parameters[name].at(year)
+        if value is None:
+            return self.fail(
+                where, f"参数 {name} 在 {year} 年没有取值", f"'{name}' has no value in {year}"
+            )
+        if isinstance(value.value, list):
+            return [_lit(v) for v in value.value]
+        return _lit(value.value)
+
+    def ident(self, where: str, col: exp.Column, level: Level, inner: bool) -> Any:
+        name, table = col.name, col.table
+        p = self.c.policy
+        if table == "previous":
+            if name in p.parameters:
+                return self.param(where, name, self.c.year - 1)
+            var = schema.variables("household").get(name)
+            if level == "household" and var is not None and var.yearly:
+                self.c.previous.add(name)
+                return exp.column(f"previous__{name}")
+            return self.fail(where, f"previous.{name} 无上年值", f"previous.{name} has no value")
+        if table:
+            return self.fail(where, f"不支持限定名 {table}.{name}", f"unsupported '{table}.{name}'")
+        if name in p.parameters:
+            return self.param(where, name, self.c.year)
+        if name == "evaluation_year":
+            return _lit(self.c.year)
+        if name in p.rules and p.rules[name].level == level and p.rules[name].in_force(self.c.year):
+            if inner:
+                return exp.column(name)
+            return self.inline_rule(where, p.rules[name])
+        if name in p.defines and p.defines[name].level == level:
+            if inner or level != self.level:
+                self.c.needed.setdefault(level, set()).add(name)
+                return exp.column(name)
+            if f"define:{name}" in self.stack:
+                return self.fail(where, f"{name} 循环引用", f"'{name}' refers to itself")
+            self.stack.append(f"define:{name}")
+            inlined = exp.Paren(this=self.compile(where, p.defines[name].expr))
+            self.stack.pop()
+            return inlined
+        if name in schema.variables(level):
+            return exp.column(name)
+        child = schema.CHILD.get(level)
+        if child and name in self.names(child):
+            return self.fail(
+                where,
+                f"{name} 是下一级变量，须放在 any/all/count/sum/min/max 中",
+                f"'{name}' belongs to the level below: wrap it in any/all/count/sum/min/max",
+            )
+        zh, en = suggest(name, self.names(level))
+        return self.fail(where, f"未知名称 {name}{zh}", f"unknown name '{name}'{en}")
+
+    def inline_rule(self, where: str, rule: Rule) -> exp.Expression:
+        if rule.name in self.stack:
+            return self.fail(
+                where, f"规则 {rule.name} 循环引用", f"rule '{rule.name}' refers to itself"
+            )
+        self.stack.append(rule.name)
+        parts = [self.compile(f"{rule.name}.{c.name}", c.test, truth=True) for c in rule.clauses]
+        self.stack.pop()
+        joined = exp.and_(*parts) if rule.match == "all" else exp.or_(*parts)
+        return exp.Paren(this=joined)
+
+    # --- nodes -------------------------------------------------------------------------------
+    def compile(self, where: str, text: str, *, truth: bool = False) -> exp.Expression:
+        """``truth``: a clause or condition, where unknown (NULL) counts as not met."""
+        try:
+            tree = sqlglot.parse_one(str(text), read="duckdb")
+        except ParseError as e:
+            return self.fail(where, f"表达式无法解析：{e}", f"cannot parse the expression: {e}")
+        for node in tree.walk():
+            if not isinstance(node, ALLOWED):
+                kind = type(node).__name__
+                return self.fail(where, f"不允许的写法 {kind}", f"'{kind}' is not allowed")
+        out = self.node(where, tree, self.level, inner=False)  # type: ignore[arg-type]
+        return exp.Coalesce(this=out, expressions=[exp.false()]) if truth else out
+
+    def node(self, where: str, n: exp.Expression, level: Level, inner: bool) -> exp.Expression:
+        if isinstance(n, exp.Column):
+            got = self.ident(where, n, level, inner)
+            if isinstance(got, list):
+                return self.fail(
+                    where, f"列表参数 {n.name} 只能用于 IN", f"list '{n.name}' only after IN"
+                )
+            return got  # type: ignore[no-any-return]
+        if isinstance(n, AGGREGATES) or (isinstance(n, exp.Anonymous) and n.name.lower() == "all"):
+            return self.aggregate(where, n, level, inner)
+        if isinstance(n, exp.Anonymous):
+            return self.function(where, n, level, inner)
+        if isinstance(n, exp.In) and isinstance(n.args.get("field"), exp.Column):
+            got = self.ident(where, n.args["field"], level, inner)
+            items = got if isinstance(got, list) else [got]
+            self.check_codes(where, n.this, items, level)
+            return exp.In(this=self.node(where, n.this, level, inner), expressions=items)
+        if isinstance(n, exp.EQ | exp.NEQ | exp.In):
+            others = n.expressions if isinstance(n, exp.In) else [n.expression]
+            self.check_codes(where, n.this, others, level)
+        new = n.copy()
+        for key, arg in n.args.items():
+            if isinstance(arg, exp.Expression):
+                new.set(key, self.node(where, arg, level, inner))
+            elif isinstance(arg, list):
+                new.set(
+                    key,
+                    [
+                        self.node(where, a, level, inner) if isinstance(a, exp.Expression) else a
+                        for a in arg
+                    ],
+                )
+        return new
+
+    def function(self, where: str, n: exp.Anonymous, level: Level, inner: bool) -> exp.Expression:
+        fname = n.name.lower()
+        args = [self.node(where, a, level, inner) for a in n.expressions]
+        if fname == "matches" and len(args) == 2:
+            return exp.RegexpLike(this=args[0], expression=args[1])
+        zh, en = suggest(fname, FUNCTIONS)
+        return self.fail(where, f"未知函数 {fname}{zh}", f"unknown function '{fname}'{en}")
+
+    def aggregate(self, where: str, n: exp.Expression, level: Level, inner: bool) -> exp.Expression:
+        child = schema.CHILD.get(level)
+        if inner or child is None:
+            return self.fail(where, "聚合函数不能嵌套或用于成员级", "aggregates cannot nest here")
+        func = "all" if isinstance(n, exp.Anonymous) else type(n).__name__.lower()
+        arg = n.expressions[0] if isinstance(n, exp.Anonymous) and n.expressions else n.this
+        if isinstance(arg, exp.Star):
+            arg = None
+        body = self.node(where, arg, child, inner=True) if arg is not None else None
+        if body is None:
+            sql = "COUNT(*)" if func == "count" else ""
+            if not sql:
+                return self.fail(where, f"{func}() 需要参数", f"{func}() needs an argument")
+        else:
+            b = body.sql(dialect="duckdb")
+            sql = {
+                "any": f"BOOL_OR(COALESCE({b}, FALSE))",
+                "all": f"BOOL_AND(COALESCE({b}, FALSE))",
+                "count": f"CAST(SUM(CASE WHEN {b} THEN 1 ELSE 0 END) AS BIGINT)",
+                "sum": f"CAST(SUM({b}) AS DOUBLE)",
+            }.get(func, f"{func.upper()}({b})")
+        aggs = self.c.levels[level].aggregates
+        if sql not in aggs:
+            aggs[sql] = Aggregate(f"agg_{len(aggs)}", func, sql)
+        col: exp.Expression = exp.column(aggs[sql].column)
+        if func in _AGG_DEFAULT:
+            col = exp.Coalesce(this=col, expressions=[sqlglot.parse_one(_AGG_DEFAULT[func])])
+        return col
+
+    def check_codes(self, where: str, lhs: exp.Expression, rhs: list[Any], level: Level) -> None:
+        if not isinstance(lhs, exp.Column) or lhs.table:
+            return
+        var = schema.variables(level).get(lhs.name)
+        if var is None or var.codes is None:
+            return
+        known = [c.code for c in var.codes]
+        for r in rhs:
+            if isinstance(r, exp.Literal) and r.is_string and r.this not in known:
+                zh, en = suggest(r.this, known)
+                self.fail(
+                    where,
+                    f"{lhs.name} 没有代码 '{r.this}'{zh}",
+                    f"'{lhs.name}' has no code '{r.this}'{en}",
+                )
+
+
+def _check_names(policy: Policy, problems: list[tuple[str, str]]) -> None:
+    taken = {n for lv in schema.LEVELS for n in schema.variables(lv)}
+    for name in [*policy.rules, *policy.defines, *policy.parameters]:
+        if not NAME.match(name) or name in taken or name in FUNCTIONS:
+            problems.append(
+                (f"名称 {name} 不合法或与变量重名", f"name '{name}' is invalid or shadows a name")
+            )
+    for rule in policy.rules.values():
+        if rule.match not in ("all", "any") or not rule.clauses:
+            problems.append(
+                (f"{rule.name}: match 须为 all/any 且至少一个条款", f"{rule.name}: bad")
+            )
+
+
+def compile_policy(policy: Policy, year: int) -> Compiled:
+    """Check and compile every define and rule of ``policy`` for ``year``; raise PolicyInvalid
+    listing every problem found."""
+    problems: list[tuple[str, str]] = []
+    _check_names(policy, problems)
+    levels: dict[Level, LevelSql] = {lv: LevelSql(lv) for lv in schema.LEVELS if lv != "member"}
+    c = Compiled(policy, year, levels, set(), {})
+    # Top down, so that each level knows which of its defines the level above reads.
+    for level, out in reversed(levels.items()):
+        ctx = _Ctx(c, level, problems)
+        for rule in policy.rules_of(level):
+            if not rule.in_force(year):
+                continue
+            out.rules.append(rule)
+            cols = []
+            for cl in rule.clauses:
+                col = f"c__{rule.name}__{cl.name}"
+                sql = ctx.compile(f"{rule.name}.{cl.name}", cl.test, truth=True).sql("duckdb")
+                out.clauses.append(ClauseSql(col, rule.name, cl.name, sql))
+                c.clause_text[f"{rule.name}.{cl.name}"] = (rule.zh, rule.en, cl.zh, cl.en)
+                cols.append(col)
+            applies = "TRUE"
+            if rule.applies:
+                where = f"{rule.name}.applies"
+                applies = ctx.compile(where, rule.applies, truth=True).sql("duckdb")
+            out.applies[rule.name] = applies
+            out.outcomes[rule.name] = (" AND " if rule.match == "all" else " OR ").join(cols)
+        for name in sorted(c.needed.get(level, set())):
+            out.defines[name] = ctx.compile(name, policy.defines[name].expr).sql("duckdb")
+    if problems:
+        raise PolicyInvalid(problems)
+    return c

@@ -1,0 +1,208 @@
+"""A compiled policy → one SQL pipeline: a list of steps, each a SELECT that names its output.
+
+Steps run in order on one engine (``lantu.engine.backends``); each reads the input tables
+(``households``, ``members``, ``years``, optionally ``counties``) or earlier steps::
+
+    members ─► m_typed ─► m_vars ─► h_agg (GROUP BY household: size and every member aggregate)
+    households, years (Y and Y-1), h_agg ─► h_typed ─► h_vars ─► h_defs ─► h_clauses ─► h_results*
+    h_results ─► v_agg (GROUP BY village) ─► v_defs ─► v_clauses ─► v_results*
+    v_results, counties ─► c_agg (GROUP BY county) ─► c_defs ─► c_clauses ─► c_results*
+
+(* materialised: read again by the next level and by the caller.) Every input column is cast to
+its declared type (blank strings count as missing); a declared column the input lacks reads as
+NULL, so partial snapshots still run and the rules needing the missing data fail, saying so.
+Steps are plain SQL in the DuckDB dialect; other engines transpile them with sqlglot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+from lantu.registry import columns
+from lantu.standards import schema
+from lantu.standards.compiler import Compiled, LevelSql
+
+RESULT_TABLES = {"household": "h_results", "village": "v_results", "county": "c_results"}
+KEY = {"household": "household_no", "village": "village_code", "county": "county_code"}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    sql: str
+    materialise: bool = False
+
+
+def _typed(name: str, sqltype: str, present: set[str], alias: str | None = None) -> str:
+    out = alias or name
+    if name not in present:
+        return f"CAST(NULL AS {sqltype}) AS {out}"
+    if sqltype == "VARCHAR":
+        return f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '') AS {out}"
+    if sqltype == "BOOLEAN":
+        return f"TRY_CAST(NULLIF(TRIM(CAST({name} AS VARCHAR)), '') AS BOOLEAN) AS {out}"
+    return f"TRY_CAST({name} AS {sqltype}) AS {out}"
+
+
+def _kind_type(col: columns.Column) -> str:
+    return schema.variables("member" if col.level == "member" else "household")[col.name].type
+
+
+def _rename(sql: str, mapping: dict[str, str]) -> str:
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.name in mapping:
+            return exp.column(mapping[node.name])
+        return node
+
+    return sqlglot.parse_one(sql, read="duckdb").transform(swap).sql("duckdb")
+
+
+def _used(sqls: list[str]) -> set[str]:
+    names: set[str] = set()
+    for s in sqls:
+        names |= {c.name for c in sqlglot.parse_one(s, read="duckdb").find_all(exp.Column)}
+    return names
+
+
+def member_steps(c: Compiled, present: set[str]) -> list[Step]:
+    typed = ["CAST(household_no AS VARCHAR) AS household_no"]
+    typed += [_typed(col.name, _kind_type(col), present) for col in columns.MEMBER_COLUMNS]
+    typed += [_typed(v.name, v.type, present) for v in schema.LINKED if v.level == "member"]
+    keep = "left_reason IS NULL"
+    used = _used([a.sql for a in c.levels["household"].aggregates.values()])
+    derived = [
+        f"{v.sql.replace('{year}', str(c.year))} AS {v.name}"
+        for v in schema.DERIVED
+        if v.level == "member" and v.name in used and v.sql
+    ]
+    return [
+        Step("m_typed", f"SELECT {', '.join(typed)} FROM members"),
+        Step("m_vars", f"SELECT * {''.join(', ' + d for d in derived)} FROM m_typed WHERE {keep}"),
+    ]
+
+
+def _agg_step(name: str, source: str, key_sql: str, key: str, lv: LevelSql, extra: str) -> Step:
+    aggs = "".join(f", {a.sql} AS {a.column}" for a in lv.aggregates.values())
+    return Step(name, f"SELECT {key_sql} AS {key}{extra}{aggs} FROM {source} GROUP BY {key_sql}")
+
+
+def household_steps(c: Compiled, present: dict[str, set[str]]) -> list[Step]:
+    lv = c.levels["household"]
+    hh = ["CAST(h.household_no AS VARCHAR) AS household_no"]
+    hh += [
+        _typed(col.name, _kind_type(col), present["households"])
+        for col in columns.HOUSEHOLD_COLUMNS[1:]
+    ]
+    hh += [
+        _typed(v.name, v.type, present["households"])
+        for v in schema.LINKED
+        if v.level == "household"
+    ]
+    year_cols = [col for col in columns.YEAR_COLUMNS]
+    ytyped = ["CAST(household_no AS VARCHAR) AS household_no"]
+    ytyped += [_typed(col.name, _kind_type(col), present["years"]) for col in year_cols]
+    names = [col.name for col in year_cols]
+    cur = [f"y.{n} AS y__{n}" for n in names] + [f"p.{n} AS p__{n}" for n in names]
+    aggs = "".join(f", a.{a.column}" for a in lv.aggregates.values())
+    joined = (
+        f"SELECT {', '.join(hh)}, {', '.join(cur)}, COALESCE(a.size, 0) AS size{aggs} "
+        "FROM households h "
+        f"LEFT JOIN (SELECT * FROM y_typed WHERE year = {c.year}) y "
+        "ON y.household_no = CAST(h.household_no AS VARCHAR) "
+        f"LEFT JOIN (SELECT * FROM y_typed WHERE year = {c.year - 1}) p "
+        "ON p.household_no = CAST(h.household_no AS VARCHAR) "
+        "LEFT JOIN h_agg a ON a.household_no = CAST(h.household_no AS VARCHAR)"
+    )
+    derived_names = {v.name for v in schema.DERIVED if v.level == "household"}
+    cols = [f"y__{n} AS {n}" for n in names if n not in derived_names]
+    cur_map = {n: f"y__{n}" for n in names}
+    prev_map = {n: f"p__{n}" for n in names}
+    for v in schema.DERIVED:
+        if v.level == "household" and v.sql:
+            cols.append(f"{_rename(v.sql, cur_map)} AS {v.name}")
+    for n in sorted(c.previous):
+        var = schema.variables("household")[n]
+        sql = _rename(var.sql, prev_map) if var.sql else f"p__{n}"
+        cols.append(f"{sql} AS previous__{n}")
+    keep = ", ".join([*(col.name for col in columns.HOUSEHOLD_COLUMNS), "size"])
+    keep += "".join(f", {v.name}" for v in schema.LINKED if v.level == "household")
+    keep += "".join(f", {a.column}" for a in lv.aggregates.values())
+    return [
+        Step("y_typed", f"SELECT {', '.join(ytyped)} FROM years"),
+        Step("h_agg", _agg_step("h_agg", "m_vars", "household_no", "household_no", lv,
+                                ", COUNT(*) AS size").sql),
+        Step("h_typed", joined),
+        Step("h_vars", f"SELECT {keep}, {', '.join(cols)} FROM h_typed"),
+        *rule_steps("h", "h_vars", lv),
+    ]  # fmt: skip
+
+
+def rule_steps(prefix: str, source: str, lv: LevelSql) -> list[Step]:
+    defs = "".join(f", {sql} AS {name}" for name, sql in lv.defines.items())
+    clauses = "".join(f", {cl.sql} AS {cl.column}" for cl in lv.clauses)
+    applies = "".join(f", {sql} AS a__{name}" for name, sql in lv.applies.items())
+    outcomes = "".join(
+        f", CASE WHEN a__{name} THEN ({sql}) END AS {name}" for name, sql in lv.outcomes.items()
+    )
+    failed = [
+        f"CASE WHEN a__{cl.rule} AND NOT ({lv.outcomes[cl.rule]}) AND NOT {cl.column} "
+        f"THEN '{cl.rule}.{cl.clause}' END"
+        for cl in lv.clauses
+    ]
+    failed_sql = f"CONCAT_WS(',', {', '.join(failed)})" if failed else "''"
+    return [
+        Step(f"{prefix}_defs", f"SELECT *{defs} FROM {source}"),
+        Step(f"{prefix}_clauses", f"SELECT *{clauses}{applies} FROM {prefix}_defs"),
+        Step(
+            f"{prefix}_full",
+            f"SELECT *{outcomes}, NULLIF({failed_sql}, '') AS failed FROM {prefix}_clauses",
+        ),
+    ]
+
+
+def _result_step(prefix: str, key_cols: list[str], lv: LevelSql, parent: LevelSql | None) -> Step:
+    """The materialised result: keys, rule outcomes, failed clauses, and whatever the level above
+    reads in its aggregates."""
+    wanted = [*key_cols, *(r.name for r in lv.rules), "failed"]
+    if parent is not None:
+        for name in sorted(_used([a.sql for a in parent.aggregates.values()])):
+            if name not in wanted:
+                wanted.append(name)
+    return Step(RESULT_TABLES[lv.level], f"SELECT {', '.join(wanted)} FROM {prefix}_full", True)
+
+
+def build(c: Compiled, present: dict[str, set[str]]) -> list[Step]:
+    """Every step for the compiled policy; ``present`` names the columns each input table has."""
+    hv, vv, cv = c.levels["household"], c.levels["village"], c.levels["county"]
+    steps = member_steps(c, present["members"]) + household_steps(c, present)
+    steps.append(_result_step("h", ["household_no", "region_code"], hv, vv))
+    if not vv.rules and not cv.rules:
+        return steps
+    steps.append(
+        _agg_step("v_agg", "h_results", "SUBSTRING(region_code, 1, 12)", "village_code", vv, "")
+    )
+    steps += rule_steps("v", "v_agg", vv)
+    steps.append(_result_step("v", ["village_code"], vv, cv))
+    if not cv.rules:
+        return steps
+    linked = [v for v in schema.LINKED if v.level == "county"]
+    county_cols = "".join(f", {_typed(v.name, v.type, present.get('counties', set()))}"
+                          for v in linked)  # fmt: skip
+    county_src = "counties" if "counties" in present else "(SELECT 1 AS county_code)"
+    steps.append(
+        Step("c_in", f"SELECT CAST(county_code AS VARCHAR) AS county_code{county_cols} "
+                     f"FROM {county_src}")
+    )  # fmt: skip
+    agg = _agg_step("c_agg0", "v_results", "SUBSTRING(village_code, 1, 6)", "county_code", cv, "")
+    steps.append(agg)
+    picks = "".join(f", i.{v.name}" for v in linked)
+    steps.append(
+        Step("c_agg", f"SELECT g.*{picks} FROM c_agg0 g LEFT JOIN c_in i "
+                      "ON i.county_code = g.county_code")
+    )  # fmt: skip
+    steps += rule_steps("c", "c_agg", cv)
+    steps.append(_result_step("c", ["county_code"], cv, None))
+    return steps

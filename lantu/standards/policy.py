@@ -1,0 +1,345 @@
+"""Policy files: reading, layering (national → province → county) and validating their shape.
+
+A policy file is YAML (see docs/standards.md). It holds dated parameter values, each with its legal
+reference, and rules made of clauses. A file may ``extends:`` another: its parameter values are
+added to the parent's (a value for the same starting year replaces the parent's), its rules
+replace or amend the parent's rule of the same name (keys merged, clauses merged by name), and
+``disable:`` drops a rule. Every override is recorded, with the reference the overriding file
+gives, so the result can say "Yunnan 2025 sets the monitoring line to 8,700 — 云农办通〔2025〕1号".
+
+Expressions are checked later, by ``lantu.standards.compiler``; this module checks structure and
+collects every problem before raising one ``PolicyInvalid`` that lists them all.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lantu.core.errors import ValidationFailed
+from lantu.standards.schema import Level
+
+POLICY_DIR = Path(__file__).resolve().parent / "policies"
+KINDS = (
+    "identification",
+    "exclusion",
+    "assurance",
+    "household_exit",
+    "monitoring",
+    "risk_elimination",
+    "village_exit",
+    "county_exit",
+    "quality",
+)
+TOP_KEYS = (
+    "policy",
+    "version",
+    "extends",
+    "include",
+    "title",
+    "ref",
+    "parameters",
+    "define",
+    "rules",
+    "disable",
+)
+RULE_KEYS = (
+    "kind", "level", "zh", "en", "ref", "applies", "match", "clauses", "test", "from", "until"
+)  # fmt: skip
+CLAUSE_KEYS = ("test", "zh", "en", "ref")
+PARAM_KEYS = ("zh", "en", "unit", "values", "ref")
+VALUE_KEYS = ("from", "value", "ref", "note")
+DEFINE_KEYS = ("level", "expr", "zh", "en")
+
+
+class PolicyInvalid(ValidationFailed):
+    """A policy file (or the layering of several) is wrong; ``problems`` lists every (zh, en)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("；".join(p[0] for p in problems), "; ".join(p[1] for p in problems))
+
+
+def suggest(name: str, candidates: object) -> tuple[str, str]:
+    """A '是否想写 X？/ Did you mean X?' suffix for the nearest candidate name, or empty strings."""
+    names = [str(c) for c in candidates]  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if not close:
+        return "", ""
+    return f"（是否想写 {close[0]}？）", f" (did you mean '{close[0]}'?)"
+
+
+@dataclass(frozen=True)
+class Clause:
+    name: str
+    test: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    level: Level
+    zh: str
+    en: str
+    ref: str
+    match: str  # 'all' or 'any'
+    applies: str | None
+    clauses: tuple[Clause, ...]
+    source: str  # the policy file that last set it
+    start: int | None = None  # first year in force
+    until: int | None = None  # last year in force
+
+    def in_force(self, year: int) -> bool:
+        return (self.start is None or year >= self.start) and (
+            self.until is None or year <= self.until
+        )
+
+
+@dataclass(frozen=True)
+class Value:
+    start: int
+    value: Any
+    ref: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    zh: str
+    en: str
+    unit: str
+    values: tuple[Value, ...]
+
+    def at(self, year: int) -> Value | None:
+        """The value in force in ``year``: the latest start ≤ year (a later file wins a tie)."""
+        best: Value | None = None
+        for v in self.values:
+            if v.start <= year and (best is None or v.start >= best.start):
+                best = v
+        return best
+
+
+@dataclass(frozen=True)
+class Define:
+    name: str
+    level: Level
+    expr: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Override:
+    what: str  # 'parameter' | 'rule' | 'disable'
+    name: str
+    by: str
+    ref: str
+    detail: str
+
+
+@dataclass
+class Policy:
+    name: str
+    version: str
+    title: dict[str, str]
+    chain: list[str]
+    parameters: dict[str, Parameter]
+    defines: dict[str, Define]
+    rules: dict[str, Rule]
+    overrides: list[Override] = field(default_factory=list)
+    content_hash: str = ""
+
+    def rules_of(self, level: Level) -> list[Rule]:
+        return [r for r in self.rules.values() if r.level == level]
+
+
+def _read(name: str, directory: Path) -> dict[str, Any]:
+    path = directory / f"{name}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in directory.glob("*.yaml"))
+        zh, en = suggest(name, known)
+        raise PolicyInvalid([(f"找不到政策文件 {name}{zh}", f"no policy file '{name}'{en}")])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise PolicyInvalid([(f"{name}: 文件不是映射", f"{name}: the file is not a mapping")])
+    for part in data.get("include") or []:
+        # Parts (policies/parts/*.yaml) add sections to the file that includes them.
+        included = _read(f"parts/{part}", directory)
+        for section in ("parameters", "define", "rules"):
+            data[section] = {**(data.get(section) or {}), **(included.get(section) or {})}
+    return data
+
+
+def _check_keys(
+    where: str, data: dict[str, Any], allowed: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    out = []
+    for key in data:
+        if key not in allowed:
+            zh, en = suggest(str(key), allowed)
+            out.append((f"{where}: 未知字段 {key}{zh}", f"{where}: unknown key '{key}'{en}"))
+    return out
+
+
+def _structure_problems(name: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+    problems = _check_keys(name, data, TOP_KEYS)
+    for pname, p in (data.get("parameters") or {}).items():
+        problems += _check_keys(f"{name}.parameters.{pname}", p, PARAM_KEYS)
+        for v in p.get("values") or []:
+            problems += _check_keys(f"{name}.parameters.{pname}", v, VALUE_KEYS)
+            if "ref" not in v and "ref" not in p:
+                problems.append(
+                    (
+                        f"{name}.parameters.{pname}: 取值 {v.get('value')} 缺少政策依据（ref）",
+                        f"{name}.parameters.{pname}: value {v.get('value')} has no reference (ref)",
+                    )
+                )
+    for rname, r in (data.get("rules") or {}).items():
+        problems += _check_keys(f"{name}.rules.{rname}", r, RULE_KEYS)
+        if "kind" in r and r["kind"] not in KINDS:
+            zh, en = suggest(r["kind"], KINDS)
+            problems.append(
+                (f"{name}.rules.{rname}: 未知类别 {r['kind']}{zh}", f"{rname}: unknown kind{en}")
+            )
+        for cname, c in (r.get("clauses") or {}).items():
+            problems += _check_keys(f"{name}.rules.{rname}.{cname}", c, CLAUSE_KEYS)
+    for dname, d in (data.get("define") or {}).items():
+        problems += _check_keys(f"{name}.define.{dname}", d, DEFINE_KEYS)
+    return problems
+
+
+def _merge_params(
+    merged: dict[str, dict[str, Any]], name: str, params: dict[str, Any], ovr: list[Override]
+) -> None:
+    for pname, p in params.items():
+        values = [
+            {**v, "ref": v.get("ref", p.get("ref", "")), "source": name}
+            for v in p.get("values") or []
+        ]
+        if pname in merged:
+            starts = {v["from"] for v in values}
+            kept = [v for v in merged[pname]["values"] if v["from"] not in starts]
+            merged[pname] = {**merged[pname], **{k: p[k] for k in ("zh", "en", "unit") if k in p}}
+            merged[pname]["values"] = kept + values
+            for v in values:
+                detail = f"{pname} = {v['value']} (from {v['from']})"
+                ovr.append(Override("parameter", pname, name, v["ref"], detail))
+        else:
+            merged[pname] = {**p, "values": values}
+
+
+def _merge_rules(
+    merged: dict[str, dict[str, Any]], name: str, rules: dict[str, Any], ovr: list[Override]
+) -> None:
+    for rname, r in rules.items():
+        r = copy.deepcopy(r)
+        if "test" in r:  # shorthand: one clause named after the rule
+            r.setdefault("clauses", {})[rname] = {
+                "test": r.pop("test"),
+                "zh": r.get("zh", ""),
+                "en": r.get("en", ""),
+            }
+        if rname in merged:
+            old = merged[rname]
+            clauses = {**old.get("clauses", {}), **r.get("clauses", {})}
+            merged[rname] = {**old, **r, "clauses": clauses, "source": name}
+            ovr.append(Override("rule", rname, name, r.get("ref", ""), ", ".join(r)))
+        else:
+            merged[rname] = {**r, "source": name}
+
+
+def _build(merged: dict[str, Any], chain: list[str], ovr: list[Override]) -> Policy:
+    params = {
+        n: Parameter(
+            n,
+            p.get("zh", ""),
+            p.get("en", ""),
+            str(p.get("unit", "")),
+            tuple(Value(int(v["from"]), v["value"], v["ref"], v["source"]) for v in p["values"]),
+        )
+        for n, p in merged["parameters"].items()
+    }
+    defines = {
+        n: Define(n, d.get("level", "household"), str(d["expr"]), d.get("zh", ""), d.get("en", ""))
+        for n, d in merged["define"].items()
+    }
+    rules = {
+        n: Rule(
+            n,
+            r.get("kind", "quality"),
+            r.get("level", "household"),
+            r.get("zh", ""),
+            r.get("en", ""),
+            r.get("ref", ""),
+            r.get("match", "all"),
+            r.get("applies"),
+            tuple(
+                Clause(cn, str(c["test"]), c.get("zh", ""), c.get("en", ""))
+                for cn, c in (r.get("clauses") or {}).items()
+            ),
+            r["source"],
+            r.get("from"),
+            r.get("until"),
+        )
+        for n, r in merged["rules"].items()
+    }
+    digest = hashlib.sha256(json.dumps(merged, sort_keys=True, default=str).encode()).hexdigest()
+    return Policy(
+        name=chain[-1],
+        version=str(merged.get("version", "")),
+        title=merged.get("title") or {},
+        chain=chain,
+        parameters=params,
+        defines=defines,
+        rules=rules,
+        overrides=ovr,
+        content_hash=digest,
+    )
+
+
+def load(name: str, directory: Path | None = None) -> Policy:
+    """Read a policy and its ancestors, merge them, and check their structure (not expressions:
+    ``compiler.compile_policy`` checks those). Raises ``PolicyInvalid`` listing every problem."""
+    directory = directory or POLICY_DIR
+    files: list[tuple[str, dict[str, Any]]] = []
+    current: str | None = name
+    while current:
+        if any(current == n for n, _ in files):
+            raise PolicyInvalid([(f"{current}: 继承关系成环", f"{current}: 'extends' loops")])
+        data = _read(current, directory)
+        files.insert(0, (current, data))
+        current = data.get("extends")
+    problems: list[tuple[str, str]] = []
+    for fname, data in files:
+        problems += _structure_problems(fname, data)
+    if problems:
+        raise PolicyInvalid(problems)
+    merged: dict[str, Any] = {"parameters": {}, "define": {}, "rules": {}}
+    ovr: list[Override] = []
+    for i, (fname, data) in enumerate(files):
+        merged["version"] = data.get("version", merged.get("version"))
+        merged["title"] = data.get("title", merged.get("title"))
+        _merge_params(merged["parameters"], fname, data.get("parameters") or {}, ovr if i else [])
+        _merge_rules(merged["rules"], fname, data.get("rules") or {}, ovr if i else [])
+        merged["define"].update(data.get("define") or {})
+        for rname in data.get("disable") or []:
+            if merged["rules"].pop(rname, None) is None:
+                zh, en = suggest(rname, merged["rules"])
+                problems.append(
+                    (f"{fname}: 停用的规则 {rname} 不存在{zh}", f"{fname}: no rule '{rname}'{en}")
+                )
+            ovr.append(Override("disable", rname, fname, "", "disabled"))
+    if problems:
+        raise PolicyInvalid(problems)
+    return _build(merged, [f for f, _ in files], ovr)

@@ -1,0 +1,279 @@
+"""The ruler's variable schema: every name a policy expression may use, declared once.
+
+Variables come from three places:
+
+1. the registry's canonical columns (``lantu.registry.columns``): household and yearly columns are
+   household-level variables, member columns are member-level variables, and coded columns carry
+   their code list (so a policy that writes ``schooling = 'dropot'`` is rejected with a suggestion);
+2. derived variables, computed in SQL from those columns for the evaluation year (a member's age,
+   the birth date and sex encoded in the ID number, net and per-capita income, household size…);
+   their SQL is written here, in the DuckDB dialect, and transpiled like everything else;
+3. linked facts: optional columns that other rooms add to the snapshot (department data from
+   ``lantu.matching``, monitoring months from ``lantu.monitoring``, the county assessment's
+   三率一度 from ``lantu.exits``). A snapshot without them reads them as NULL, and a clause over an
+   unknown value fails, saying so.
+
+Levels nest: members → household → village → county. A policy expression at one level reads that
+level's variables directly and the level below only through an aggregate (``any``, ``all``,
+``count``, ``sum``, ``min``, ``max``, ``avg``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from lantu.registry import codes, columns
+
+Level = Literal["member", "household", "village", "county"]
+SqlType = Literal["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "DATE"]
+LEVELS: tuple[Level, ...] = ("member", "household", "village", "county")
+CHILD: dict[Level, Level] = {"household": "member", "village": "household", "county": "village"}
+
+_KIND_TYPE: dict[str, SqlType] = {
+    "str": "VARCHAR",
+    "code": "VARCHAR",
+    "id_number": "VARCHAR",
+    "int": "BIGINT",
+    "money": "DOUBLE",
+    "decimal": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+}
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    level: Level
+    type: SqlType
+    zh: str
+    en: str
+    codes: codes.CodeList | None = None
+    # Derived variables: a DuckDB SQL expression over the level's base columns; ``{year}`` is the
+    # evaluation year. Base and linked variables have none.
+    sql: str | None = None
+    linked: bool = False  # optional input column supplied by another room
+    yearly: bool = False  # has a previous-year value, read as ``previous.<name>``
+
+
+def _from_columns() -> list[Variable]:
+    out: list[Variable] = []
+    for c in columns.COLUMNS:
+        if c.name == "household_no":
+            continue
+        level: Level = "member" if c.level == "member" else "household"
+        out.append(
+            Variable(
+                c.name,
+                level,
+                _KIND_TYPE[c.kind],
+                c.zh,
+                c.en,
+                c.codes,
+                yearly=c.level == "year" and c.name != "year",
+            )
+        )
+    return out
+
+
+# GB 11643 check character: weights of the 17 digits, then 'mod 11' maps to this string.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SUM = " + ".join(
+    f"TRY_CAST(SUBSTRING(id_number, {i + 1}, 1) AS INTEGER) * {w}"
+    for i, w in enumerate(_ID_WEIGHTS)
+)
+_ID_BIRTH = (
+    "TRY_CAST(SUBSTRING(id_number, 7, 4) || '-' || SUBSTRING(id_number, 11, 2) || '-' "
+    "|| SUBSTRING(id_number, 13, 2) AS DATE)"
+)
+_BIRTH = f"COALESCE(birth_date, {_ID_BIRTH})"
+_INCOME_SUM = (
+    "COALESCE(wage_income, 0) + COALESCE(business_income, 0) + COALESCE(property_income, 0)"
+    " + COALESCE(transfer_income, 0)"
+)
+
+D = Variable
+DERIVED: tuple[Variable, ...] = (
+    # member level
+    D(
+        "age",
+        "member",
+        "BIGINT",
+        "年龄（评估年度）",
+        "age in the evaluation year",
+        sql=f"{{year}} - EXTRACT(YEAR FROM {_BIRTH})",
+    ),
+    D("id_birth_date", "member", "DATE", "身份证出生日期", "birth date in the ID", sql=_ID_BIRTH),
+    D(
+        "id_sex",
+        "member",
+        "VARCHAR",
+        "身份证性别",
+        "sex in the ID",
+        codes.SEX,
+        sql="CASE WHEN TRY_CAST(SUBSTRING(id_number, 17, 1) AS INTEGER) % 2 = 1 THEN '1' "
+        "WHEN TRY_CAST(SUBSTRING(id_number, 17, 1) AS INTEGER) % 2 = 0 THEN '2' END",
+    ),
+    D(
+        "id_format_ok",
+        "member",
+        "BOOLEAN",
+        "身份证号格式正确",
+        "ID number well formed",
+        sql="COALESCE(REGEXP_MATCHES(id_number, '^[0-9]{17}[0-9X]$'), FALSE)",
+    ),
+    D(
+        "id_check_ok",
+        "member",
+        "BOOLEAN",
+        "身份证校验码正确",
+        "ID check character correct",
+        sql=f"COALESCE(SUBSTRING('{_ID_CHECK}', (({_ID_SUM}) % 11) + 1, 1)"
+        " = UPPER(SUBSTRING(id_number, 18, 1)), FALSE)",
+    ),
+    D(
+        "id_households",
+        "member",
+        "BIGINT",
+        "该身份证号所在户数",
+        "households listing this ID number",
+        sql="COUNT(*) OVER (PARTITION BY id_number)",
+    ),
+    # household level (the evaluation year's facts)
+    D(
+        "income_components",
+        "household",
+        "DOUBLE",
+        "四项收入之和",
+        "sum of the four income components",
+        sql=_INCOME_SUM,
+        yearly=True,
+    ),
+    D(
+        "total_income",
+        "household",
+        "DOUBLE",
+        "家庭总收入",
+        "total income",
+        sql=f"COALESCE(total_income, {_INCOME_SUM})",
+        yearly=True,
+    ),
+    D(
+        "total_income_reported",
+        "household",
+        "DOUBLE",
+        "填报的家庭总收入",
+        "total income as reported",
+        sql="total_income",
+        yearly=True,
+    ),
+    D(
+        "net_income",
+        "household",
+        "DOUBLE",
+        "家庭纯收入",
+        "net income",
+        sql=f"COALESCE(total_income, {_INCOME_SUM}) - COALESCE(production_cost, 0)",
+        yearly=True,
+    ),
+    D(
+        "per_capita_net_income",
+        "household",
+        "DOUBLE",
+        "年人均纯收入",
+        "per-capita net income",
+        sql=f"(COALESCE(total_income, {_INCOME_SUM}) - COALESCE(production_cost, 0))"
+        " / NULLIF(size, 0)",
+        yearly=True,
+    ),
+    D(
+        "rigid_expense",
+        "household",
+        "DOUBLE",
+        "刚性支出（医疗自付+教育）",
+        "rigid expenditure (medical out-of-pocket + education)",
+        sql="COALESCE(medical_out_of_pocket, 0) + COALESCE(education_expense, 0)",
+        yearly=True,
+    ),
+    D(
+        "has_year_record",
+        "household",
+        "BOOLEAN",
+        "有本年度信息",
+        "has a record for the year",
+        sql="year IS NOT NULL",
+        yearly=True,
+    ),
+)
+
+# Derived household variables that are not yearly facts but come from the members (computed by
+# the pipeline's member aggregation, always available).
+MEMBER_SUMMARY: tuple[Variable, ...] = (
+    D("size", "household", "BIGINT", "家庭人口（在户）", "household size (members present)"),
+)
+
+L = Variable
+LINKED: tuple[Variable, ...] = (
+    # member level: department data linked by lantu.matching
+    L("public_employee", "member", "BOOLEAN", "财政供养人员", "public employee", linked=True),
+    L("vehicle_value", "member", "DOUBLE", "名下车辆购置价", "value of own vehicles", linked=True),
+    L("commercial_property", "member", "BOOLEAN", "城镇商品房或商铺", "town property", linked=True),
+    L("company_operating", "member", "BOOLEAN", "经营在册企业", "runs a company", linked=True),
+    L("deceased", "member", "BOOLEAN", "已死亡（公安）", "deceased (police)", linked=True),
+    L("imprisoned", "member", "BOOLEAN", "服刑人员", "imprisoned", linked=True),
+    L("missing_person", "member", "BOOLEAN", "失踪人员", "missing", linked=True),
+    # household level: department data and other rooms
+    L("hired_workers", "household", "BIGINT", "雇工人数", "hired labourers", linked=True),
+    L("split_to_qualify", "household", "BOOLEAN", "拆户分户", "split to qualify", linked=True),
+    L("absent_registration", "household", "BOOLEAN", "空挂户", "registered, absent", linked=True),
+    L("falsified", "household", "BOOLEAN", "优亲厚友或弄虚作假", "favouritism", linked=True),
+    L("monitoring_months", "household", "BIGINT", "监测月数", "months monitored", linked=True),
+    L(
+        "assistance_measures",
+        "household",
+        "BIGINT",
+        "帮扶措施数",
+        "assistance measures",
+        linked=True,
+    ),
+    L("disaster_loss", "household", "DOUBLE", "灾害损失", "disaster loss (yuan)", linked=True),
+    # county level: the exit assessment (lantu.exits)
+    L("wrong_exit_rate", "county", "DOUBLE", "错退率", "wrong-exit rate", linked=True),
+    L("missed_rate", "county", "DOUBLE", "漏评率", "missed-identification rate", linked=True),
+    L("approval_rate", "county", "DOUBLE", "群众认可度", "public approval", linked=True),
+)
+
+# Keys of each level's table; policy expressions may read them but the engine supplies them.
+KEYS: tuple[Variable, ...] = (
+    D("village_code", "village", "VARCHAR", "村代码", "village code"),
+    D("county_code", "county", "VARCHAR", "县代码", "county code"),
+)
+
+ALL: tuple[Variable, ...] = tuple(_from_columns()) + DERIVED + MEMBER_SUMMARY + LINKED + KEYS
+# The derived total_income replaces the raw column of the same name in the schema.
+_BY_LEVEL: dict[Level, dict[str, Variable]] = {lv: {} for lv in LEVELS}
+for _v in ALL:
+    _BY_LEVEL[_v.level][_v.name] = _v
+
+
+def variables(level: Level) -> dict[str, Variable]:
+    return _BY_LEVEL[level]
+
+
+def base_columns(level: Level) -> list[Variable]:
+    """The input columns of a level (neither derived nor summary), linked ones included."""
+    return [
+        v
+        for v in _BY_LEVEL[level].values()
+        if v.sql is None and v not in MEMBER_SUMMARY and v not in KEYS
+    ]
+
+
+def year_columns() -> list[str]:
+    return [c.name for c in columns.YEAR_COLUMNS]
+
+
+def household_columns() -> list[str]:
+    return [c.name for c in columns.HOUSEHOLD_COLUMNS if c.name != "household_no"]

@@ -5,6 +5,7 @@ or deletion of a past event breaks the chain (``lantu ledger verify``)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +22,8 @@ class Event(models.Model):
     object_id = models.CharField(max_length=40, db_index=True)
     region_path = models.CharField(max_length=120, blank=True, db_index=True)
     reason = models.TextField(_("原因"), blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     batch = models.CharField(max_length=64, blank=True, db_index=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

@@ -1,9 +1,9 @@
 """Writing to the ledger. Call ``record`` (one event) or ``record_many`` (a bulk change) inside the
 transaction that makes the change: the event and the change commit together or not at all.
 
-The chain: ``hash = sha256(prev_hash || canonical JSON of the event)``. Appends are serialised by
-locking the chain head (PostgreSQL ``SELECT … FOR UPDATE`` on a one-row table; SQLite serialises
-writers already, transactions being IMMEDIATE)."""
+The chain: ``hash = sha256(prev_hash || canonical JSON of the event)``. Appends are serialised:
+on PostgreSQL by a transaction-scoped advisory lock taken before reading the chain head; SQLite
+serialises writers already (transactions are IMMEDIATE)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,26 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lantu.core.bulk_insert import insert_rows
 from lantu.ledger.models import Event
 
 GENESIS = "0" * 64
+EVENT_FIELDS = [
+    "at",
+    "actor",
+    "actor_name",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "region_path",
+    "reason",
+    "before",
+    "after",
+    "batch",
+    "prev_hash",
+    "hash",
+]
 
 
 @dataclass
@@ -34,34 +51,35 @@ class Change:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    """JSON-native copy (dates, decimals → strings), identical before storing and after loading."""
-    if value is None:
-        return None
-    plain: dict[str, Any] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    return plain
+HASHED = [
+    "at",
+    "actor",
+    "actor_name",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "region_path",
+    "reason",
+    "before",
+    "after",
+    "batch",
+]
 
 
-def _canonical(ev: Event) -> bytes:
-    payload = {
-        "at": ev.at.isoformat(),
-        "actor": ev.actor_id,
-        "actor_name": ev.actor_name,
-        "role": ev.role,
-        "action": ev.action,
-        "object_type": ev.object_type,
-        "object_id": ev.object_id,
-        "region_path": ev.region_path,
-        "reason": ev.reason,
-        "before": ev.before,
-        "after": ev.after,
-        "batch": ev.batch,
-    }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
+def _canonical(row: dict[str, Any]) -> bytes:
+    """The hashed form of an event. Before and after are JSON-encoded exactly as the JSON fields
+    store them (DjangoJSONEncoder), so the form is the same before saving and after loading."""
+    payload = {k: row[k] for k in HASHED} | {"at": row["at"].isoformat()}
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder).encode()
 
 
-def event_hash(prev_hash: str, ev: Event) -> str:
-    return hashlib.sha256(prev_hash.encode() + _canonical(ev)).hexdigest()
+def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode() + _canonical(row)).hexdigest()
+
+
+def _row_of(ev: Event) -> dict[str, Any]:
+    return {k: getattr(ev, "actor_id" if k == "actor" else k) for k in HASHED}
 
 
 def _head_hash() -> str:
@@ -82,37 +100,41 @@ def _actor_fields(actor: Any) -> tuple[Any, str, str]:
 
 def record_many(
     changes: list[Change], *, actor: Any, batch: str = "", at: datetime | None = None
-) -> list[Event]:
+) -> list[dict[str, Any]]:
+    """Append events for ``changes``; returns the rows written (with their hashes)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger events must be written inside the change's transaction")
     user, name, role = _actor_fields(actor)
-    when = at or timezone.now()
+    common = {
+        "at": at or timezone.now(),
+        "actor": user.pk if user else None,
+        "actor_name": name,
+        "role": role,
+        "batch": batch,
+    }
     prev = _head_hash()
-    events: list[Event] = []
+    rows: list[dict[str, Any]] = []
     for ch in changes:
-        ev = Event(
-            at=when,
-            actor=user,
-            actor_name=name,
-            role=role,
-            action=ch.action,
-            object_type=ch.object_type,
-            object_id=ch.object_id,
-            region_path=ch.region_path,
-            reason=ch.reason,
-            before=_plain(ch.before),
-            after=_plain(ch.after),
-            batch=batch,
-        )
-        ev.prev_hash = prev
-        ev.hash = prev = event_hash(prev, ev)
-        events.append(ev)
-    Event.objects.bulk_create(events, batch_size=5000)
-    return events
+        row = common | {
+            "action": ch.action,
+            "object_type": ch.object_type,
+            "object_id": ch.object_id,
+            "region_path": ch.region_path,
+            "reason": ch.reason,
+            "before": ch.before,
+            "after": ch.after,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = event_hash(prev, row)
+        rows.append(row)
+    insert_rows(Event, EVENT_FIELDS, [[r[f] for r in rows] for f in EVENT_FIELDS])
+    return rows
 
 
 def record(change: Change, *, actor: Any, batch: str = "") -> Event:
-    return record_many([change], actor=actor, batch=batch)[0]
+    """One event, read back with its primary key."""
+    row = record_many([change], actor=actor, batch=batch)[0]
+    return Event.objects.get(hash=row["hash"])
 
 
 def verify() -> tuple[int, list[str]]:
@@ -124,7 +146,7 @@ def verify() -> tuple[int, list[str]]:
         n += 1
         if ev.prev_hash != prev:
             problems.append(f"event {ev.pk}: prev_hash does not match event before it")
-        if event_hash(ev.prev_hash, ev) != ev.hash:
+        if event_hash(ev.prev_hash, _row_of(ev)) != ev.hash:
             problems.append(f"event {ev.pk}: content does not match its hash (altered)")
         prev = ev.hash
     return n, problems

@@ -1,9 +1,9 @@
 """Applying a checked registry import to the database in one transaction, set-wise.
 
-New rows go in with one ``executemany`` per table (through Django's connection, so SQLite and
-PostgreSQL alike); changed rows are compared field by field with what is stored and updated with
-``bulk_update``; unchanged rows are left alone, so re-importing a file writes nothing. Each
-household created or changed gets one ledger event (what changed, before and after, its members
+Households new to the registry, with their members and yearly facts, go in column-wise
+(``lantu.core.bulk_insert``): no Python object per row. Households already registered are
+compared field by field with what is stored; only what differs is updated, so re-importing a file
+writes nothing. Each household created or changed gets one ledger event (before and after, members
 and years), and each status change a history row.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, models, transaction
-from django.db.models import Count
 
+from lantu.core.bulk_insert import insert_rows
 from lantu.ledger.services import Change, record_many
 from lantu.regions.models import Region
 from lantu.registry import income
@@ -27,12 +27,11 @@ CHUNK = 5000
 HOUSEHOLD_FIELDS = [
     c.name for c in HOUSEHOLD_COLUMNS if c.name not in ("household_no", "region_code")
 ]
-MEMBER_FIELDS = [c.name for c in MEMBER_COLUMNS if c.name != "member_phone"] + [
-    "phone",
-    "legacy_id_number",
-]
+MEMBER_FIELDS = [c.name for c in MEMBER_COLUMNS if c.name != "member_phone"]
+MEMBER_FIELDS += ["phone", "legacy_id_number", "active"]
 YEAR_FIELDS = [c.name for c in YEAR_COLUMNS if c.name not in ("year", "total_income")]
-DERIVED_YEAR = ["size", "total_income", "net_income", "per_capita_net_income"]
+DERIVED_YEAR = ["size", *income.DERIVED]
+IMPORT_REASON = "导入 import"
 
 
 def _norm(value: Any) -> Any:
@@ -49,30 +48,26 @@ def _norm(value: Any) -> Any:
 def _defaults(model: type[models.Model], names: list[str]) -> dict[str, Any]:
     out = {}
     for n in names:
-        f = model._meta.get_field(n)
-        out[n] = f.get_default() if f.has_default() else (None if f.null else "")  # type: ignore[union-attr]
+        f: Any = model._meta.get_field(n)
+        out[n] = f.get_default() if f.has_default() else (None if f.null else "")
     return out
 
 
-def _values(df: pl.DataFrame, names: list[str], defaults: dict[str, Any]) -> list[dict[str, Any]]:
-    present = [n for n in names if n in df.columns]
-    out = []
-    for rec in df.select(present).iter_rows(named=True):
-        row = {n: (defaults[n] if rec.get(n) is None else rec[n]) for n in names}
-        out.append(row)
-    return out
+def _with_defaults(df: pl.DataFrame, model: type[models.Model], names: list[str]) -> pl.DataFrame:
+    """Every field of ``names`` as a column, blanks replaced by the model's default."""
+    defaults = _defaults(model, names)
+    cols = []
+    for n in names:
+        d = defaults[n]
+        if n in df.columns:
+            cols.append(pl.col(n) if d is None else pl.col(n).fill_null(pl.lit(d)))
+        else:
+            cols.append(pl.lit(d).alias(n))
+    return df.with_columns(cols)
 
 
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    table = model._meta.db_table
-    fields = [model._meta.get_field(n) for n in rows[0]]
-    cols = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), CHUNK * 4):
-            cur.executemany(sql, [tuple(r.values()) for r in rows[i : i + CHUNK * 4]])
+def _insert_frame(model: type[models.Model], df: pl.DataFrame, names: list[str]) -> None:
+    insert_rows(model, names, [df[n].to_list() for n in names])
 
 
 def _fetch(
@@ -84,6 +79,16 @@ def _fetch(
     return out
 
 
+def _member_frame(parsed: pl.DataFrame) -> pl.DataFrame:
+    df = parsed.drop([c for c in ("phone",) if c in parsed.columns])  # that is the household's
+    if "member_phone" in df.columns:
+        df = df.rename({"member_phone": "phone"})
+    active = (
+        pl.col("left_reason").fill_null("") == "" if "left_reason" in df.columns else pl.lit(True)
+    )
+    return df.with_columns(active.alias("active"))
+
+
 @transaction.atomic
 def apply(
     folded: pl.DataFrame,
@@ -93,53 +98,8 @@ def apply(
     actor: Any,
     source: str,
 ) -> dict[str, int]:
-    summary = dict.fromkeys(
-        (
-            "households_created",
-            "households_updated",
-            "households_unchanged",
-            "members_created",
-            "members_updated",
-            "years_written",
-        ),
-        0,
-    )
-    changes: dict[str, dict[str, Any]] = {}  # household_no → what changed
-    ids = _households(folded, regions, summary, changes)
-    _members(parsed, ids, summary, changes)
-    _years(folded, ids, summary, changes)
-    _statuses(folded, ids, changes)
-    path_of = {
-        no: regions[code].path
-        for no, code in folded.select("household_no", "region_code").iter_rows()
-    }
-    events = [
-        Change(
-            "household.import.create" if ch.get("created") else "household.import.update",
-            "household",
-            str(ids[no]),
-            path_of[no],
-            before=ch.get("before") or None,
-            after=ch.get("after"),
-            reason=source,
-        )
-        for no, ch in changes.items()
-    ]
-    record_many(events, actor=actor, batch=source[-40:])
-    summary["households_unchanged"] = (
-        folded.height - summary["households_created"] - summary["households_updated"]
-    )
-    return summary
-
-
-def _households(
-    folded: pl.DataFrame,
-    regions: dict[str, Region],
-    summary: dict[str, int],
-    changes: dict[str, dict[str, Any]],
-) -> dict[str, int]:
     nos = folded["household_no"].to_list()
-    existing = {
+    stored = {
         r["household_no"]: r
         for r in _fetch(
             Household.objects.all(),
@@ -148,221 +108,291 @@ def _households(
             ["household_no", "region_id", *HOUSEHOLD_FIELDS],
         )
     }
-    defaults = _defaults(Household, HOUSEHOLD_FIELDS)
-    fields = [n for n in HOUSEHOLD_FIELDS if n in folded.columns]
-    new_rows: list[dict[str, Any]] = []
-    updates: list[Household] = []
+    is_new = ~pl.col("household_no").is_in(list(stored))
+    members = _member_frame(parsed)
     now = datetime.datetime.now(datetime.UTC)
-    for rec in folded.select("household_no", "region_code", *fields).iter_rows(named=True):
-        region = regions[rec["region_code"]]
-        values = {n: rec[n] for n in fields if rec[n] is not None}
-        old = existing.get(rec["household_no"])
-        if old is None:
-            row = {
-                "household_no": rec["household_no"],
-                "region_id": region.pk,
-                "region_path": region.path,
-            }
-            row |= {n: values.get(n, defaults[n]) for n in HOUSEHOLD_FIELDS}
-            row |= {"size": 0, "head_name": "", "created_at": now, "updated_at": now}
-            new_rows.append(row)
-            changes[rec["household_no"]] = {
-                "created": True,
-                "after": {k: _norm(v) for k, v in values.items()},
-            }
-            continue
-        diff = {n: v for n, v in values.items() if _norm(old[n]) != _norm(v)}
-        if old["region_id"] != region.pk:
-            diff["region_id"] = region.pk
-        if diff:
-            obj = Household(
-                id=old["id"],
-                **{n: old[n] for n in HOUSEHOLD_FIELDS},
-                region=region,
-                household_no=rec["household_no"],
-            )
-            for n, v in diff.items():
-                setattr(obj, n, v)
-            obj.region_path = region.path
-            obj.updated_at = now
-            updates.append(obj)
-            changes[rec["household_no"]] = {
-                "before": {n: _norm(old[n]) for n in diff},
-                "after": {n: _norm(v) for n, v in diff.items()},
-            }
-    _insert(Household, new_rows)
-    if updates:
-        Household.objects.bulk_update(
-            updates, [*HOUSEHOLD_FIELDS, "region", "region_path", "updated_at"], batch_size=CHUNK
-        )
-    summary["households_created"] = len(new_rows)
-    summary["households_updated"] = len(updates)
-    ids = {r["household_no"]: r["id"] for r in existing.values()}
-    created = [r["household_no"] for r in new_rows]
-    ids |= {
-        r["household_no"]: r["id"]
-        for r in _fetch(Household.objects.all(), "household_no", created, ["household_no"])
-    }
-    return ids
-
-
-def _members(
-    parsed: pl.DataFrame,
-    ids: dict[str, int],
-    summary: dict[str, int],
-    changes: dict[str, dict[str, Any]],
-) -> None:
-    df = parsed.drop([c for c in ("phone",) if c in parsed.columns])  # the household's phone
-    if "member_phone" in df.columns:
-        df = df.rename({"member_phone": "phone"})
-    if "left_reason" in df.columns:
-        df = df.with_columns((pl.col("left_reason").fill_null("") == "").alias("active"))
-    fields = [n for n in MEMBER_FIELDS if n in df.columns] + (
-        ["active"] if "active" in df.columns else []
+    changes: list[Change] = []
+    # Existing households first: members leaving them are deactivated before anyone joins a new one.
+    summary = _update(
+        folded.filter(~is_new), members.filter(~is_new), regions, stored, now, changes, source
     )
-    hh_ids = list(set(ids.values()))
-    existing = {
+    created = _create(folded.filter(is_new), members.filter(is_new), regions, now, changes, source)
+    for key, value in created.items():
+        summary[key] = summary.get(key, 0) + value
+    record_many(changes, actor=actor, batch=source[-40:])
+    summary["households_unchanged"] = (
+        folded.height - summary["households_created"] - summary["households_updated"]
+    )
+    return summary
+
+
+def _region_columns(df: pl.DataFrame, regions: dict[str, Region]) -> pl.DataFrame:
+    return df.with_columns(
+        pl.col("region_code")
+        .replace_strict({c: r.pk for c, r in regions.items()}, return_dtype=pl.Int64)
+        .alias("region_id"),
+        pl.col("region_code")
+        .replace_strict({c: r.path for c, r in regions.items()}, return_dtype=pl.String)
+        .alias("region_path"),
+    )
+
+
+def _create(
+    households: pl.DataFrame,
+    members: pl.DataFrame,
+    regions: dict[str, Region],
+    now: datetime.datetime,
+    changes: list[Change],
+    source: str,
+) -> dict[str, int]:
+    """Households new to the registry, their members and facts: all column-wise."""
+    if not households.height:
+        return {"households_created": 0, "members_created": 0, "years_written": 0}
+    summary_cols = members.group_by("household_no").agg(
+        pl.col("active").sum().cast(pl.Int64).alias("size"),
+        pl.col("name")
+        .filter((pl.col("relation") == "head") & pl.col("active"))
+        .first()
+        .fill_null("")
+        .alias("head_name"),
+    )
+    hh = _region_columns(_with_defaults(households, Household, HOUSEHOLD_FIELDS), regions)
+    hh = hh.join(summary_cols, on="household_no", how="left").with_columns(
+        pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at")
+    )
+    names = [
+        "household_no",
+        "region",
+        "region_path",
+        *HOUSEHOLD_FIELDS,
+        "size",
+        "head_name",
+        "created_at",
+        "updated_at",
+    ]
+    _insert_frame(Household, hh.rename({"region_id": "region"}), names)
+    ids = {
+        r["household_no"]: r["id"]
+        for r in _fetch(
+            Household.objects.all(), "household_no", hh["household_no"].to_list(), ["household_no"]
+        )
+    }
+    id_map = pl.DataFrame({"household_no": list(ids), "household": list(ids.values())})
+    m = _with_defaults(members, Member, MEMBER_FIELDS).join(id_map, on="household_no")
+    _insert_frame(Member, m, ["household", *MEMBER_FIELDS])
+    years = 0
+    if "year" in hh.columns:
+        y = hh.filter(pl.col("year").is_not_null()).join(id_map, on="household_no")
+        y = income.derive_frame(
+            _with_defaults(y, HouseholdYear, [f for f in YEAR_FIELDS if f not in income.MONEY])
+        )
+        _insert_frame(HouseholdYear, y, ["household", "year", *YEAR_FIELDS, *DERIVED_YEAR])
+        years = y.height
+    sc = hh.join(id_map, on="household_no").with_columns(
+        pl.col("registration_year").fill_null(now.year).alias("year"),
+        pl.lit(now.date()).alias("date"),
+        pl.lit("not_registered").alias("from_status"),
+        pl.col("status").alias("to_status"),
+        pl.lit(IMPORT_REASON).alias("reason"),
+    )
+    _insert_frame(
+        StatusChange, sc, ["household", "year", "date", "from_status", "to_status", "reason"]
+    )
+    member_ids = members.group_by("household_no", maintain_order=True).agg(pl.col("id_number"))
+    after_cols = [c for c in HOUSEHOLD_FIELDS if c in households.columns]
+    for rec in (
+        hh.join(member_ids, on="household_no")
+        .select("household_no", "region_path", *after_cols, "id_number")
+        .iter_rows(named=True)
+    ):
+        no, path, ids_ = rec.pop("household_no"), rec.pop("region_path"), rec.pop("id_number")
+        after = {k: v for k, v in rec.items() if v is not None} | {"members": ids_}
+        changes.append(
+            Change(
+                "household.import.create",
+                "household",
+                str(ids[no]),
+                path,
+                after=after,
+                reason=source,
+            )
+        )
+    return {"households_created": hh.height, "members_created": m.height, "years_written": years}
+
+
+def _update(
+    households: pl.DataFrame,
+    members: pl.DataFrame,
+    regions: dict[str, Region],
+    stored: dict[str, dict[str, Any]],
+    now: datetime.datetime,
+    changes: list[Change],
+    source: str,
+) -> dict[str, int]:
+    """Households already registered: compare with what is stored, write only what differs."""
+    if not households.height:
+        return {
+            "households_updated": 0,
+            "members_created": 0,
+            "members_updated": 0,
+            "years_written": 0,
+        }
+    ids = {no: stored[no]["id"] for no in households["household_no"].to_list()}
+    log: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def diff(no: str, key: str | None, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+        d = {n: v for n, v in new.items() if _norm(old.get(n)) != _norm(v)}
+        if d:
+            entry = log.setdefault(no, {"before": {}, "after": {}})
+            before = {n: _norm(old.get(n)) for n in d}
+            after = {n: _norm(v) for n, v in d.items()}
+            entry["before"].update({key: before} if key else before)
+            entry["after"].update({key: after} if key else after)
+        return d
+
+    fields = [n for n in HOUSEHOLD_FIELDS if n in households.columns]
+    hh_updates: list[Household] = []
+    status_rows: list[StatusChange] = []
+    for rec in households.select("household_no", "region_code", *fields).iter_rows(named=True):
+        no, old, region = (
+            rec["household_no"],
+            stored[rec["household_no"]],
+            regions[rec["region_code"]],
+        )
+        new = {n: rec[n] for n in fields if rec[n] is not None} | {"region_id": region.pk}
+        d = diff(no, None, old, new)
+        if d:
+            obj = Household(id=old["id"], household_no=no, **{n: old[n] for n in HOUSEHOLD_FIELDS})
+            obj.region_id = region.pk
+            obj.region_path, obj.updated_at = region.path, now
+            for n, v in d.items():
+                setattr(obj, n, v)
+            hh_updates.append(obj)
+            if "status" in d:
+                status_rows.append(
+                    StatusChange(
+                        household_id=old["id"],
+                        year=now.year,
+                        date=now.date(),
+                        from_status=old["status"],
+                        to_status=d["status"],
+                        reason=IMPORT_REASON,
+                    )
+                )
+    if hh_updates:
+        Household.objects.bulk_update(
+            hh_updates, [*HOUSEHOLD_FIELDS, "region", "region_path", "updated_at"], batch_size=CHUNK
+        )
+    StatusChange.objects.bulk_create(status_rows)
+    m_created, m_updated = _update_members(members, ids, diff)
+    _refresh_summaries(list(ids.values()))
+    years = _update_years(households, ids, diff)
+    path_of = {
+        no: regions[c].path
+        for no, c in households.select("household_no", "region_code").iter_rows()
+    }
+    for no, entry in log.items():
+        changes.append(
+            Change(
+                "household.import.update",
+                "household",
+                str(ids[no]),
+                path_of[no],
+                before=entry["before"],
+                after=entry["after"],
+                reason=source,
+            )
+        )
+    return {
+        "households_updated": len(log),
+        "members_created": m_created,
+        "members_updated": m_updated,
+        "years_written": years,
+    }
+
+
+def _update_members(members: pl.DataFrame, ids: dict[str, int], diff: Any) -> tuple[int, int]:
+    fields = [n for n in MEMBER_FIELDS if n in members.columns]
+    stored = {
         (r["household_id"], r["id_number"]): r
         for r in _fetch(
-            Member.objects.all(), "household_id", hh_ids, ["household_id", *MEMBER_FIELDS, "active"]
+            Member.objects.all(),
+            "household_id",
+            list(ids.values()),
+            ["household_id", *MEMBER_FIELDS],
         )
     }
-    defaults = _defaults(Member, [*MEMBER_FIELDS, "active"])
+    defaults = _defaults(Member, MEMBER_FIELDS)
     new_rows: list[dict[str, Any]] = []
     updates: list[Member] = []
-    for rec in df.select("household_no", *fields).iter_rows(named=True):
-        hid = ids[rec["household_no"]]
+    for rec in members.select("household_no", *fields).iter_rows(named=True):
+        hid, no = ids[rec["household_no"]], rec["household_no"]
         values = {n: rec[n] for n in fields if rec[n] is not None}
-        old = existing.get((hid, rec["id_number"]))
-        log = changes.setdefault(rec["household_no"], {"before": {}, "after": {}})
+        old = stored.get((hid, rec["id_number"]))
         if old is None:
             new_rows.append(
-                {"household_id": hid}
-                | {n: values.get(n, defaults[n]) for n in [*MEMBER_FIELDS, "active"]}
+                {"household": hid} | {n: values.get(n, defaults[n]) for n in MEMBER_FIELDS}
             )
-            log.setdefault("after", {}).setdefault("members_added", []).append(rec["id_number"])
+            diff(no, f"member {rec['id_number']}", {}, {"joined": True})
             continue
-        diff = {n: v for n, v in values.items() if _norm(old[n]) != _norm(v)}
-        if diff:
-            obj = Member(
-                id=old["id"], household_id=hid, **{n: old[n] for n in [*MEMBER_FIELDS, "active"]}
-            )
-            for n, v in diff.items():
+        d = diff(no, f"member {rec['id_number']}", old, values)
+        if d:
+            obj = Member(id=old["id"], household_id=hid, **{n: old[n] for n in MEMBER_FIELDS})
+            for n, v in d.items():
                 setattr(obj, n, v)
             updates.append(obj)
-            key = f"member {rec['id_number']}"
-            log.setdefault("before", {})[key] = {n: _norm(old[n]) for n in diff}
-            log.setdefault("after", {})[key] = {n: _norm(v) for n, v in diff.items()}
-    # Members who leave are deactivated before anyone joins, so a move between two households in
-    # one file never holds the same person twice in the partial unique index.
+    # Leavers are written before joiners: a move between two households in one file never holds
+    # one person active twice in the partial unique index.
     if updates:
-        Member.objects.bulk_update(updates, [*MEMBER_FIELDS, "active"], batch_size=CHUNK)
-    _insert(Member, new_rows)
-    for no, ch in list(changes.items()):
-        if not ch.get("created") and not ch.get("before") and not ch.get("after"):
-            del changes[no]
-    summary["members_created"] = len(new_rows)
-    summary["members_updated"] = len(updates)
-    _refresh_summaries(hh_ids)
+        Member.objects.bulk_update(updates, MEMBER_FIELDS, batch_size=CHUNK)
+    if new_rows:
+        names = ["household", *MEMBER_FIELDS]
+        insert_rows(Member, names, [[r[n] for r in new_rows] for n in names])
+    return len(new_rows), len(updates)
 
 
 def _refresh_summaries(hh_ids: list[int]) -> None:
     """Household size and head's name, recomputed in SQL for the households the import touched."""
-    for i in range(0, len(hh_ids), CHUNK):
-        chunk = hh_ids[i : i + CHUNK]
-        sizes = dict(
-            Member.objects.filter(household_id__in=chunk, active=True)
-            .values("household_id")
-            .annotate(n=Count("id"))
-            .values_list("household_id", "n")
-        )
-        heads = dict(
-            Member.objects.filter(household_id__in=chunk, active=True, relation="head").values_list(
-                "household_id", "name"
-            )
-        )
-        objs = [Household(id=h, size=sizes.get(h, 0), head_name=heads.get(h, "")) for h in chunk]
-        Household.objects.bulk_update(objs, ["size", "head_name"], batch_size=CHUNK)
-
-
-def _years(
-    folded: pl.DataFrame,
-    ids: dict[str, int],
-    summary: dict[str, int],
-    changes: dict[str, dict[str, Any]],
-) -> None:
-    if "year" not in folded.columns:
-        return
-    rows = folded.filter(pl.col("year").is_not_null())
-    sizes = dict(
-        Household.objects.filter(
-            id__in=[ids[n] for n in rows["household_no"].to_list()]
-        ).values_list("id", "size")
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q('registry_household')} SET size = (SELECT COUNT(*) FROM registry_member m "
+        f"WHERE m.household_id = registry_household.id AND m.active), head_name = COALESCE((SELECT "
+        f"m.name FROM registry_member m WHERE m.household_id = registry_household.id AND m.active "
+        f"AND m.relation = 'head'), '') WHERE id IN ({{}})"
     )
+    with connection.cursor() as cur:
+        for i in range(0, len(hh_ids), CHUNK):
+            chunk = hh_ids[i : i + CHUNK]
+            cur.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
+
+
+def _update_years(households: pl.DataFrame, ids: dict[str, int], diff: Any) -> int:
+    if "year" not in households.columns:
+        return 0
+    rows = households.filter(pl.col("year").is_not_null())
+    sizes = dict(Household.objects.filter(id__in=list(ids.values())).values_list("id", "size"))
     fields = [n for n in YEAR_FIELDS if n in rows.columns]
-    existing = {
+    stored = {
         (r["household_id"], r["year"]): r
         for r in _fetch(
             HouseholdYear.objects.all(),
             "household_id",
-            list(sizes),
+            list(ids.values()),
             ["household_id", "year", *YEAR_FIELDS, *DERIVED_YEAR],
         )
     }
     defaults = _defaults(HouseholdYear, YEAR_FIELDS)
-    new_rows: list[dict[str, Any]] = []
-    updates: list[HouseholdYear] = []
+    written = 0
     for rec in rows.select("household_no", "year", *fields).iter_rows(named=True):
-        hid = ids[rec["household_no"]]
+        hid, no = ids[rec["household_no"]], rec["household_no"]
         given = {n: rec[n] for n in fields if rec[n] is not None}
         values, _ = income.derive(
             {n: given.get(n, defaults[n]) for n in YEAR_FIELDS}, sizes.get(hid, 0)
         )
-        old = existing.get((hid, rec["year"]))
-        if old is None:
-            new_rows.append({"household_id": hid, "year": rec["year"]} | values)
-        else:
-            diff = {n: v for n, v in values.items() if _norm(old[n]) != _norm(v)}
-            if not diff:
-                continue
-            obj = HouseholdYear(
-                id=old["id"],
-                household_id=hid,
-                year=rec["year"],
-                **{n: old[n] for n in [*YEAR_FIELDS, *DERIVED_YEAR]},
-            )
-            for n, v in values.items():
-                setattr(obj, n, v)
-            updates.append(obj)
-        log = changes.setdefault(rec["household_no"], {"before": {}, "after": {}})
-        log.setdefault("after", {})[f"year {rec['year']}"] = {
-            n: _norm(v) for n, v in values.items()
-        }
-    _insert(HouseholdYear, new_rows)
-    if updates:
-        HouseholdYear.objects.bulk_update(updates, [*YEAR_FIELDS, *DERIVED_YEAR], batch_size=CHUNK)
-    summary["years_written"] = len(new_rows) + len(updates)
-
-
-def _statuses(
-    folded: pl.DataFrame, ids: dict[str, int], changes: dict[str, dict[str, Any]]
-) -> None:
-    today = datetime.date.today()
-    rows = []
-    for no, ch in changes.items():
-        after = ch.get("after") or {}
-        if "status" not in after:
+        old = stored.get((hid, rec["year"]))
+        d = diff(no, f"year {rec['year']}", old or {}, values)
+        if not d:
             continue
-        before = "not_registered" if ch.get("created") else (ch.get("before") or {}).get("status")
-        year = after.get("registration_year") if ch.get("created") else None
-        rows.append(
-            StatusChange(
-                household_id=ids[no],
-                year=year or today.year,
-                date=today,
-                from_status=before or "not_registered",
-                to_status=after["status"],
-                reason="导入 import",
-            )
-        )
-    StatusChange.objects.bulk_create(rows, batch_size=CHUNK)
+        HouseholdYear.objects.update_or_create(household_id=hid, year=rec["year"], defaults=values)
+        written += 1
+    return written

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lantu.registry import codes
+from lantu.registry import codes, income
 from lantu.registry.columns import BY_NAME, COLUMNS, HOUSEHOLD_COLUMNS, YEAR_COLUMNS, Column
 from lantu.registry.ids import check_id
 from lantu.registry.reader import ROW
@@ -196,6 +196,23 @@ def households(parsed: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
                 )
             )
     folded = grouped.with_columns([pl.col(c).list.first().alias(c) for c in cols])
+    if "total_income" not in folded.columns:
+        return folded, errors
+    col = BY_NAME["total_income"]
+    for hh, row, total in (
+        folded.filter(income.stated_total_mismatch(folded))
+        .select("household_no", ROW, col.name)
+        .iter_rows()
+    ):
+        errors.append(
+            RowError(
+                row,
+                col.zh,
+                str(total),
+                f"户{hh}的家庭总收入{total}不等于四项收入之和",
+                f"household {hh}: total income {total} is not the sum of its four components",
+            )
+        )
     return folded, errors
 
 

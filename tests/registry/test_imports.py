@@ -132,6 +132,7 @@ def test_all_errors_reported_and_nothing_applied(tree):
     clash[1]["region_code"] = V1  # rows disagree
     clash[2]["id_number"] = good[1]["id_number"]  # same person twice
     nowhere = household("H103", region="530822100299")
+    nowhere[0]["total_income"] = "9999"  # not 4000 + 1200 + 300
     report = import_file(to_csv(good + bad + clash + nowhere), "x.csv", actor=None)
     assert not report.ok
     reasons = " | ".join(e.en for e in report.errors)

@@ -20,6 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 from lantu.accounts.roles import GRANTS, Perm, Role
@@ -117,7 +118,8 @@ ENDPOINTS = [
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once for the module, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast:
         w = make_world()
         w["users"][UNBOUND] = make_user("unbound", w["regions"]["530822000000"], *list(Role))
         w["users"][UNBOUND].region = None

@@ -10,6 +10,11 @@ from tests.factories import make_household, make_world
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world():
     return make_world()
@@ -146,3 +151,22 @@ def test_household_file_out_of_scope_is_the_same_404_as_missing(county_client, w
 def _main(resp):
     body = resp.content.decode()
     return body[body.index("<main>") : body.index("</main>")]
+
+
+def test_admin_registry_is_read_only_and_scoped(client, world):
+    admin_user = world["users"][Role.ADMIN]
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    url = reverse("admin:registry_household_changelist")
+    body = client.get(url).content.decode()
+    assert world["inside"].household_no in body
+    assert world["outside"].household_no not in body
+    assert client.get(reverse("admin:registry_household_add")).status_code == 403
+    change = reverse("admin:registry_household_change", args=[world["outside"].pk])
+    assert client.get(change).status_code == 302  # the admin's "does not exist" redirect
+    supervisor = world["users"][Role.SUPERVISOR_VIEW]
+    supervisor.is_staff = True
+    supervisor.save()
+    client.force_login(supervisor)
+    assert client.get(url).status_code == 403

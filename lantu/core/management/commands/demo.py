@@ -1,0 +1,72 @@
+"""lantu demo — everything a newcomer needs to see Lantu working, in one command: migrate, simulate
+a county (the simulator's county preset), load it, create one demo user per role, serve."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from lantu.accounts.models import User
+from lantu.accounts.roles import ROLE_LABELS, Role
+from lantu.regions.models import Region
+from lantu.registry.models import Household
+
+DEMO_PASSWORD = os.environ.get("LANTU_DEMO_PASSWORD", "lantu-demo-2026")
+
+
+class Command(BaseCommand):
+    help = "运行演示：模拟一个县并启动网站 / run the demo: simulate a county and serve the web app"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default=os.environ.get("LANTU_DEMO_ADDR", "127.0.0.1:8000"))
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-serve", action="store_true", help="prepare only")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        call_command("migrate", verbosity=0)
+        if not Household.objects.exists():
+            out = Path(settings.VAR_DIR) / "demo-county"
+            self.stdout.write("模拟一个县… / simulating a county…")
+            call_command("simulate", preset="county", seed=opts["seed"], out=str(out))
+            self.stdout.write("载入… / loading…")
+            call_command("load", str(out))
+        users = self._demo_users()
+        self.stdout.write("")
+        self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
+        self.stdout.write(f"演示账号 demo logins (password / 密码: {DEMO_PASSWORD}):")
+        for user in users:
+            region = user.region.name if user.region else ""
+            self.stdout.write(
+                f"  {user.username:<10} {ROLE_LABELS[Role(user.roles[0])]} @ {region}"
+            )
+        if not opts["no_serve"]:
+            call_command("runserver", opts["addr"], "--insecure", "--noreload")
+
+    def _demo_users(self) -> list[User]:
+        household = Household.objects.select_related("region").order_by("id").first()
+        if household is None:
+            return []
+        chain = {r.level: r for r in household.region.ancestors()}
+        wanted = [
+            ("admin", Role.ADMIN, "county"),
+            ("county", Role.COUNTY_APPROVAL, "county"),
+            ("township", Role.TOWNSHIP_REVIEW, "township"),
+            ("village", Role.VILLAGE_ENTRY, "village"),
+            ("prefecture", Role.SUPERVISOR_VIEW, "prefecture"),
+            ("auditor", Role.AUDITOR, "county"),
+        ]
+        users = []
+        for username, role, level in wanted:
+            region: Region | None = chain.get(level)
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.region, user.roles = region, [role.value]
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            users.append(user)
+        return users

@@ -148,7 +148,11 @@ def run_file(path: Path) -> list[CaseResult]:
     if "base" in spec:  # shared defaults from another file of the folder (e.g. _defaults.yaml)
         base = yaml.safe_load((path.parent / spec["base"]).read_text(encoding="utf-8"))
         shared = base.get("defaults") or {}
-        defaults = {**shared, **defaults}
+        defaults = {
+            k: {**shared[k], **defaults[k]} if isinstance(shared.get(k), dict) and k in defaults
+            else defaults.get(k, shared.get(k))
+            for k in {*shared, *defaults}
+        }  # fmt: skip
     groups: dict[tuple[str, int], _Batch] = defaultdict(_Batch)
     for i, case in enumerate(spec.get("cases") or []):
         key = (case.get("policy", spec["policy"]), int(case.get("year", spec["year"])))

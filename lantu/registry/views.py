@@ -208,7 +208,16 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "causes": _values(latest, CAUSE_FIELDS, m) if latest else [],
         "income_headers": [field_label(HouseholdYear, n) for n in ("year", *INCOME_FIELDS)],
         "income_rows": [_values(y, ("year", *INCOME_FIELDS), m) for y in years],
-        "history": queries.status_history(user, household),
+        "history": [
+            {
+                "date": s.date,
+                "year": s.year,
+                "reason": s.reason,
+                "from": display("status", s.from_status),
+                "to": display("status", s.to_status),
+            }
+            for s in queries.status_history(user, household)
+        ],
         "events": queries.events(user, household),
         "standards_snippet": _standards_snippet(),
         "can_see_personal": m.unmasked,

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lantu.accounts.roles import Perm
@@ -237,6 +238,14 @@ def household_export(request: HttpRequest) -> HttpResponseBase:
 # -- import upload ------------------------------------------------------------------------------
 
 ERRORS_SHOWN = 100
+SUMMARY_LABELS = {
+    "households_created": _("新建户"),
+    "households_updated": _("更新户"),
+    "households_unchanged": _("未变化的户"),
+    "members_created": _("新增成员"),
+    "members_updated": _("更新成员"),
+    "years_written": _("写入年度信息"),
+}
 
 
 def _error_dir(user: Any) -> Path:
@@ -267,6 +276,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             context["rejected"] = exc
             return render(request, "registry/import.html", context, status=exc.status)
         context["report"] = report
+        context["summary"] = [(SUMMARY_LABELS.get(k, k), v) for k, v in report.summary.items()]
         context["errors"] = report.errors[:ERRORS_SHOWN]
         if not report.ok:
             status = 400

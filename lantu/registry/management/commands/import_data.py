@@ -10,14 +10,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantu.accounts.models import User
 from lantu.core.errors import LantuError
+from lantu.regions.imports import import_regions
 from lantu.registry.imports import import_file
 
 
 class Command(BaseCommand):
-    help = "导入户籍登记表 / import a registry file (XLSX or CSV, UTF-8 or GB18030)"
+    help = "导入登记表或区划 / import a registry or regions file (XLSX or CSV, UTF-8 or GB18030)"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["registry"])
+        parser.add_argument("kind", choices=["registry", "regions"])
         parser.add_argument("file")
         parser.add_argument("--user", help="act as this user (their scope and permissions)")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
@@ -34,6 +35,13 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=opts["user"]).first()
             if actor is None:
                 raise CommandError(f"用户不存在 / no such user: {opts['user']}")
+        if opts["kind"] == "regions":
+            try:
+                n = import_regions(path.read_bytes(), path.name)
+            except LantuError as exc:
+                raise CommandError(f"{exc.zh}\n{exc.en}") from exc
+            self.stdout.write(f"已导入区划 {n} 个 / regions imported: {n}")
+            return
         started = time.perf_counter()
         self.stderr.write("读取并检查中… / reading and checking…")
         try:

@@ -139,13 +139,13 @@ def _values(obj: Any, names: tuple[str, ...], m: Masker) -> list[dict[str, str]]
 
 
 def _region_context(request: HttpRequest, region_code: str) -> dict[str, Any]:
+    """The region being looked at (the user's own node by default), its path and its children."""
     node = queries.region(request.user, region_code) if region_code else None
+    here = node or queries.scope_root(request.user)
     return {
         "region": node,
         "breadcrumb": queries.breadcrumb(request.user, node),
-        "children": queries.region_children(request.user, (node or request.user.region).code)  # type: ignore[union-attr]
-        if queries.scope_root(request.user)
-        else [],
+        "children": queries.region_children(request.user, here.code) if here else [],
     }
 
 

@@ -298,9 +298,19 @@ def _check_names(policy: Policy, problems: list[tuple[str, str]]) -> None:
             )
 
 
+_CACHE: dict[tuple[str, str, int], Compiled] = {}
+
+
 def compile_policy(policy: Policy, year: int) -> Compiled:
     """Check and compile every define and rule of ``policy`` for ``year``; raise PolicyInvalid
-    listing every problem found."""
+    listing every problem found. Compiled policies are kept by content hash and year."""
+    key = (policy.name, policy.content_hash, year)
+    if key not in _CACHE:
+        _CACHE[key] = _compile(policy, year)
+    return _CACHE[key]
+
+
+def _compile(policy: Policy, year: int) -> Compiled:
     problems: list[tuple[str, str]] = []
     _check_names(policy, problems)
     levels: dict[Level, LevelSql] = {lv: LevelSql(lv) for lv in schema.LEVELS if lv != "member"}

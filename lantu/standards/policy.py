@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ import yaml
 
 from lantu.core.errors import ValidationFailed
 from lantu.standards.schema import Level
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 KINDS = (
@@ -170,7 +173,7 @@ def _read(name: str, directory: Path) -> dict[str, Any]:
         known = sorted(p.stem for p in directory.glob("*.yaml"))
         zh, en = suggest(name, known)
         raise PolicyInvalid([(f"找不到政策文件 {name}{zh}", f"no policy file '{name}'{en}")])
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     if not isinstance(data, dict):
         raise PolicyInvalid([(f"{name}: 文件不是映射", f"{name}: the file is not a mapping")])
     for part in data.get("include") or []:
@@ -309,6 +312,16 @@ def _build(merged: dict[str, Any], chain: list[str], ovr: list[Override]) -> Pol
 
 
 def load(name: str, directory: Path | None = None) -> Policy:
+    """Read a policy and its ancestors (cached until one of the folder's files changes)."""
+    directory = directory or POLICY_DIR
+    stamp = tuple(
+        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in directory.rglob("*.yaml"))
+    )
+    return _load_cached(name, directory, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(name: str, directory: Path, stamp: tuple[tuple[str, int, int], ...]) -> Policy:
     """Read a policy and its ancestors, merge them, and check their structure (not expressions:
     ``compiler.compile_policy`` checks those). Raises ``PolicyInvalid`` listing every problem."""
     directory = directory or POLICY_DIR

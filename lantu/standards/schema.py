@@ -262,13 +262,9 @@ def variables(level: Level) -> dict[str, Variable]:
     return _BY_LEVEL[level]
 
 
-def base_columns(level: Level) -> list[Variable]:
-    """The input columns of a level (neither derived nor summary), linked ones included."""
-    return [
-        v
-        for v in _BY_LEVEL[level].values()
-        if v.sql is None and v not in MEMBER_SUMMARY and v not in KEYS
-    ]
+def base_member_columns() -> list[Variable]:
+    """The member input columns (neither derived), linked ones included."""
+    return [v for v in _BY_LEVEL["member"].values() if v.sql is None]
 
 
 def year_columns() -> list[str]:

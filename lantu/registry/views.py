@@ -19,7 +19,7 @@ from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from lantu.accounts.roles import Perm
+from lantu.accounts.roles import ROLE_LABELS, Perm
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted
 from lantu.registry import exports, queries
 from lantu.registry.exports import XLSX
@@ -105,6 +105,17 @@ LIVING_FIELDS = (
     "road_hardened",
 )
 CAUSE_FIELDS = ("main_cause", "other_cause_1", "other_cause_2")
+# Ledger actions as a person reads them (an action not listed shows as recorded).
+ACTIONS = {
+    "household.create": _("建档"),
+    "household.update": _("修改户信息"),
+    "household.status": _("状态变更"),
+    "household.import.create": _("导入建档"),
+    "household.import.update": _("导入更新"),
+    "member.add": _("新增成员"),
+    "member.remove": _("成员减员"),
+    "year.record": _("录入年度信息"),
+}
 
 
 def requires(perm: Perm | None = None) -> Callable[[View], View]:
@@ -180,6 +191,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/household_list.html", context)
 
 
+def _role_label(role: str) -> str:
+    labels = {r.value: label for r, label in ROLE_LABELS.items()}
+    return str(labels.get(role, role))
+
+
 def _standards_snippet() -> str | None:
     """The ruler's results for the household, if the standards app ships its snippet yet."""
     try:
@@ -219,7 +235,16 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
             for s in queries.status_history(user, household)
         ],
-        "events": queries.events(user, household),
+        "events": [
+            {
+                "at": e.at,
+                "action": ACTIONS.get(e.action, e.action),
+                "actor": e.actor_name,
+                "role": _role_label(e.role),
+                "reason": e.reason,
+            }
+            for e in queries.events(user, household)
+        ],
         "standards_snippet": _standards_snippet(),
         "can_see_personal": m.unmasked,
     }

@@ -136,7 +136,7 @@ def test_household_file_shows_the_seven_aspects(county_client, world):
         assert heading in body
     assert "因病" in body  # main cause, as its label
     assert "收入达标" in body  # the status history
-    assert "household.status" in body  # a ledger event
+    assert "状态变更" in body and "录入年度信息" in body  # ledger events
     head = Member.objects.get(household=hh, relation="head")
     assert head.id_number in body  # county approval sees personal data
 

@@ -1,0 +1,336 @@
+"""The departments' datasets (部门数据): what public security, vehicle registration, real estate,
+market regulation, the personnel office, medical insurance, education, the disabled persons'
+federation, emergency management and human resources each record about people.
+
+Each year's events are collected as person indexes (``collect``); at the end ``write_all`` gives
+every record an ID number and a name as that department holds them — with its own coverage gaps,
+missing and mistyped ID numbers and variant names (params.yaml ``departments``) — writes
+``observed/departments/<dept>.parquet`` and the hidden link ``truth/links/<dept>.parquet``
+(record_id → person_id). Column lists are declared in ``COLUMNS`` and documented in
+docs/simulator.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from lantu.simulator import identity
+from lantu.simulator import lifecycle as lc
+from lantu.simulator.params import Params, stream
+from lantu.simulator.people import World
+from lantu.simulator.tables import village_code, write
+
+if TYPE_CHECKING:
+    from lantu.simulator.run import Buffers
+
+Arrays = dict[str, np.ndarray]
+DEST = np.array(["", "township", "county", "province", "outside", ""])
+COLUMNS = {
+    "public_security": [
+        "record_id",
+        "id_number",
+        "name",
+        "sex",
+        "birth_date",
+        "hukou_region_code",
+        "hukou_status",
+        "death_date",
+    ],
+    "vehicles": [
+        "record_id",
+        "owner_id_number",
+        "owner_name",
+        "plate_no",
+        "vehicle_type",
+        "registered_year",
+        "purchase_price",
+    ],
+    "real_estate": [
+        "record_id",
+        "owner_id_number",
+        "owner_name",
+        "property_type",
+        "location_county",
+        "floor_area",
+        "registered_year",
+        "price",
+    ],
+    "business": [
+        "record_id",
+        "legal_rep_id_number",
+        "legal_rep_name",
+        "company_name",
+        "registered_year",
+        "registered_capital",
+        "status",
+    ],
+    "public_employees": ["record_id", "id_number", "name", "employer_type", "start_year"],
+    "medical_bills": [
+        "record_id",
+        "id_number",
+        "name",
+        "year",
+        "inpatient",
+        "total_cost",
+        "reimbursed",
+        "out_of_pocket",
+    ],
+    "school_enrolment": ["record_id", "student_id_number", "student_name", "year", "level"],
+    "disability_certificates": ["record_id", "id_number", "name", "grade", "issue_year"],
+    "disaster_reports": [
+        "record_id",
+        "head_id_number",
+        "head_name",
+        "region_code",
+        "year",
+        "disaster_type",
+        "loss_yuan",
+    ],
+    "employment": [
+        "record_id",
+        "id_number",
+        "name",
+        "year",
+        "work_place",
+        "months",
+        "monthly_wage",
+        "social_insurance",
+    ],
+}
+DISASTERS = np.array(["flood", "drought", "landslide", "hail"])
+LEVELS = np.array(
+    ["", "preschool", "primary", "junior", "senior", "vocational", "higher", "home_teaching", ""]
+)
+
+
+def _covered(rng: np.random.Generator, p: Params, dept: str, n: int) -> np.ndarray:
+    return rng.random(n) < float(p.get("departments.coverage")[dept])
+
+
+def collect(
+    w: World,
+    p: Params,
+    rng: np.random.Generator,
+    year: int,
+    inc: Arrays,
+    med: Arrays,
+    dis: Arrays,
+    school: np.ndarray,
+    buf: Buffers,
+) -> None:
+    P = w.P
+    who = med["who"]
+    keep = _covered(rng, p, "medical_bills", len(who))
+    buf.add(
+        "medical_bills",
+        pl.DataFrame(
+            {
+                "person": who[keep],
+                "year": np.full(int(keep.sum()), year, dtype=np.int32),
+                "inpatient": np.ones(int(keep.sum()), dtype=bool),
+                "total_cost": np.round(med["cost"][keep], 2),
+                "reimbursed": np.round(med["reimbursed"][keep], 2),
+                "out_of_pocket": np.round(med["oop"][keep], 2),
+            }
+        ),
+    )
+    studs = np.flatnonzero(P["present"] & (school >= lc.S_PRE) & (school <= lc.S_HOME))
+    studs = studs[_covered(rng, p, "school_enrolment", len(studs))]
+    buf.add(
+        "school_enrolment",
+        pl.DataFrame(
+            {
+                "person": studs,
+                "year": np.full(len(studs), year, dtype=np.int32),
+                "level": pl.Series(LEVELS).gather(school[studs].astype(np.int64)),
+            }
+        ),
+    )
+    mig = np.flatnonzero(P["present"] & (P["work"] >= lc.W_TOWNSHIP) & (P["work"] <= lc.W_OUTSIDE))
+    mig = mig[_covered(rng, p, "employment", len(mig))]
+    wage = p.get("work.monthly_wage")
+    rate = np.array([0, wage["township"], wage["county"], wage["province"], wage["outside"], 0])
+    buf.add(
+        "employment",
+        pl.DataFrame(
+            {
+                "person": mig,
+                "year": np.full(len(mig), year, dtype=np.int32),
+                "work_place": pl.Series(DEST).gather(P["work"][mig].astype(np.int64)),
+                "months": P["months"][mig].astype(np.int32),
+                "monthly_wage": np.round(
+                    rate[P["work"][mig]]
+                    * (1 + wage["growth"]) ** (year - 2014)
+                    * rng.lognormal(0, 0.2, len(mig)),
+                    0,
+                ),
+                "social_insurance": rng.random(len(mig)) < 0.25 + 0.03 * (year - 2014),
+            }
+        ),
+    )
+    head = lc.heads(w)
+    hit = np.flatnonzero(dis["disaster"] & (head >= 0))
+    hit = hit[_covered(rng, p, "disaster_reports", len(hit))]
+    buf.add(
+        "disaster_reports",
+        pl.DataFrame(
+            {
+                "person": head[hit],
+                "household": hit,
+                "year": np.full(len(hit), year, dtype=np.int32),
+                "disaster_type": pl.Series(DISASTERS).gather(dis["kind"][hit].astype(np.int64)),
+                "loss_yuan": np.round(inc["business"][hit] * 0.4, 0),
+            }
+        ),
+    )
+    _purchases(w, p, rng, year, inc, head, buf)
+
+
+def _purchases(
+    w: World,
+    p: Params,
+    rng: np.random.Generator,
+    year: int,
+    inc: Arrays,
+    head: np.ndarray,
+    buf: Buffers,
+) -> None:
+    for dept, key in (("vehicles", "vehicle"), ("real_estate", "town_house")):
+        spec = p.get(f"departments.{key}")
+        prob = (
+            np.clip(spec["rate_per_10k_income"] * inc["pc"] / 10000.0, 0, 0.3)
+            + spec["poor_rate"] * 0.1
+        )
+        buy = np.flatnonzero((head >= 0) & (rng.random(w.n_households) < prob))
+        buy = buy[_covered(rng, p, dept, len(buy))]
+        price = rng.lognormal(np.log(60000 if dept == "vehicles" else 300000), 0.6, len(buy))
+        buf.add(
+            dept,
+            pl.DataFrame(
+                {
+                    "person": head[buy],
+                    "household": buy,
+                    "year": np.full(len(buy), year, dtype=np.int32),
+                    "price": np.round(price, -2),
+                }
+            ),
+        )
+
+
+def _person_fields(
+    w: World, p: Params, dept: str, person: np.ndarray, seed: int
+) -> tuple[pl.Series, pl.Series]:
+    rng = stream(seed, f"dept-{dept}")
+    ids = w.series["id"].gather(person)
+    ids = identity.mistype(rng, ids, float(p.get("departments.id_typo")[dept]), 0.0)
+    missing = rng.random(len(person)) < float(p.get("departments.id_missing")[dept])
+    ids = pl.DataFrame({"i": ids, "m": missing}).select(
+        pl.when("m").then(None).otherwise("i").alias("i")
+    )["i"]
+    names = identity.vary_names(rng, w.series["name"].gather(person), 0.01)
+    return ids, names
+
+
+def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]:
+    P, H = w.P, w.H
+    rng = stream(seed, "departments-final")
+    n = w.n_people
+    idx = np.arange(n)
+    age = lc.ages(w, end)
+    status = np.where(
+        P["left_reason"] == lc.DEATH,
+        "deceased",
+        np.where(P["left_reason"] == lc.MARRIAGE, "moved_out", "active"),
+    )
+    death = (
+        np.datetime64(f"{end}-01-01") - 365 * (end - P["left_year"]).astype("timedelta64[D]")
+    ) + rng.integers(0, 365, n).astype("timedelta64[D]")
+    ps = idx[_covered(rng, p, "public_security", n)]
+    out = {
+        "public_security": pl.DataFrame(
+            {
+                "person": ps,
+                "sex": P["sex"][ps].astype(str),
+                "birth_date": P["birth"][ps].astype("datetime64[D]"),
+                "hukou_region_code": w.villages["code"].to_numpy()[H["village"][P["hh"][ps]]],
+                "hukou_status": status[ps],
+                "death_date": np.where(
+                    P["left_reason"][ps] == lc.DEATH, death[ps], np.datetime64("NaT")
+                ),
+            }
+        )
+    }
+    adult = (age >= 22) & (age < 60)
+    favour = H["favour"][P["hh"]]
+    spec = p.get("departments.public_employee")
+    emp = idx[adult & (rng.random(n) < np.where(favour, 0.15, spec["rate"]))]
+    emp = emp[_covered(rng, p, "public_employees", len(emp))]
+    out["public_employees"] = pl.DataFrame(
+        {
+            "person": emp,
+            "employer_type": np.where(rng.random(len(emp)) < 0.6, "institution", "government"),
+            "start_year": (end - rng.integers(1, 25, len(emp))).astype(np.int32),
+        }
+    )
+    bspec = p.get("departments.business")
+    skill = H["skill"][P["hh"]]
+    biz = idx[adult & (rng.random(n) < bspec["rate"] * np.clip(skill, 0.2, 4))]
+    biz = biz[_covered(rng, p, "business", len(biz))]
+    out["business"] = pl.DataFrame(
+        {
+            "person": biz,
+            "company_name": pl.Series([f"商贸有限公司{i:06d}" for i in range(len(biz))]),
+            "registered_year": (end - rng.integers(0, 15, len(biz))).astype(np.int32),
+            "registered_capital": np.round(rng.lognormal(np.log(200000), 1.0, len(biz)), -3),
+            "status": np.where(rng.random(len(biz)) < 0.8, "operating", "cancelled"),
+        }
+    )
+    dis = idx[(P["disab"] > 0)]
+    dis = dis[_covered(rng, p, "disability_certificates", len(dis))]
+    out["disability_certificates"] = pl.DataFrame(
+        {
+            "person": dis,
+            "grade": P["disab"][dis].astype(np.int32),
+            "issue_year": (end - rng.integers(0, 12, len(dis))).astype(np.int32),
+        }
+    )
+    return out
+
+
+def write_all(w: World, p: Params, buf: Buffers, out: Path, seed: int, end: int) -> None:
+    frames = {k: pl.concat(v) for k, v in buf.dept.items()}
+    frames.update(_finals(w, p, seed, end))
+    for dept, frame in sorted(frames.items()):
+        person = frame["person"].to_numpy()
+        ids, names = _person_fields(w, p, dept, person, seed)
+        frame = frame.with_columns(record_id=pl.int_range(0, frame.height, dtype=pl.Int64))
+        cols = COLUMNS[dept]
+        frame = frame.with_columns(ids.alias(cols[1]), names.alias(cols[2]))
+        if dept == "vehicles":
+            frame = frame.with_columns(
+                plate_no=pl.concat_str(
+                    pl.lit("云A"), pl.col("record_id").cast(pl.String).str.zfill(5)
+                ),
+                vehicle_type=pl.lit("car"),
+                registered_year="year",
+                purchase_price="price",
+            )
+        elif dept == "real_estate":
+            hh = frame["household"].to_numpy()
+            frame = frame.with_columns(
+                property_type=pl.lit("town_house"),
+                registered_year="year",
+                location_county=village_code(w, hh).str.slice(0, 6) + "000000",
+                floor_area=pl.lit(95.0),
+            )
+        elif dept == "disaster_reports":
+            hh = frame["household"].to_numpy()
+            frame = frame.with_columns(region_code=village_code(w, hh))
+        link = frame.select("record_id", pl.col("person").alias("person_id"))
+
+        write(frame.select(cols), out / "observed" / "departments" / f"{dept}.parquet")
+        write(link, out / "truth" / "links" / f"{dept}.parquet")

@@ -1,0 +1,193 @@
+"""A year's economy of every household: who works away and where, public-welfare jobs, income by
+component, hospital stays and out-of-pocket costs, housing and water, and the TRUE poverty and
+monitoring status under the year's standards (params.yaml, never literals here).
+
+Incomes are built from the members (wages by destination and months, day labour, welfare-job pay),
+the land and the village's poverty index (farm business income, with weather and disasters),
+pensions, subsidies and the minimum living allowance. One factor, fixed in the first year, scales
+market incomes so the first year's mean per-capita net income is the published Yunnan figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lantu.simulator import lifecycle as lc
+from lantu.simulator.params import Params
+from lantu.simulator.people import Arrays, World
+
+REGISTERED = (1, 2, 3, 4, 6)  # STATUS indexes of a household in the registry (poor … returned)
+
+
+def in_registry(w: World) -> np.ndarray:
+    return np.isin(w.H["reg"], REGISTERED) & w.H["ever"]
+
+
+def work(w: World, p: Params, rng: np.random.Generator, year: int, lab: np.ndarray) -> Arrays:
+    P = w.P
+    age = lc.ages(w, year)
+    reg = in_registry(w)[P["hh"]]
+    able = P["present"] & (age >= 16) & (age < 60) & np.isin(lab, (lc.L_SKILLED, lc.L_ORDINARY))
+    mp = p.get("work.migrant_prob")
+    general = np.interp(year, [2014, 2025], [mp["general"][2014], mp["general"][2025]])
+    regp = np.interp(year, [2015, 2020], [mp["registered"][2015], mp["registered"][2020]])
+    migrant = able & (P["u_mig"] < np.where(reg, max(regp, general), general))
+    shares = p.get("work.destination_shares")
+    cdf = np.cumsum([shares[k] for k in ("township", "county", "province", "outside")])
+    dest = (lc.W_TOWNSHIP + (P["u_dest"][:, None] > cdf[None, :-1]).sum(axis=1)).astype(np.int8)
+    lost = migrant & (rng.random(len(age)) < p.f("shocks.job_loss"))
+    wj = p.get("work.welfare_job")
+    ramp = np.clip((year - wj["start"] + 1) / (2020 - wj["start"] + 1), 0, 1) * wj["share_2020"]
+    welfare = (
+        reg
+        & P["present"]
+        & (age >= 18)
+        & (age < 65)
+        & ~migrant
+        & np.isin(lab, (lc.L_SKILLED, lc.L_ORDINARY, lc.L_WEAK))
+        & (P["u_welf"] < ramp)
+    )
+    P["work"] = np.where(migrant & ~lost, dest, np.where(welfare, lc.W_WELFARE, lc.W_NONE)).astype(
+        np.int8
+    )
+    P["months"] = np.where(
+        migrant & ~lost,
+        rng.integers(6, 13, len(age)),
+        np.where(lost, rng.integers(1, 6, len(age)), np.where(welfare, 12, 0)),
+    ).astype(np.int8)
+    job_loss = np.zeros(w.n_households, dtype=bool)
+    job_loss[P["hh"][lost]] = True
+    return {"job_loss": job_loss, "local": able & ~migrant & ~welfare}
+
+
+def _sum(w: World, values: np.ndarray) -> np.ndarray:
+    return np.bincount(w.P["hh"], weights=values, minlength=w.n_households)
+
+
+def medical(w: World, p: Params, rng: np.random.Generator, year: int) -> Arrays:
+    """Hospital stays of the year per person (for the medical-insurance bills) and household OOP."""
+    P = w.P
+    age = lc.ages(w, year)
+    rate = p.f("health.inpatient_rate") * (0.5 + age / 60.0)
+    stay = P["present"] & (P["serious"] | (rng.random(len(age)) < rate))
+    who = np.flatnonzero(stay)
+    cost = rng.lognormal(np.where(P["serious"][who], np.log(14000), np.log(3500)), 0.7)
+    reg = in_registry(w)[P["hh"][who]]
+    # Reimbursement: basic + serious-illness insurance; registered poor get top-ups to ~90% (2017+).
+    ratio = np.where(P["insured"][who], 0.55 + 0.02 * (year - 2014), 0.0).clip(0, 0.7)
+    ratio = np.where(reg & (year >= 2017) & P["insured"][who], 0.9, ratio)
+    ratio = np.clip(ratio + rng.normal(0, 0.03, len(who)), 0, 0.97)
+    oop = cost * (1 - ratio)
+    hh_oop = np.bincount(P["hh"][who], weights=oop, minlength=w.n_households)
+    return {"who": who, "cost": cost, "reimbursed": cost * ratio, "oop": oop, "hh_oop": hh_oop}
+
+
+def incomes(
+    w: World, p: Params, rng: np.random.Generator, year: int, wk: Arrays, disaster: np.ndarray
+) -> Arrays:
+    P, H = w.P, w.H
+    age = lc.ages(w, year)
+    t = year - 2014
+    mw = p.get("work.monthly_wage")
+    wage_rate = np.array([0, mw["township"], mw["county"], mw["province"], mw["outside"], 0.0])
+    growth = (1 + float(mw["growth"])) ** t
+    skill = H["skill"][P["hh"]]
+    wage_p = wage_rate[P["work"]] * P["months"] * growth * np.sqrt(skill)
+    wage_p += wk["local"] * p.f("work.local_work_income") * growth * skill
+    wage_p += (P["work"] == lc.W_WELFARE) * float(p.get("work.welfare_job")["annual_pay"])
+    wage = _sum(w, wage_p * P["present"])
+    size = np.bincount(P["hh"][P["present"]], minlength=w.n_households).astype(float)
+    fm = p.get("income.farm_net_per_mu")
+    v_index = w.villages["index"].to_numpy()[H["village"]]
+    weather = rng.lognormal(0, float(fm["weather_sigma"]), w.n_households)
+    business = (
+        H["land"]
+        * float(fm["base"])
+        * np.exp(-float(fm["poverty_effect"]) * v_index)
+        * (1 + float(fm["growth"])) ** t
+        * weather
+        * H["skill"]
+        * (1 + p.f("income.industry_boost") * (H["industry"] > 0))
+        * (1 - float(p.get("shocks.disaster")["loss_share"]) * disaster)
+    )
+    business = (business + p.f("income.subsistence_per_person") * size) * (size > 0)
+    transfer = transfer_sum(w, p, year, age, size)
+    prop = (
+        p.f("income.property_per_person")
+        * size
+        * H["skill"]
+        * rng.lognormal(-0.5, 1.0, w.n_households)
+    )
+    cost_share = p.f("income.cost_share")
+    if "scale" not in w.extra:
+        # Fixed once, in the first simulated year: market incomes scaled to the published mean.
+        people = max(size.sum(), 1)
+        market_pc = (wage + business * (1 - cost_share) + prop).sum() / people
+        transfer_pc = transfer.sum() / people
+        target = p.f("income.target_mean_2014") - transfer_pc
+        w.extra["scale"] = np.array([max(target / max(market_pc, 1.0), 0.1)])
+    scale = w.extra["scale"]
+    wage, business, prop = wage * scale[0], business * scale[0], prop * scale[0]
+    standard = p.yearly("income.dibao_standard", year)
+    pre_pc = (wage + business * (1 - cost_share) + prop + transfer) / np.maximum(size, 1)
+    dibao_hh = (pre_pc < standard) & (size > 0) & (rng.random(w.n_households) < 0.75)
+    transfer = transfer + dibao_hh * np.maximum(standard - pre_pc, 0) * size
+    out = {
+        "wage": wage,
+        "business": business,
+        "property": prop,
+        "transfer": transfer,
+        "cost": business * cost_share,
+        "size": size,
+        "dibao": dibao_hh,
+    }
+    out["total"] = wage + business + prop + transfer
+    out["net"] = out["total"] - out["cost"]
+    out["pc"] = out["net"] / np.maximum(size, 1)
+    return {k: np.round(v, 0) if v.dtype.kind == "f" else v for k, v in out.items()}
+
+
+def transfer_sum(w: World, p: Params, year: int, age: np.ndarray, size: np.ndarray) -> np.ndarray:
+    pension = _sum(
+        w, (w.P["present"] & (age >= 60)) * p.yearly("income.pension_monthly", year) * 12
+    )
+    return pension + size * p.f("income.subsidy_per_person")
+
+
+def guarantees(w: World, p: Params, year: int, school: np.ndarray) -> Arrays:
+    """Which of 两不愁三保障 and water each household fails in truth this year."""
+    P, H = w.P, w.H
+    n_h = w.n_households
+    dropout = np.zeros(n_h, dtype=bool)
+    dropout[P["hh"][P["present"] & (school == lc.S_DROPOUT)]] = True
+    uninsured = np.zeros(n_h, dtype=bool)
+    uninsured[P["hh"][P["present"] & ~P["insured"]]] = True
+    housing = (H["grade"] >= 2) & (H["relocated"] == 0)
+    water = (~H["piped"] & (H["trip"] > p.f("standards.water_trip_minutes_max"))) | (
+        H["outage"] > p.f("standards.water_outage_days_max")
+    )
+    return {
+        "housing_fail": housing,
+        "education_fail": dropout,
+        "medical_fail": uninsured,
+        "water_fail": water,
+    }
+
+
+def true_status(
+    p: Params, year: int, inc: Arrays, g: Arrays, hh_oop: np.ndarray, ever_registered: np.ndarray
+) -> Arrays:
+    fails = g["housing_fail"] | g["education_fail"] | g["medical_fail"] | g["water_fail"]
+    line = p.yearly("standards.income_line", year)
+    poor = (inc["size"] > 0) & ((inc["pc"] < line) | fails) & (year <= 2020)
+    mon = np.zeros(len(poor), dtype=np.int8)  # 0 none, 1 unstable, 2 marginal, 3 sudden
+    if year >= 2021:
+        mline = p.yearly("standards.monitoring_line", year)
+        low = (inc["size"] > 0) & ((inc["pc"] < mline) | fails)
+        sudden = (
+            (inc["size"] > 0)
+            & ~low
+            & (hh_oop > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1))
+        )
+        mon = np.where(low, np.where(ever_registered, 1, 2), np.where(sudden, 3, 0)).astype(np.int8)
+    return {"true_poor": poor, "true_monitoring": mon, "guarantees_ok": ~fails}

@@ -1,0 +1,122 @@
+"""``lantu load DIR``: put a simulated ``observed/`` folder into the application.
+
+Regions go through ``regions.services.load_regions`` and their yearly poverty status into
+``PovertyStatus``; the registry goes through the registry's own bulk importer
+(``registry.imports.apply_tables``), which checks every row as it would an uploaded file. The
+observed registry deliberately carries data-entry errors (mistyped ID numbers, wrong birth dates);
+the importer rejects a household with such a row, as it would in a county office, so they are
+screened first: those households are held back and listed in ``DIR/load_held_back.parquet`` with
+the reason, and the rest are loaded. ``truth/`` is never read here. Department datasets are loaded
+by the matching module (a later issue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+
+from lantu.core.errors import ValidationFailed
+from lantu.regions.models import PovertyStatus, Region
+from lantu.regions.services import load_regions
+from lantu.registry.imports import apply_tables
+from lantu.simulator.identity import check_char_ok
+
+
+@dataclass
+class LoadReport:
+    regions: int = 0
+    poverty_statuses: int = 0
+    held_back: int = 0
+    registry: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load(folder: Path, *, actor: Any = None, years: tuple[int, int] | None = None) -> LoadReport:
+    obs = Path(folder) / "observed"
+    if not (obs / "registry" / "households.parquet").exists():
+        raise ValidationFailed(
+            f"{obs} 中没有模拟数据（先运行 lantu simulate）",
+            f"no simulated data in {obs} (run lantu simulate first)",
+        )
+    report = LoadReport()
+    report.regions = load_regions(pl.read_parquet(obs / "regions.parquet").to_dicts(), actor=actor)
+    report.poverty_statuses = _poverty(pl.read_parquet(obs / "poverty_status.parquet"))
+    households = pl.read_parquet(obs / "registry" / "households.parquet")
+    members = pl.read_parquet(obs / "registry" / "members.parquet")
+    year_rows = pl.read_parquet(obs / "registry" / "years.parquet")
+    if years is not None:
+        year_rows = year_rows.filter(pl.col("year").is_between(*years))
+    held = held_back(members)
+    report.held_back = held.select("household_no").n_unique()
+    held.write_parquet(Path(folder) / "load_held_back.parquet")
+    keep = ~pl.col("household_no").is_in(held["household_no"].unique().implode())
+    result = apply_tables(
+        households.filter(keep),
+        members.filter(keep),
+        year_rows.filter(keep),
+        actor=actor,
+        source=f"simulator:{Path(folder).name}",
+    )
+    report.registry = result.summary
+    report.errors = [f"{e.row}: {e.zh} / {e.en}" for e in result.errors[:50]]
+    return report
+
+
+def held_back(members: pl.DataFrame) -> pl.DataFrame:
+    """Member rows the importer would reject: a wrong check character, or a birth date or sex
+    that disagrees with the ID number (one bad row holds its whole household back); and
+    households without exactly one active head."""
+    ids = members["id_number"]
+    ok_check = pl.Series(check_char_ok(ids)) if len(ids) else pl.Series([], dtype=pl.Boolean)
+    id_birth = ids.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    id_sex = (ids.str.slice(16, 1).cast(pl.Int32, strict=False) % 2).replace_strict(
+        {1: "1", 0: "2"}, default=None, return_dtype=pl.String
+    )
+    frame = members.select("household_no", "id_number").with_columns(
+        reason=pl.when(~ok_check)
+        .then(pl.lit("身份证号校验位错误 / wrong check character"))
+        .when(id_birth.is_null() | (id_birth != members["birth_date"]))
+        .then(pl.lit("出生日期与身份证号不一致 / birth date disagrees with the ID"))
+        .when(id_sex != members["sex"])
+        .then(pl.lit("性别与身份证号不一致 / sex disagrees with the ID"))
+        .otherwise(None)
+    )
+    bad = frame.filter(pl.col("reason").is_not_null())
+    # A dissolved household (every member died or left) has no head, which the importer requires.
+    heads = members.group_by("household_no").agg(
+        ((pl.col("relation") == "head") & pl.col("left_reason").is_null()).sum().alias("heads")
+    )
+    headless = heads.filter(pl.col("heads") != 1).select(
+        "household_no",
+        pl.lit(None, dtype=pl.String).alias("id_number"),
+        pl.lit("户内无在户户主（已销户） / no active head (household dissolved)").alias("reason"),
+    )
+    return pl.concat([bad, headless]).sort("household_no", "id_number", nulls_last=True)
+
+
+@transaction.atomic
+def _poverty(status: pl.DataFrame) -> int:
+    codes = status["code"].unique().to_list()
+    regions = dict(Region.objects.filter(code__in=codes).values_list("code", "id"))
+    rows = [
+        PovertyStatus(region_id=regions[code], year=year, is_poor=is_poor, exited_year=exited)
+        for code, year, is_poor, exited in status.select(
+            "code", "year", "is_poor", "exited_year"
+        ).iter_rows()
+    ]
+    PovertyStatus.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["region", "year"],
+        update_fields=["is_poor", "exited_year"],
+    )
+    return len(rows)

@@ -147,7 +147,7 @@ def mistype(rng: np.random.Generator, ids: pl.Series, typo: float, transpose: fl
     pos = 6 + np.argmax(differs * rng.random(differs.shape), axis=1)
     a, b = raw[s, pos].copy(), raw[s, pos + 1].copy()
     raw[s, pos], raw[s, pos + 1] = b, a
-    return ids.scatter(rows, _to_strings(raw)).alias(ids.name)
+    return ids.clone().scatter(rows, _to_strings(raw)).alias(ids.name)
 
 
 def vary_names(rng: np.random.Generator, names_: pl.Series, share: float) -> pl.Series:

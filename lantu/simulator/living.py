@@ -20,7 +20,7 @@ def init(w: World, p: Params, rng: np.random.Generator, year: int, pc: np.ndarra
     H = w.H
     n_h = w.n_households
     share = p.get("housing.dangerous_share")
-    near_line = pc < 1.3 * p.yearly("standards.income_line", year)
+    near_line = pc < p.yearly("standards.income_line", year)
     danger = rng.random(n_h) < np.where(near_line, float(share["poor"]), float(share["other"]))
     H["grade"] = np.where(danger, rng.integers(2, 4, n_h), rng.integers(0, 2, n_h)).astype(np.int8)
     H["structure"] = np.minimum(H["grade"] + rng.integers(0, 2, n_h), 4).astype(np.int8)

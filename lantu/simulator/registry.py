@@ -121,7 +121,7 @@ def identify(
     quota_total = p.f("registry.quota_share_2014") * size.sum()
     quota = true_people / total * quota_total * rng.lognormal(0, 0.15, n_v)
     line = p.yearly("standards.income_line", year)
-    score = np.log(np.maximum(obs["pc"], 1) / line) - 0.8 * obs["fails"] - 3.0 * H["favour"]
+    score = np.log(np.maximum(obs["pc"], 1) / line) - 2.0 * obs["fails"] - 3.0 * H["favour"]
     score[size == 0] = np.inf
     order = np.lexsort((score, v))
     cum = np.cumsum(size[order])

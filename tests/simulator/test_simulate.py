@@ -5,7 +5,6 @@ import polars as pl
 import pytest
 
 from lantu.regions.services import read_division_rows
-from lantu.registry import codes
 from lantu.registry.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS
 from lantu.simulator import departments, identity
 from lantu.simulator.params import Params

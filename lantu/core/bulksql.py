@@ -1,4 +1,4 @@
-"""Inserting many rows fast, on SQLite and PostgreSQL alike.
+"""Writing and reading many rows fast, on SQLite and PostgreSQL alike.
 
 Django's ``bulk_create`` builds a model instance and compiles SQL for every batch; for a county's
 million members that is most of the time. ``insert_rows`` takes plain columns, adapts only the
@@ -8,7 +8,9 @@ sends one ``executemany`` per chunk through Django's connection, inside the call
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -20,20 +22,26 @@ def _adapter(field: Any) -> Any:
     if isinstance(field, models.JSONField):
         return lambda v: field.get_db_prep_save(v, connection)
     if isinstance(field, models.DateTimeField):
-        return lambda v: connection.ops.adapt_datetimefield_value(v)
+        # Bulk rows mostly share one timestamp: adapt each distinct value once.
+        return lru_cache(maxsize=64)(connection.ops.adapt_datetimefield_value)
     return None
 
 
 def insert_rows(
-    model: type[models.Model], names: Sequence[str], columns: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    names: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    *,
+    prepared: Collection[str] = (),
 ) -> None:
-    """Insert len(columns[0]) rows; ``columns[i]`` holds the values of field ``names[i]``."""
+    """Insert len(columns[0]) rows; ``columns[i]`` holds the values of field ``names[i]``.
+    Fields named in ``prepared`` already hold what the database takes (e.g. JSON text)."""
     if not columns or not len(columns[0]):
         return
     fields = [model._meta.get_field(n) for n in names]
     adapted: list[Sequence[Any]] = []
     for field, values in zip(fields, columns, strict=True):
-        adapt = _adapter(field)
+        adapt = None if field.name in prepared else _adapter(field)
         adapted.append([None if v is None else adapt(v) for v in values] if adapt else values)
     quoted = ", ".join(connection.ops.quote_name(str(getattr(f, "column", f.name))) for f in fields)
     sql = (
@@ -44,3 +52,40 @@ def insert_rows(
     with connection.cursor() as cur:
         for i in range(0, len(rows), CHUNK):
             cur.executemany(sql, rows[i : i + CHUNK])
+
+
+@contextmanager
+def indexes_deferred(models_: Sequence[type[models.Model]], *, when: bool) -> Iterator[None]:
+    """On SQLite, drop the tables' secondary indexes, let the caller insert, then build them again,
+    all inside the caller's transaction. Building an index from sorted data is several times faster
+    than keeping it up to date row by row once it outgrows the page cache (a county's first load).
+    A unique index that the data violates fails to build, and the whole transaction rolls back."""
+    if not when or connection.vendor != "sqlite":
+        yield
+        return
+    tables = [m._meta.db_table for m in models_]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
+            tables,
+        )
+        indexes = cur.fetchall()
+        for name, _ in indexes:
+            cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cur:
+        for _, sql in indexes:
+            cur.execute(sql)
+
+
+def select_in(sql: str, values: Sequence[Any], *, chunk: int = 5000) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (whose one ``IN ({})`` takes the values) over chunks of ``values``: raw SQL,
+    because compiling a Django ``__in`` lookup costs microseconds per value."""
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cur:
+        for i in range(0, len(values), chunk):
+            part = list(values[i : i + chunk])
+            cur.execute(sql.format(", ".join(["%s"] * len(part))), part)
+            out += cur.fetchall()
+    return out

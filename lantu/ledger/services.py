@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lantu.core.bulk_insert import insert_rows
+from lantu.core.bulksql import insert_rows
 from lantu.ledger.models import Event
 
 GENESIS = "0" * 64
@@ -67,15 +67,24 @@ HASHED = [
 ]
 
 
-def _canonical(row: dict[str, Any]) -> bytes:
-    """The hashed form of an event. Before and after are JSON-encoded exactly as the JSON fields
-    store them (DjangoJSONEncoder), so the form is the same before saving and after loading."""
-    payload = {k: row[k] for k in HASHED} | {"at": row["at"].isoformat()}
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder).encode()
+SCALARS = [k for k in HASHED if k not in ("before", "after")]
 
 
-def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + _canonical(row)).hexdigest()
+def _json(value: Any) -> str | None:
+    """Before/after as stored and as hashed: one encoding, the same after a round trip."""
+    if value is None:
+        return None
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+
+
+def _canonical(row: dict[str, Any], before: str | None, after: str | None) -> bytes:
+    scalars = {k: row[k] for k in SCALARS} | {"at": row["at"].isoformat()}
+    head = json.dumps(scalars, ensure_ascii=False, sort_keys=True)
+    return "\x1f".join((head, before or "null", after or "null")).encode()
+
+
+def event_hash(prev_hash: str, row: dict[str, Any], before: str | None, after: str | None) -> str:
+    return hashlib.sha256(prev_hash.encode() + _canonical(row, before, after)).hexdigest()
 
 
 def _row_of(ev: Event) -> dict[str, Any]:
@@ -121,13 +130,14 @@ def record_many(
             "object_id": ch.object_id,
             "region_path": ch.region_path,
             "reason": ch.reason,
-            "before": ch.before,
-            "after": ch.after,
+            "before": _json(ch.before),
+            "after": _json(ch.after),
             "prev_hash": prev,
         }
-        row["hash"] = prev = event_hash(prev, row)
+        row["hash"] = prev = event_hash(prev, row, row["before"], row["after"])
         rows.append(row)
-    insert_rows(Event, EVENT_FIELDS, [[r[f] for r in rows] for f in EVENT_FIELDS])
+    columns = [[r[f] for r in rows] for f in EVENT_FIELDS]
+    insert_rows(Event, EVENT_FIELDS, columns, prepared={"before", "after"})
     return rows
 
 
@@ -146,7 +156,7 @@ def verify() -> tuple[int, list[str]]:
         n += 1
         if ev.prev_hash != prev:
             problems.append(f"event {ev.pk}: prev_hash does not match event before it")
-        if event_hash(ev.prev_hash, _row_of(ev)) != ev.hash:
+        if event_hash(ev.prev_hash, _row_of(ev), _json(ev.before), _json(ev.after)) != ev.hash:
             problems.append(f"event {ev.pk}: content does not match its hash (altered)")
         prev = ev.hash
     return n, problems

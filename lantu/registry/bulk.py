@@ -1,7 +1,7 @@
 """Applying a checked registry import to the database in one transaction, set-wise.
 
 Households new to the registry, with their members and yearly facts, go in column-wise
-(``lantu.core.bulk_insert``): no Python object per row. Households already registered are
+(``lantu.core.bulksql``): no Python object per row. Households already registered are
 compared field by field with what is stored; only what differs is updated, so re-importing a file
 writes nothing. Each household created or changed gets one ledger event (before and after, members
 and years), and each status change a history row.
@@ -16,7 +16,8 @@ from typing import Any
 import polars as pl
 from django.db import connection, models, transaction
 
-from lantu.core.bulk_insert import insert_rows
+from lantu.core.bulksql import indexes_deferred, insert_rows, select_in
+from lantu.ledger.models import Event
 from lantu.ledger.services import Change, record_many
 from lantu.regions.models import Region
 from lantu.registry import income
@@ -32,6 +33,8 @@ MEMBER_FIELDS += ["phone", "legacy_id_number", "active"]
 YEAR_FIELDS = [c.name for c in YEAR_COLUMNS if c.name not in ("year", "total_income")]
 DERIVED_YEAR = ["size", *income.DERIVED]
 IMPORT_REASON = "导入 import"
+# A load at least this large, into a registry smaller than it, rebuilds indexes once at the end.
+BULK_LOAD_ROWS = 20_000
 
 
 def _norm(value: Any) -> Any:
@@ -71,12 +74,32 @@ def _insert_frame(model: type[models.Model], df: pl.DataFrame, names: list[str])
 
 
 def _fetch(
-    qs: models.QuerySet[Any], key: str, keys: list[Any], fields: list[str]
+    model: type[models.Model], key: str, keys: list[Any], fields: list[str]
 ) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for i in range(0, len(keys), CHUNK):
-        out += list(qs.filter(**{f"{key}__in": keys[i : i + CHUNK]}).values("id", *fields))
-    return out
+    """Rows of ``model`` whose ``key`` is one of ``keys``, as dicts of ``id`` and ``fields``."""
+    names = ["id", *fields]
+    columns = [str(getattr(model._meta.get_field(n), "column", n)) for n in names]
+    table = model._meta.db_table
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    key_column = str(getattr(model._meta.get_field(key), "column", key))
+    sql = f"SELECT {quoted} FROM {table} WHERE {connection.ops.quote_name(key_column)} IN ({{}})"
+    converters = [_converter(model, n) for n in names]
+    return [
+        {n: (conv(v) if conv else v) for n, conv, v in zip(names, converters, row, strict=True)}
+        for row in select_in(sql, keys)
+    ]
+
+
+def _converter(model: type[models.Model], name: str) -> Any:
+    """Raw SQL returns SQLite's storage types: make booleans, decimals and dates Python values."""
+    field = model._meta.get_field(name)
+    if isinstance(field, models.BooleanField):
+        return lambda v: None if v is None else bool(v)
+    if isinstance(field, models.DecimalField):
+        return lambda v: None if v is None else Decimal(str(v))
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        return lambda v: datetime.date.fromisoformat(v) if isinstance(v, str) else v
+    return None
 
 
 def _member_frame(parsed: pl.DataFrame) -> pl.DataFrame:
@@ -102,7 +125,7 @@ def apply(
     stored = {
         r["household_no"]: r
         for r in _fetch(
-            Household.objects.all(),
+            Household,
             "household_no",
             nos,
             ["household_no", "region_id", *HOUSEHOLD_FIELDS],
@@ -116,10 +139,15 @@ def apply(
     summary = _update(
         folded.filter(~is_new), members.filter(~is_new), regions, stored, now, changes, source
     )
-    created = _create(folded.filter(is_new), members.filter(is_new), regions, now, changes, source)
+    new_count = folded.height - len(stored)
+    bulk_load = new_count >= BULK_LOAD_ROWS and new_count > Household.objects.count()
+    with indexes_deferred([Household, Member, HouseholdYear, StatusChange, Event], when=bulk_load):
+        created = _create(
+            folded.filter(is_new), members.filter(is_new), regions, now, changes, source
+        )
+        record_many(changes, actor=actor, batch=source[-40:])
     for key, value in created.items():
         summary[key] = summary.get(key, 0) + value
-    record_many(changes, actor=actor, batch=source[-40:])
     summary["households_unchanged"] = (
         folded.height - summary["households_created"] - summary["households_updated"]
     )
@@ -173,9 +201,7 @@ def _create(
     _insert_frame(Household, hh.rename({"region_id": "region"}), names)
     ids = {
         r["household_no"]: r["id"]
-        for r in _fetch(
-            Household.objects.all(), "household_no", hh["household_no"].to_list(), ["household_no"]
-        )
+        for r in _fetch(Household, "household_no", hh["household_no"].to_list(), ["household_no"])
     }
     id_map = pl.DataFrame({"household_no": list(ids), "household": list(ids.values())})
     m = _with_defaults(members, Member, MEMBER_FIELDS).join(id_map, on="household_no")
@@ -316,7 +342,7 @@ def _update_members(members: pl.DataFrame, ids: dict[str, int], diff: Any) -> tu
     stored = {
         (r["household_id"], r["id_number"]): r
         for r in _fetch(
-            Member.objects.all(),
+            Member,
             "household_id",
             list(ids.values()),
             ["household_id", *MEMBER_FIELDS],
@@ -375,7 +401,7 @@ def _update_years(households: pl.DataFrame, ids: dict[str, int], diff: Any) -> i
     stored = {
         (r["household_id"], r["year"]): r
         for r in _fetch(
-            HouseholdYear.objects.all(),
+            HouseholdYear,
             "household_id",
             list(ids.values()),
             ["household_id", "year", *YEAR_FIELDS, *DERIVED_YEAR],

@@ -22,6 +22,7 @@ _FULLWIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {
     ord("ｘ"): ord("X"),
 }
 _SPACES = {ord(c): None for c in " \t\u3000\u00a0-"}
+_CLEAN = str.maketrans(_FULLWIDTH | _SPACES | {ord("x"): ord("X")})
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 
@@ -41,7 +42,7 @@ class IdCheck:
 
 def normalise(raw: object) -> str:
     text = "" if raw is None else str(raw)
-    return text.translate(_FULLWIDTH).translate(_SPACES).upper()
+    return text.translate(_CLEAN)
 
 
 def upgrade_15(number: str) -> str:
@@ -54,6 +55,15 @@ def upgrade_15(number: str) -> str:
 def region_code_ever_existed(code6: str) -> bool:
     parts = numdb.get("cn/loc").info(code6)
     return any("county" in props for _, props in parts)
+
+
+@lru_cache(maxsize=1)
+def _today_cached(_hour: int) -> datetime.date:
+    return datetime.date.today()
+
+
+def _today() -> datetime.date:
+    return _today_cached(int(datetime.datetime.now().timestamp()) // 3600)
 
 
 def check_id(raw: object, *, today: datetime.date | None = None) -> IdCheck:
@@ -93,7 +103,7 @@ def check_id(raw: object, *, today: datetime.date | None = None) -> IdCheck:
             "the birth date inside the ID number is not a date",
         )
         return result
-    if not EARLIEST_BIRTH <= birth <= (today or datetime.date.today()):
+    if not EARLIEST_BIRTH <= birth <= (today or _today()):
         result.error = (
             f"身份证号中的出生日期{birth}不合理",
             f"the birth date {birth} inside the ID number is impossible",

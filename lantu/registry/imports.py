@@ -19,6 +19,7 @@ import polars as pl
 import xlsxwriter
 
 from lantu.accounts.roles import Perm
+from lantu.core.bulksql import select_in
 from lantu.core.errors import ImportRejected, NotPermitted
 from lantu.regions.models import Region
 from lantu.registry import bulk, validate
@@ -148,12 +149,11 @@ def _as_strings(df: pl.DataFrame) -> pl.DataFrame:
 def _fill_from_database(folded: pl.DataFrame) -> pl.DataFrame:
     """A file may list only some members of a household already registered: its region, type and
     status then come from the database."""
-    nos = folded["household_no"].to_list()
-    known: list[tuple[str, str, str, str]] = []
-    for i in range(0, len(nos), CHUNK):
-        known += Household.objects.filter(household_no__in=nos[i : i + CHUNK]).values_list(
-            "household_no", "region__code", "household_type", "status"
-        )
+    known = select_in(
+        "SELECT h.household_no, r.code, h.household_type, h.status FROM registry_household h "
+        "JOIN regions_region r ON r.id = h.region_id WHERE h.household_no IN ({})",
+        folded["household_no"].to_list(),
+    )
     if not known:
         return folded
     stored = pl.DataFrame(
@@ -253,21 +253,15 @@ def _file_invariants(parsed: pl.DataFrame) -> list[RowError]:
 def _database_invariants(parsed: pl.DataFrame) -> list[RowError]:
     """People the file puts in a household who are active in another one in the database, unless
     the file also records them leaving it; and exactly one head per household after the import."""
-    numbers = parsed["id_number"].unique().to_list()
-    db_rows: list[tuple[str, str, str]] = []
-    for i in range(0, len(numbers), CHUNK):
-        db_rows += list(
-            Member.objects.filter(id_number__in=numbers[i : i + CHUNK], active=True).values_list(
-                "id_number", "household__household_no", "relation"
-            )
-        )
+    active_members = (
+        "SELECT m.id_number, h.household_no, m.relation FROM registry_member m "
+        "JOIN registry_household h ON h.id = m.household_id WHERE m.active AND "
+    )
+    db_rows = select_in(
+        active_members + "m.id_number IN ({})", parsed["id_number"].unique().to_list()
+    )
     hh_nos = parsed["household_no"].unique().to_list()
-    for i in range(0, len(hh_nos), CHUNK):
-        db_rows += list(
-            Member.objects.filter(household__household_no__in=hh_nos[i : i + CHUNK], active=True)
-            .exclude(id_number__in=[r[0] for r in db_rows])
-            .values_list("id_number", "household__household_no", "relation")
-        )
+    db_rows += select_in(active_members + "h.household_no IN ({})", hh_nos)
     db = pl.DataFrame(
         db_rows,
         schema={"id_number": pl.String, "db_household": pl.String, "db_relation": pl.String},

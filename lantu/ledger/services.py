@@ -114,7 +114,7 @@ def record_many(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger events must be written inside the change's transaction")
     user, name, role = _actor_fields(actor)
-    common = {
+    common: dict[str, Any] = {
         "at": at or timezone.now(),
         "actor": user.pk if user else None,
         "actor_name": name,

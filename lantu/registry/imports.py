@@ -24,7 +24,6 @@ from lantu.core.errors import ImportRejected, NotPermitted
 from lantu.regions.models import Region
 from lantu.registry import bulk, validate
 from lantu.registry.columns import BY_NAME, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS
-from lantu.registry.models import Household, Member
 from lantu.registry.reader import ROW, read_table
 from lantu.registry.services import HOUSEHOLD_REGION_LEVELS
 from lantu.registry.validate import RowError

@@ -3,7 +3,7 @@
 ``run_evaluation(actor=..., year=Y, policy="yunnan")`` reads the registry through ADBC
 (``lantu.engine.snapshot``), evaluates the policy on DuckDB (or the backend given), and writes, in
 one transaction, an ``EvaluationRun``, one compact ``HouseholdResult`` per household (column-wise
-inserts, ``lantu.core.bulk_insert``) and one ledger event for the run. Encoding the outcomes and
+inserts, ``lantu.core.bulksql``) and one ledger event for the run. Encoding the outcomes and
 counting the summary are Arrow compute over whole columns; nothing loops over households in
 Python except the final hand-over of rows to the database driver.
 """
@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from django.db import transaction
 from django.utils import timezone
 
-from lantu.core.bulk_insert import insert_rows
+from lantu.core.bulksql import insert_rows
 from lantu.engine import snapshot
 from lantu.engine.backends import Backend
 from lantu.engine.run import Results, evaluate

@@ -19,8 +19,9 @@ def registry(tmp_path_factory):
 
 def test_parquet_folder_in_parquet_out(registry, tmp_path):
     out = tmp_path / "r.parquet"
+    villages = str(tmp_path / "v.csv")
     call_command("evaluate", "--year", "2020", "--policy", "yunnan", "--input-dir",
-                 str(registry), "--out", str(out), "--villages-out", str(tmp_path / "v.csv"))  # fmt: skip
+                 str(registry), "--out", str(out), "--villages-out", villages)  # fmt: skip
     table = pq.read_table(out)
     assert table.num_rows == 300
     assert {"household_no", "identification", "household_exit", "failed", "policy_hash"} <= set(

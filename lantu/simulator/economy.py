@@ -27,11 +27,18 @@ def work(w: World, p: Params, rng: np.random.Generator, year: int, lab: np.ndarr
     P = w.P
     age = lc.ages(w, year)
     reg = in_registry(w)[P["hh"]]
-    able = P["present"] & (age >= 16) & (age < 60) & np.isin(lab, (lc.L_SKILLED, lc.L_ORDINARY))
+    able = (
+        P["present"]
+        & (age >= 16)
+        & (age < 65)
+        & np.isin(lab, (lc.L_SKILLED, lc.L_ORDINARY, lc.L_WEAK))
+    )
+    # Weak labour migrates at half the rate (seasonal, nearer work).
+    half = np.where(lab == lc.L_WEAK, 0.5, 1.0)
     mp = p.get("work.migrant_prob")
     general = np.interp(year, [2014, 2025], [mp["general"][2014], mp["general"][2025]])
     regp = np.interp(year, [2015, 2020], [mp["registered"][2015], mp["registered"][2020]])
-    migrant = able & (P["u_mig"] < np.where(reg, max(regp, general), general))
+    migrant = able & (P["u_mig"] < np.where(reg, max(regp, general), general) * half)
     shares = p.get("work.destination_shares")
     cdf = np.cumsum([shares[k] for k in ("township", "county", "province", "outside")])
     dest = (lc.W_TOWNSHIP + (P["u_dest"][:, None] > cdf[None, :-1]).sum(axis=1)).astype(np.int8)

@@ -247,11 +247,12 @@ def _assistance(
     with_team = v["poor_2014"].to_numpy() | (rng.random(v.height) < float(spec["nonpoor_share"]))
     teams = np.repeat(np.flatnonzero(with_team), len(rot))
     start = np.tile(rot, int(with_team.sum()))
-    # Mid-term replacements add a second first secretary to some terms.
-    extra = rng.random(len(teams)) < float(spec.get("replacement", 0.0))
+    size = 1 + rng.poisson(float(spec["members_mean"]) - 1, len(teams))
+    # Mid-term replacements: a second first secretary for some terms, joining the same team.
+    extra = rng.random(len(teams)) < float(spec["replacement"])
     teams = np.concatenate([teams, teams[extra]])
     start = np.concatenate([start, start[extra] + 1])
-    size = np.maximum(rng.poisson(float(spec["members_mean"]) - 1, len(teams)) + 1, 1)
+    size = np.concatenate([size, np.ones(int(extra.sum()), dtype=size.dtype)])
     member_team = np.repeat(np.arange(len(teams)), size)
     rank = np.arange(len(member_team)) - np.repeat(np.cumsum(size) - size, size)
     write(

@@ -1,0 +1,58 @@
+import datetime
+
+import polars as pl
+import pytest
+from django.core.management import call_command
+
+from lantu.regions.models import PovertyStatus, Region
+from lantu.registry.models import Household, HouseholdYear, Member
+from lantu.simulator.loading import held_back
+from lantu.simulator.run import simulate
+
+
+@pytest.mark.django_db
+def test_load_puts_regions_poverty_status_and_registry_into_the_app(tmp_path):
+    out = simulate("county", tmp_path / "run", seed=11, people=800, progress=False)
+    call_command("load", str(out))
+    obs = out / "observed"
+    regions = pl.read_parquet(obs / "regions.parquet")
+    assert Region.objects.filter(code__in=regions["code"].to_list()).count() == regions.height
+    village = Region.objects.filter(level="village").first()
+    assert village is not None and village.path.count("/") == 6  # five levels, province → village
+    assert PovertyStatus.objects.count() == pl.read_parquet(obs / "poverty_status.parquet").height
+    households = pl.read_parquet(obs / "registry" / "households.parquet")
+    held = pl.read_parquet(out / "load_held_back.parquet")["household_no"].unique()
+    assert Household.objects.count() == households.height - len(held)
+    assert not Household.objects.filter(household_no__in=held.to_list()).exists()
+    members = pl.read_parquet(obs / "registry" / "members.parquet").filter(
+        ~pl.col("household_no").is_in(held.implode())
+    )
+    assert Member.objects.count() == members.height
+    assert Member.objects.filter(active=True).count() == members["left_reason"].is_null().sum()
+    years = pl.read_parquet(obs / "registry" / "years.parquet").filter(
+        ~pl.col("household_no").is_in(held.implode())
+    )
+    assert HouseholdYear.objects.count() == years.height
+
+
+def test_entry_errors_are_held_back_with_their_reason():
+    members = pl.DataFrame(
+        {
+            "household_no": ["1", "1", "2", "3"],
+            "id_number": [
+                "11010519491231002X",
+                "110105194912310021",
+                "110105194912310021",
+                "11010519491231002X",
+            ],
+            "sex": ["2", "2", "2", "1"],
+            "birth_date": [datetime.date(1949, 12, 31)] * 4,
+            "relation": ["head", "spouse", "head", "head"],
+            "left_reason": [None, None, None, None],
+        }
+    )
+    held = held_back(members)
+    reasons = dict(zip(held["household_no"], held["reason"], strict=True))
+    assert set(reasons) == {"1", "2", "3"}
+    assert "check character" in reasons["1"] and "check character" in reasons["2"]
+    assert "sex" in reasons["3"]

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "lantu.standards",
     "lantu.engine",
     "lantu.simulator",
+    "lantu.procedures",
+    "lantu.matching",
 ]
 
 MIDDLEWARE = [

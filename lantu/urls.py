@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("lantu.accounts.urls")),
     path("registry/", include("lantu.registry.urls")),
+    path("procedures/", include("lantu.procedures.urls")),
+    path("matching/", include("lantu.matching.urls")),
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
 ]

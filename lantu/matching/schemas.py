@@ -1,0 +1,210 @@
+"""Declared schemas of the departments' datasets (部门数据), one place.
+
+Each dataset names its department and its columns. Every dataset has the same *person* columns,
+whatever a department calls them: ``id_number``, ``name`` and, where the department keeps them,
+``birth_date``, ``sex``, ``region_code``; headers are matched by their canonical name, the
+simulator's name (``owner_id_number``, ``legal_rep_name`` …) or the Chinese header. The remaining
+columns are the dataset's *facts* (a vehicle's price, a bill's out-of-pocket cost), typed, stored
+with the record and read by ``lantu.matching.facts`` to derive the ruler's linked variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.utils.translation import gettext_lazy as _
+
+from lantu.core.errors import ValidationFailed
+
+Kind = Literal["str", "int", "money", "date", "bool"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    zh: str
+    kind: Kind = "str"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    zh: str
+    en: str
+    department_zh: str
+    department_en: str
+    facts: tuple[Field, ...] = ()
+    # Simulator/department header → canonical person column (id_number, name, …).
+    person_aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        person = tuple(
+            Field(f.name, f.zh, f.kind, f.required, f.aliases + self._aliases_of(f.name))
+            for f in PERSON
+        )
+        return person + self.facts
+
+    def _aliases_of(self, name: str) -> tuple[str, ...]:
+        return tuple(k for k, v in self.person_aliases.items() if v == name)
+
+    def header_map(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in self.fields:
+            for key in (f.name, f.zh, *f.aliases):
+                out[key] = f.name
+                out[key.lower()] = f.name
+        return out
+
+
+F = Field
+PERSON: tuple[Field, ...] = (
+    F("record_id", "记录编号", "str", True, ("记录号", "编号")),
+    F("id_number", "身份证号", "str", False, ("公民身份号码", "证件号码")),
+    F("name", "姓名", "str", True),
+    F("birth_date", "出生日期", "date"),
+    F("sex", "性别", "str"),
+    F("region_code", "区划代码", "str", False, ("hukou_region_code", "户籍地区划代码")),
+)
+
+_OWNER = {"owner_id_number": "id_number", "owner_name": "name"}
+DATASETS: dict[str, Dataset] = {
+    d.slug: d
+    for d in (
+        Dataset(
+            "public_security",
+            "户籍人口",
+            "household registration",
+            "公安",
+            "public security",
+            (
+                F("hukou_status", "户籍状态"),
+                F("death_date", "死亡日期", "date"),
+            ),
+        ),
+        Dataset(
+            "vehicles",
+            "机动车登记",
+            "vehicle registration",
+            "公安交管",
+            "traffic police",
+            (
+                F("plate_no", "号牌号码"),
+                F("vehicle_type", "车辆类型"),
+                F("registered_year", "登记年度", "int"),
+                F("purchase_price", "购置价", "money"),
+            ),
+            _OWNER,
+        ),
+        Dataset(
+            "real_estate",
+            "不动产登记",
+            "real estate",
+            "自然资源",
+            "natural resources",
+            (
+                F("property_type", "房屋类型"),
+                F("location_county", "坐落县区"),
+                F("floor_area", "建筑面积", "money"),
+                F("registered_year", "登记年度", "int"),
+                F("price", "价格", "money"),
+            ),
+            _OWNER,
+        ),
+        Dataset(
+            "business",
+            "市场主体登记",
+            "business registration",
+            "市场监管",
+            "market regulation",
+            (
+                F("company_name", "企业名称"),
+                F("registered_year", "成立年度", "int"),
+                F("registered_capital", "注册资本", "money"),
+                F("status", "登记状态"),
+            ),
+            {"legal_rep_id_number": "id_number", "legal_rep_name": "name"},
+        ),
+        Dataset(
+            "public_employees",
+            "财政供养人员",
+            "public employees",
+            "组织人社",
+            "personnel office",
+            (F("employer_type", "单位类型"), F("start_year", "入职年度", "int")),
+        ),
+        Dataset(
+            "medical_bills",
+            "医疗费用结算",
+            "medical bills",
+            "医保",
+            "medical insurance",
+            (
+                F("year", "年度", "int"),
+                F("inpatient", "住院", "bool"),
+                F("total_cost", "总费用", "money"),
+                F("reimbursed", "报销金额", "money"),
+                F("out_of_pocket", "个人自付", "money"),
+            ),
+        ),
+        Dataset(
+            "school_enrolment",
+            "学籍",
+            "school enrolment",
+            "教育",
+            "education",
+            (F("year", "学年", "int"), F("level", "学段")),
+            {"student_id_number": "id_number", "student_name": "name"},
+        ),
+        Dataset(
+            "disability_certificates",
+            "残疾人证",
+            "disability certificates",
+            "残联",
+            "disabled persons' federation",
+            (F("grade", "残疾等级", "int"), F("issue_year", "发证年度", "int")),
+        ),
+        Dataset(
+            "disaster_reports",
+            "灾情报告",
+            "disaster reports",
+            "应急管理",
+            "emergency management",
+            (
+                F("year", "年度", "int"),
+                F("disaster_type", "灾害类型"),
+                F("loss_yuan", "损失金额", "money"),
+            ),
+            {"head_id_number": "id_number", "head_name": "name"},
+        ),
+        Dataset(
+            "employment",
+            "就业登记",
+            "employment",
+            "人社",
+            "human resources",
+            (
+                F("year", "年度", "int"),
+                F("work_place", "务工地点"),
+                F("months", "务工月数", "int"),
+                F("monthly_wage", "月工资", "money"),
+                F("social_insurance", "参加社保", "bool"),
+            ),
+        ),
+    )
+}
+DATASET_CHOICES = [(d.slug, _(d.zh)) for d in DATASETS.values()]
+
+
+def get(slug: str) -> Dataset:
+    try:
+        return DATASETS[slug]
+    except KeyError:
+        known = ", ".join(DATASETS)
+        raise ValidationFailed(
+            f"未知的部门数据集：{slug}（可选：{known}）",
+            f"unknown dataset {slug!r} (one of {known})",
+        ) from None

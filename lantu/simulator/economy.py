@@ -190,7 +190,10 @@ def true_status(
     mon = np.zeros(len(poor), dtype=np.int8)  # 0 none, 1 unstable, 2 marginal, 3 sudden
     if year >= 2021:
         mline = p.yearly("standards.monitoring_line", year)
-        low = (inc["size"] > 0) & ((inc["pc"] < mline) | fails)
+        # At risk: below the monitoring line with a risk factor (a shock this year, or a
+        # guarantee not met), as 中农组发〔2021〕7号 describes; sudden hardship: a rigid expense
+        # above the share of net income.
+        low = (inc["size"] > 0) & (inc["pc"] < mline) & (inc["shock"] | fails)
         sudden = (
             (inc["size"] > 0)
             & ~low

@@ -191,20 +191,19 @@ def _monitor(
     H = w.H
     n_h = w.n_households
     mline = p.yearly("standards.monitoring_line", year)
-    risky = (
-        (obs["pc"] < mline)
-        | obs["fails"]
-        | (inc["hh_oop"] > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1))
-    )
+    sudden = inc["hh_oop"] > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1)
+    risky = ((obs["pc"] < mline) & (inc["shock"] | obs["fails"])) | sudden
     can = (inc["size"] > 0) & np.isin(H["reg"], (NOT_REG, EXITED, ELIMINATED))
     found = can & risky & (rng.random(n_h) < p.f("registry.monitoring_detect"))
     kind = np.where(H["ever"], 1, np.where(obs["pc"] < mline, 2, 3))
     H["mon_type"][found] = kind[found]
     H["mon_year"][found] = year
     H["reg"][found] = MONITORED
-    H["ever"][found] = True
     H["reg_year"][found & (H["reg_year"] == 0)] = year
-    clear = (H["reg"] == MONITORED) & (H["mon_year"] < year) & (obs["pc"] > mline) & ~obs["fails"]
+    # Risk eliminated: monitored at least a year, the risk gone (income above the line or no
+    # current shock, the guarantees met).
+    calm = ((obs["pc"] > mline) | ~inc["shock"]) & ~obs["fails"] & ~sudden
+    clear = (H["reg"] == MONITORED) & (H["mon_year"] < year) & calm
     H["reg"][clear] = ELIMINATED
 
 

@@ -109,6 +109,8 @@ def _year(
     med = economy.medical(w, p, rng, year)
     inc = economy.incomes(w, p, rng, year, wk, dis["disaster"])
     inc["hh_oop"] = med["hh_oop"]
+    shocks = ("death", "illness", "disability", "disaster", "job_loss")
+    inc["shock"] = np.logical_or.reduce([ev[k] for k in shocks if k in ev] + [ev["disaster"]])
     if year == first:
         living.init(w, p, rng, year, inc["pc"])
     else:

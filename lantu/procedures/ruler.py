@@ -1,0 +1,93 @@
+"""What the ruler said about a household, for a procedure (an adapter over the stored results of
+``lantu.standards``; the procedure has already checked the acting user's scope on the case).
+
+A kind names a rule (``{name: household_exit, must: pass}``) or a kind of rule
+(``{kind: monitoring, must: pass}``: any rule of that kind). ``verdict`` reads the latest stored
+evaluation of the case's year and says whether the household meets the kind's requirement.
+``candidates`` does the same for a whole year at once, in the database (one substring test on the
+compact outcome string per household, no Python loop), for the yearly cycle's proposals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+
+from lantu.procedures.config import Kind
+from lantu.standards.models import EvaluationRun, HouseholdResult
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    zh: str
+    en: str
+    rules: tuple[str, ...] = ()
+
+
+def latest_run(year: int) -> EvaluationRun | None:
+    return EvaluationRun.objects.filter(year=year).order_by("-started_at", "-id").first()
+
+
+def _positions(run: EvaluationRun, kind: Kind) -> list[tuple[int, str]]:
+    household_rules = [r for r in run.rules if r["level"] == "household"]
+    want = kind.rule
+    return [
+        (i, r["name"])
+        for i, r in enumerate(household_rules)
+        if r["name"] == want.get("name") or (want.get("kind") and r["kind"] == want["kind"])
+    ]
+
+
+def _wanted(kind: Kind) -> str:
+    return "1" if kind.rule.get("must", "pass") == "pass" else "0"
+
+
+def verdict(kind: Kind, household_id: int, year: int) -> Verdict:
+    if not kind.rule:
+        return Verdict(True, "本程序不要求标准结果", "this kind needs no ruler result")
+    row = (
+        HouseholdResult.objects.filter(household_id=household_id, year=year)
+        .select_related("run")
+        .order_by("-run__started_at", "-run_id")
+        .first()
+    )
+    if row is None:
+        return Verdict(
+            False,
+            f"{year}年尚无该户的标准评估结果（请先运行 lantu evaluate 或 lantu year open）",
+            f"no ruler result for this household in {year} (run lantu evaluate or lantu year open)",
+        )
+    want = _wanted(kind)
+    hits = tuple(
+        name
+        for i, name in _positions(row.run, kind)
+        if i < len(row.outcome) and row.outcome[i] == want
+    )
+    label = kind.rule.get("name") or kind.rule.get("kind", "")
+    if hits:
+        return Verdict(True, f"符合标准（{label}）", f"meets the standard ({label})", hits)
+    need = "满足" if want == "1" else "不满足"
+    return Verdict(
+        False,
+        f"该户{year}年评估结果不符合本程序要求（须{need}{label}）",
+        f"the household's {year} result does not meet this kind's requirement "
+        f"({label} must {'pass' if want == '1' else 'fail'})",
+    )
+
+
+def candidates(kind: Kind, year: int) -> QuerySet[HouseholdResult]:
+    """Results of the year's latest run whose outcome meets the kind's rule."""
+    run = latest_run(year)
+    if run is None or not kind.rule:
+        return HouseholdResult.objects.none()
+    cond = Q()
+    for i, _name in _positions(run, kind):
+        cond |= Q(**{f"c{i}": _wanted(kind)})
+    if not cond:
+        return HouseholdResult.objects.none()
+    qs = HouseholdResult.objects.filter(run=run)
+    qs = qs.annotate(**{f"c{i}": Substr("outcome", i + 1, 1) for i, _ in _positions(run, kind)})
+    return qs.filter(cond)

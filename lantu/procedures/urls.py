@@ -1,0 +1,5 @@
+"""The procedure pages, under /procedures/ (the public notice pages need no login)."""
+
+app_name = "procedures"
+
+urlpatterns: list = []

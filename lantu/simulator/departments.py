@@ -22,7 +22,7 @@ from lantu.simulator import identity
 from lantu.simulator import lifecycle as lc
 from lantu.simulator.params import Params, stream
 from lantu.simulator.people import World
-from lantu.simulator.tables import village_code, write
+from lantu.simulator.tables import append, village_code
 
 if TYPE_CHECKING:
     from lantu.simulator.run import Buffers
@@ -125,7 +125,7 @@ def collect(
     P = w.P
     who = med["who"]
     keep = _covered(rng, p, "medical_bills", len(who))
-    buf.add(
+    buf.sink.add(
         "medical_bills",
         pl.DataFrame(
             {
@@ -140,7 +140,7 @@ def collect(
     )
     studs = np.flatnonzero(P["present"] & (school >= lc.S_PRE) & (school <= lc.S_HOME))
     studs = studs[_covered(rng, p, "school_enrolment", len(studs))]
-    buf.add(
+    buf.sink.add(
         "school_enrolment",
         pl.DataFrame(
             {
@@ -154,7 +154,7 @@ def collect(
     mig = mig[_covered(rng, p, "employment", len(mig))]
     wage = p.get("work.monthly_wage")
     rate = np.array([0, wage["township"], wage["county"], wage["province"], wage["outside"], 0])
-    buf.add(
+    buf.sink.add(
         "employment",
         pl.DataFrame(
             {
@@ -175,7 +175,7 @@ def collect(
     head = lc.heads(w)
     hit = np.flatnonzero(dis["disaster"] & (head >= 0))
     hit = hit[_covered(rng, p, "disaster_reports", len(hit))]
-    buf.add(
+    buf.sink.add(
         "disaster_reports",
         pl.DataFrame(
             {
@@ -208,7 +208,7 @@ def _purchases(
         buy = np.flatnonzero((head >= 0) & (rng.random(w.n_households) < prob))
         buy = buy[_covered(rng, p, dept, len(buy))]
         price = rng.lognormal(np.log(60000 if dept == "vehicles" else 300000), 0.6, len(buy))
-        buf.add(
+        buf.sink.add(
             dept,
             pl.DataFrame(
                 {
@@ -219,20 +219,6 @@ def _purchases(
                 }
             ),
         )
-
-
-def _person_fields(
-    w: World, p: Params, dept: str, person: np.ndarray, seed: int
-) -> tuple[pl.Series, pl.Series]:
-    rng = stream(seed, f"dept-{dept}")
-    ids = w.series["id"].gather(person)
-    ids = identity.mistype(rng, ids, float(p.get("departments.id_typo")[dept]), 0.0)
-    missing = rng.random(len(person)) < float(p.get("departments.id_missing")[dept])
-    ids = pl.DataFrame({"i": ids, "m": missing}).select(
-        pl.when("m").then(None).otherwise("i").alias("i")
-    )["i"]
-    names = identity.vary_names(rng, w.series["name"].gather(person), 0.01)
-    return ids, names
 
 
 def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]:
@@ -256,7 +242,7 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
                 "person": ps,
                 "sex": P["sex"][ps].astype(str),
                 "birth_date": P["birth"][ps].astype("datetime64[D]"),
-                "hukou_region_code": w.villages["code"].to_numpy()[H["village"][P["hh"][ps]]],
+                "hukou_region_code": village_code(w, P["hh"][ps]),
                 "hukou_status": status[ps],
                 "death_date": np.where(
                     P["left_reason"][ps] == lc.DEATH, death[ps], np.datetime64("NaT")
@@ -283,7 +269,7 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
     out["business"] = pl.DataFrame(
         {
             "person": biz,
-            "company_name": pl.Series([f"商贸有限公司{i:06d}" for i in range(len(biz))]),
+            "company_name": "商贸有限公司" + pl.Series(biz).cast(pl.String).str.zfill(8),
             "registered_year": (end - rng.integers(0, 15, len(biz))).astype(np.int32),
             "registered_capital": np.round(rng.lognormal(np.log(200000), 1.0, len(biz)), -3),
             "status": np.where(rng.random(len(biz)) < 0.8, "operating", "cancelled"),
@@ -301,36 +287,74 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
     return out
 
 
-def write_all(w: World, p: Params, buf: Buffers, out: Path, seed: int, end: int) -> None:
-    frames = {k: pl.concat(v) for k, v in buf.dept.items()}
-    frames.update(_finals(w, p, seed, end))
-    for dept, frame in sorted(frames.items()):
-        person = frame["person"].to_numpy()
-        ids, names = _person_fields(w, p, dept, person, seed)
-        frame = frame.with_columns(record_id=pl.int_range(0, frame.height, dtype=pl.Int64))
-        cols = COLUMNS[dept]
-        frame = frame.with_columns(ids.alias(cols[1]), names.alias(cols[2]))
-        if dept == "vehicles":
-            frame = frame.with_columns(
-                plate_no=pl.concat_str(
-                    pl.lit("云A"), pl.col("record_id").cast(pl.String).str.zfill(5)
-                ),
-                vehicle_type=pl.lit("car"),
-                registered_year="year",
-                purchase_price="price",
-            )
-        elif dept == "real_estate":
-            hh = frame["household"].to_numpy()
-            frame = frame.with_columns(
-                property_type=pl.lit("town_house"),
-                registered_year="year",
-                location_county=village_code(w, hh).str.slice(0, 6) + "000000",
-                floor_area=pl.lit(95.0),
-            )
-        elif dept == "disaster_reports":
-            hh = frame["household"].to_numpy()
-            frame = frame.with_columns(region_code=village_code(w, hh))
-        link = frame.select("record_id", pl.col("person").alias("person_id"))
+class Sink:
+    """Resolves each batch of department records as it comes (a year's events, or the final
+    snapshots): record ids continue per department, ID numbers and names are those of the person
+    as the department holds them (its own missing and mistyped IDs, variant names); the records
+    and the hidden links are appended to one Parquet file each, a row group per batch."""
 
-        write(frame.select(cols), out / "observed" / "departments" / f"{dept}.parquet")
-        write(link, out / "truth" / "links" / f"{dept}.parquet")
+    def __init__(self, w: World, p: Params, out: Path, seed: int) -> None:
+        self.w, self.p, self.out, self.seed = w, p, out, seed
+        self.count: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+
+    def add(self, dept: str, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        tag = f"{dept}-{self.count[dept]}"
+        ids, names = self._person_fields(dept, frame["person"].to_numpy(), tag)
+        start = self.count[dept]
+        self.count[dept] += frame.height
+        frame = frame.with_columns(
+            record_id=pl.int_range(start, start + frame.height, dtype=pl.Int64)
+        )
+        cols = COLUMNS[dept]
+        frame = _shape(self.w, dept, frame.with_columns(ids.alias(cols[1]), names.alias(cols[2])))
+        append(frame.select(cols), self.out / "observed" / "departments" / f"{dept}.parquet")
+        link = frame.select("record_id", pl.col("person").cast(pl.Int64).alias("person_id"))
+        append(link, self.out / "truth" / "links" / f"{dept}.parquet")
+
+    def _person_fields(
+        self, dept: str, person: np.ndarray, tag: str
+    ) -> tuple[pl.Series, pl.Series]:
+        p = self.p
+        rng = stream(self.seed, f"dept-{tag}")
+        ids = self.w.series["id"].gather(person)
+        ids = identity.mistype(rng, ids, float(p.get("departments.id_typo")[dept]), 0.0)
+        missing = rng.random(len(person)) < float(p.get("departments.id_missing")[dept])
+        ids = pl.DataFrame({"i": ids, "m": missing}).select(
+            pl.when("m").then(None).otherwise("i").alias("i")
+        )["i"]
+        names = identity.vary_names(rng, self.w.series["name"].gather(person), 0.01)
+        return ids, names
+
+    def finish(self, end: int) -> None:
+        for dept, frame in _finals(self.w, self.p, self.seed, end).items():
+            self.add(dept, frame)
+        for dept, cols in COLUMNS.items():
+            if self.count[dept] == 0:  # a tiny run may have no record of a kind: an empty file
+                empty = pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+                append(empty, self.out / "observed" / "departments" / f"{dept}.parquet")
+                link = pl.DataFrame(schema={"record_id": pl.Int64, "person_id": pl.Int64})
+                append(link, self.out / "truth" / "links" / f"{dept}.parquet")
+
+
+def _shape(w: World, dept: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The department-specific columns derived from the collected ones."""
+    if dept == "vehicles":
+        return frame.with_columns(
+            plate_no=pl.concat_str(pl.lit("云A"), pl.col("record_id").cast(pl.String).str.zfill(5)),
+            vehicle_type=pl.lit("car"),
+            registered_year="year",
+            purchase_price="price",
+        )
+    if dept == "real_estate":
+        hh = frame["household"].to_numpy()
+        return frame.with_columns(
+            property_type=pl.lit("town_house"),
+            registered_year="year",
+            location_county=village_code(w, hh).str.slice(0, 6) + "000000",
+            floor_area=pl.lit(95.0),
+        )
+    if dept == "disaster_reports":
+        return frame.with_columns(region_code=village_code(w, frame["household"].to_numpy()))
+    return frame

@@ -12,7 +12,6 @@ import polars as pl
 
 from lantu.registry import codes
 from lantu.registry.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
-from lantu.simulator import departments
 from lantu.simulator import registry as rg
 from lantu.simulator.geography import Geography
 from lantu.simulator.params import Params, stream
@@ -32,7 +31,7 @@ def write_final(
     _registry(w, p, buf, out, seed, years[1])
     _truth(w, out)
     _assistance(w, p, geo, out, seed, years)
-    departments.write_all(w, p, buf, out, seed, years[1])
+    buf.sink.finish(years[1])
 
 
 def _regions(

@@ -18,7 +18,17 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from lantu.simulator import economy, final, geography, identity, lifecycle, living, registry, tables
+from lantu.simulator import (
+    departments,
+    economy,
+    final,
+    geography,
+    identity,
+    lifecycle,
+    living,
+    registry,
+    tables,
+)
 from lantu.simulator import people as population
 from lantu.simulator.params import Params, stream
 
@@ -29,12 +39,9 @@ PRESETS = ("county", "prefecture", "yunnan")
 class Buffers:
     """Per-year facts kept for the end, when names and ID numbers exist."""
 
+    sink: departments.Sink
     years: list[pl.DataFrame] = field(default_factory=list)
-    dept: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     incidence: list[pl.DataFrame] = field(default_factory=list)
-
-    def add(self, name: str, frame: pl.DataFrame) -> None:
-        self.dept.setdefault(name, []).append(frame)
 
 
 def simulate(
@@ -59,7 +66,7 @@ def simulate(
     county6 = geo.villages["county"].str.slice(0, 6).cast(pl.Int32).to_numpy()
     exit_by_county = dict(zip(geo.counties["code"], geo.counties["exit_year"], strict=True))
     county_exit = geo.villages["county"].replace_strict(exit_by_county).to_numpy()
-    buf = Buffers()
+    buf = Buffers(sink=departments.Sink(w, p, out, seed))
     span = range(years[0], years[1] + 1)
     bar = tqdm(span, desc=f"simulate {preset}", unit="year", disable=not progress)
     try:

@@ -1,5 +1,26 @@
 """The procedure pages, under /procedures/ (the public notice pages need no login)."""
 
+from django.urls import path
+
+from lantu.procedures import public, views, year_views
+
 app_name = "procedures"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("open/", views.open_cases, name="open"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path(
+        "cases/<int:pk>/objections/<int:objection>/",
+        views.resolve_objection,
+        name="resolve_objection",
+    ),
+    path("cases/<int:pk>/evidence/", views.upload_evidence, name="evidence"),
+    path("years/<int:year>/", year_views.year_report, name="year_report"),
+    path("years/<int:year>/changes.xlsx", year_views.year_report_xlsx, name="year_report_xlsx"),
+    path("years/compare/", year_views.year_compare, name="year_compare"),
+    path("public/<str:code>/", public.village_notices, name="public_village"),
+    path("public/notices/<int:pk>/object/", public.object_to, name="object"),
+    path("public/notices/<int:pk>.pdf", public.notice_pdf, name="notice_pdf"),
+]

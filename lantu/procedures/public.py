@@ -1,0 +1,98 @@
+"""The public notice pages (no login): a village's notices, the objection form, the printable PDF.
+
+What a notice shows of a household is decided by ``ENTRY_FIELDS`` and passed through the one
+masker (``lantu.registry.masking``) as for a user without personal-data rights: the head's name,
+the household's size, its village or group and what is proposed. Never ID numbers, phones, bank
+accounts or health details (中农组发〔2021〕7号). The client address used for the rate limit is
+``REMOTE_ADDR``: behind a proxy, set it from the proxy's header in the web server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_POST
+
+from lantu.core.errors import LantuError
+from lantu.procedures import clock, config, notices, pdf
+from lantu.procedures.models import ACTIVE_STATES, Notice
+from lantu.regions.models import Region
+from lantu.registry.masking import Masker
+
+ENTRY_FIELDS = ("head_name", "size")
+PUBLIC = Masker(unmasked=False)
+
+
+def _label(zh: str, en: str) -> str:
+    return en if (get_language() or "").startswith("en") else zh
+
+
+def entries(notice: Notice) -> list[dict[str, Any]]:
+    out = []
+    for case in notice.cases.select_related("household__region").order_by("id"):
+        hh = case.household
+        row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})
+        row |= {"case": case.pk, "place": hh.region.name, "active": case.state in ACTIVE_STATES}
+        out.append(row)
+    return out
+
+
+def describe(notice: Notice) -> dict[str, Any]:
+    k = config.kind(notice.kind)
+    step = k.step(notice.step)
+    today = clock.today()
+    return {
+        "notice": notice,
+        "kind": _label(k.zh, k.en),
+        "step": _label(step.zh, step.en),
+        "ref": k.ref,
+        "entries": entries(notice),
+        "open": notices.is_open(notice, today) and notice.type == "publicity",
+        "village": notice.village,
+        "ancestors": list(notice.village.ancestors()),
+    }
+
+
+@require_GET
+def village_notices(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_object_or_404(Region, code=code, level="village")
+    items = [describe(n) for n in notices.public_notices(village.path, today=clock.today())]
+    return render(request, "procedures/public_village.html", {"village": village, "items": items})
+
+
+@require_POST
+def object_to(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(Notice, pk=pk)
+    back = reverse("procedures:public_village", args=[notice.village.code])
+    try:
+        notices.lodge(
+            notice=notice,
+            case_id=int(request.POST.get("case", "0") or 0),
+            text=request.POST.get("text", ""),
+            name=request.POST.get("name", ""),
+            contact=request.POST.get("contact", ""),
+            address=request.META.get("REMOTE_ADDR", ""),
+        )
+    except LantuError as exc:
+        context = {"error": exc, "back": back}
+        return render(request, "procedures/public_result.html", context, status=exc.status)
+    return redirect(back + "?objected=1")
+
+
+@require_GET
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(Notice, pk=pk)
+    if not notice.cases.exists():
+        raise Http404
+    try:
+        body = pdf.render(describe(notice))
+    except LantuError as exc:
+        return render(request, "error.html", {"error": exc}, status=exc.status)
+    response = HttpResponse(body, content_type="application/pdf")
+    name = f"notice-{notice.village.code}-{notice.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

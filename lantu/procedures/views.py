@@ -1,0 +1,180 @@
+"""The staff pages of the procedures: the work queue with bulk actions, the case page (act,
+resolve objections, attach evidence), and opening cases in bulk. Views only translate HTTP:
+reads go through ``queries``, writes through ``engine``/``notices``/``evidence``; every
+household value shown passes through the masker; domain errors become their HTTP status."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from lantu.accounts.roles import Perm
+from lantu.accounts.scope import scoped
+from lantu.core.errors import ValidationFailed
+from lantu.procedures import (
+    config,
+    engine,
+    evidence,
+    notices,
+    queries,
+    requirements,
+    ruler,
+    yearly,
+)
+from lantu.procedures.models import ObjectionState
+from lantu.registry import codes
+from lantu.registry.masking import masker_for
+from lantu.registry.models import Household
+from lantu.registry.views import requires
+
+
+def _kinds() -> list[config.Kind]:
+    return list(config.kinds().values())
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@require_GET
+@requires(Perm.VIEW)
+def queue(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    rows = list(queries.queue(request.user, kind=kind)[:500])
+    context = {
+        "rows": [(c, config.kind(c.kind), config.kind(c.kind).step(c.step)) for c in rows],
+        "escalated": [(c, config.kind(c.kind)) for c in queries.escalated(request.user)[:200]],
+        "kinds": _kinds(),
+        "kind": kind,
+    }
+    return render(request, "procedures/queue.html", context)
+
+
+@require_POST
+@requires(Perm.VIEW)
+def bulk(request: HttpRequest) -> HttpResponseBase:
+    """Approve (or return) the ticked cases; each box carries ``case:version``."""
+    items = []
+    for token in request.POST.getlist("case"):
+        pk, _sep, version = token.partition(":")
+        items.append((_int(pk), _int(version)))
+    action = request.POST.get("action", "approve")
+    result = engine.act_many(
+        actor=request.user, items=items, action=action, comment=request.POST.get("comment", "")
+    )
+    messages.info(request, f"已办理 {len(result.done)} 件 / {len(result.done)} done")
+    for case_id, exc in result.failed:
+        messages.error(request, f"#{case_id}: {exc.zh} / {exc.en}")
+    return redirect("procedures:queue")
+
+
+def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    case = queries.case(request.user, pk)
+    kind = config.kind(case.kind)
+    step = kind.step(case.step)
+    m = masker_for(request.user)
+    hh = case.household
+    return {
+        "case": case,
+        "kind": kind,
+        "step": step,
+        "steps": kind.steps,
+        "household": hh,
+        "phone": m.value("phone", hh.phone),
+        "decisions": case.decisions.select_related("actor"),
+        "notices": case.notices.all(),
+        "objections": case.objections.order_by("at"),
+        "evidence": case.evidence.order_by("at"),
+        "verdict": ruler.verdict(kind, hh.pk, case.year) if step.decision else None,
+        "checks": requirements.CHECK_LABELS,
+        "bodies": requirements.BODY_LABELS,
+        "monitoring_types": codes.MONITORING_TYPE,
+        "open_objection": ObjectionState.OPEN,
+    }
+
+
+@requires(Perm.VIEW)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    if request.method == "POST":
+        case = queries.case(request.user, pk)
+        step = config.kind(case.kind).step(case.step)
+        engine.act(
+            actor=request.user,
+            case_id=case.pk,
+            version=_int(request.POST.get("version")),
+            action=request.POST.get("action", ""),
+            comment=request.POST.get("comment", ""),
+            data=requirements.from_form(step, request.POST),
+            override_reason=request.POST.get("override_reason", ""),
+        )
+        return redirect("procedures:case", pk=pk)
+    return render(request, "procedures/case.html", _case_context(request, pk))
+
+
+@require_POST
+@requires(Perm.VIEW)
+def resolve_objection(request: HttpRequest, pk: int, objection: int) -> HttpResponseBase:
+    case = queries.case(request.user, pk)
+    if not case.objections.filter(pk=objection).exists():
+        raise ValidationFailed("该案件没有此异议", "no such objection on this case")
+    notices.resolve(
+        actor=request.user,
+        objection_id=objection,
+        upheld=request.POST.get("upheld") == "1",
+        reason=request.POST.get("reason", ""),
+    )
+    return redirect("procedures:case", pk=pk)
+
+
+@require_POST
+@requires(Perm.VIEW)
+def upload_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    case = queries.case(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed("请选择文件", "choose a file")
+    evidence.attach(actor=request.user, case=case, upload=upload)
+    return redirect("procedures:case", pk=pk)
+
+
+def _open_from_post(request: HttpRequest) -> int:
+    kind = request.POST.get("kind", "")
+    year = _int(request.POST.get("year"), datetime.date.today().year)
+    ids = [_int(x) for x in request.POST.getlist("household")]
+    numbers = [n.strip() for n in request.POST.get("numbers", "").split() if n.strip()]
+    qs = Household.objects.filter(pk__in=ids) | Household.objects.filter(household_no__in=numbers)
+    households = list(scoped(qs, request.user).select_related("region", "region__parent"))
+    if len(households) != len(set(ids)) + len(set(numbers)):
+        raise ValidationFailed(
+            "部分户不存在或不在您的辖区内",
+            "some households do not exist or are outside your region",
+        )
+    clue = request.POST.get("clue_date") or None
+    clue_date = datetime.date.fromisoformat(clue) if clue else None
+    cases = engine.open_cases(
+        actor=request.user, kind=kind, households=households, year=year, clue_date=clue_date,
+        reason=request.POST.get("reason", ""),
+    )  # fmt: skip
+    return len(cases)
+
+
+@requires(Perm.EDIT)
+def open_cases(request: HttpRequest) -> HttpResponseBase:
+    """Open cases in bulk: the ruler's candidates of the year in scope, or household numbers."""
+    if request.method == "POST":
+        n = _open_from_post(request)
+        messages.info(request, f"已发起 {n} 件 / {n} cases opened")
+        return redirect("procedures:queue")
+    kind = request.GET.get("kind", "household_exit")
+    year = _int(request.GET.get("year"), datetime.date.today().year)
+    candidates = yearly.candidates_in_scope(request.user, config.kind(kind), year)[:500]
+    context = {"kinds": _kinds(), "kind": kind, "year": year, "candidates": candidates}
+    return render(request, "procedures/open.html", context)

@@ -78,6 +78,8 @@ def write_xlsx(out: IO[bytes], data: Iterable[list[Any]]) -> int:
     n = 0
     for n, values in enumerate(data, start=1):
         for col, v in enumerate(values):
+            if v == "":
+                continue  # a blank cell is no cell: half the work on a sparse registry
             if isinstance(v, str):
                 sheet.write_string(n, col, v)  # ID numbers and codes stay text, never numbers
             else:

@@ -4,7 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest postgres-test bench clean
+.PHONY: demo test lint typecheck pytest postgres-test bench clean sysdeps
+
+# Debian packages the app needs beyond Python: pango for WeasyPrint (printable notices) and a CJK
+# font (fonts-noto-cjk) so Chinese notices print. Installed only when missing (needs root).
+SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+sysdeps:
+	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing / 安装: $$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,7 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) sysdeps
 	$(BIN)/lantu demo
 
 lint: $(STAMP)
@@ -22,7 +32,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy lantu
 
-pytest: $(STAMP)
+pytest: $(STAMP) sysdeps
 	$(BIN)/pytest -m "not slow"
 
 test: lint typecheck pytest

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lantu.accounts.scope import scoped
 from lantu.api.schemas import ErrorOut
@@ -121,7 +121,7 @@ def queue(request: HttpRequest, kind: str = "", limit: int = 200) -> list[CaseOu
 
 
 @router.post("/cases", response={201: list[CaseOut], **ERRORS}, summary="Open cases / 发起")
-def open_cases(request: HttpRequest, body: OpenIn) -> tuple[int, list[CaseOut]]:
+def open_cases(request: HttpRequest, body: OpenIn) -> Status[list[CaseOut]]:
     qs = scoped(Household.objects.filter(pk__in=body.households), request.user)
     households = list(qs.select_related("region", "region__parent"))
     if len(households) != len(set(body.households)):
@@ -133,7 +133,7 @@ def open_cases(request: HttpRequest, body: OpenIn) -> tuple[int, list[CaseOut]]:
         actor=request.user, kind=body.kind, households=households, year=body.year,
         clue_date=body.clue_date, reason=body.reason,
     )  # fmt: skip
-    return 201, [case_out(queries.case(request.user, c.pk)) for c in cases]
+    return Status(201, [case_out(queries.case(request.user, c.pk)) for c in cases])
 
 
 @router.get("/cases/{pk}", response={200: CaseOut, **ERRORS}, summary="One case / 案件")
@@ -151,7 +151,7 @@ def act(request: HttpRequest, pk: int, body: ActIn) -> CaseOut:
     return case_out(queries.case(request.user, pk))
 
 
-@router.post("/cases/act", response={200: BulkOut, **ERRORS}, summary="Act in bulk / 批量办理")
+@router.post("/bulk", response={200: BulkOut, **ERRORS}, summary="Act in bulk / 批量办理")
 def act_many(request: HttpRequest, body: BulkIn) -> BulkOut:
     visible = set(
         scoped(Case.objects.filter(pk__in=[i.id for i in body.cases]), request.user).values_list(
@@ -209,13 +209,13 @@ def village_notices(request: HttpRequest, code: str) -> list[NoticeOut]:
 
 
 @router.post(
-    "/public/objections", auth=None, response={201: dict[str, int], **ERRORS},
+    "/objections", auth=None, response={201: dict[str, int], **ERRORS},
     summary="Lodge an objection (public, anonymous allowed) / 提出异议",
 )  # fmt: skip
-def lodge(request: HttpRequest, body: ObjectionIn) -> tuple[int, dict[str, int]]:
+def lodge(request: HttpRequest, body: ObjectionIn) -> Status[dict[str, int]]:
     notice = get_object_or_404(Notice, pk=body.notice)
     obj = notices.lodge(
         notice=notice, case_id=body.case, text=body.text, name=body.name, contact=body.contact,
         address=request.META.get("REMOTE_ADDR", ""),
     )  # fmt: skip
-    return 201, {"id": obj.pk}
+    return Status(201, {"id": obj.pk})

@@ -105,15 +105,18 @@ def household(world, status="poor", village=VILLAGE, **fields):
 
 def ruler_says(households, year, **passed):
     """Store a ruler run for ``year`` where each named rule passed (True) or failed (False)."""
-    run = EvaluationRun.objects.create(
+    # One run a year (as the annual evaluation makes): later calls add households to it.
+    run, _ = EvaluationRun.objects.get_or_create(
         year=year,
         policy="test",
-        policy_version="1",
-        policy_hash="0" * 64,
-        rules=[
-            {"name": n, "kind": k, "level": "household", "zh": n, "en": n, "ref": ""}
-            for n, k in RULES
-        ],
+        defaults={
+            "policy_version": "1",
+            "policy_hash": "0" * 64,
+            "rules": [
+                {"name": n, "kind": k, "level": "household", "zh": n, "en": n, "ref": ""}
+                for n, k in RULES
+            ],
+        },
     )
     outcome = "".join(
         "-" if passed.get(n) is None else ("1" if passed[n] else "0") for n, _ in RULES

@@ -1,17 +1,85 @@
-"""Pages: the findings work queue and the review queue of borderline pairs (scoped, masked)."""
+"""Pages: the findings work queue (refer to a procedure in bulk, or dismiss) and the review queue
+of borderline pairs. Views only translate HTTP: reads through ``queries`` (scoped), values
+through ``presenting`` (masked), writes through ``referrals`` and ``services``."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantu.accounts.roles import Perm
+from lantu.core.errors import NotPermitted
+from lantu.matching import presenting, queries, referrals, services
+from lantu.matching.schemas import DATASET_CHOICES
+from lantu.registry.masking import masker_for
+from lantu.registry.views import requires
+
+PAGE = 50
 
 
-def work_queue(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
+@requires(Perm.VIEW)
+def work_queue(request: HttpRequest) -> HttpResponseBase:
+    if request.method == "POST":
+        return _act(request)
+    g = request.GET
+    status = g.get("status", "open")
+    qs = queries.findings(
+        request.user,
+        status=status,
+        rule=g.get("rule", ""),
+        dataset=g.get("dataset", ""),
+        year=_int(g.get("year")),
+    )
+    page = Paginator(qs, PAGE).get_page(g.get("page"))
+    m = masker_for(request.user)
+    context = {
+        "rows": [presenting.finding(f, m) for f in page],
+        "page": page,
+        "status": status,
+        "datasets": DATASET_CHOICES,
+        "filters": g,
+        "can_act": request.user.can(Perm.REVIEW) or request.user.can(Perm.APPROVE),  # type: ignore[union-attr]
+        "loads": queries.current_loads(),
+    }
+    return render(request, "matching/work_queue.html", context)
+
+
+def _act(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.can(Perm.REVIEW) or user.can(Perm.APPROVE) or user.can(Perm.EDIT)):  # type: ignore[union-attr]
+        raise NotPermitted("您的角色无权处理比对发现", "your role may not act on findings")
+    ids = [int(x) for x in request.POST.getlist("finding") if x.isdigit()]
+    if request.POST.get("action") == "dismiss":
+        n = referrals.dismiss(actor=user, finding_ids=ids, reason=request.POST.get("reason", ""))
+        messages.info(request, _("已排除 %(n)d 条") % {"n": n})
+    else:
+        out = referrals.refer(actor=user, finding_ids=ids)
+        messages.info(request, _("已启动程序 %(n)d 户") % {"n": out.opened})
+        for no, zh, en in out.failed:
+            messages.warning(request, f"{no}: {zh} / {en}")
+    return redirect("matching:work_queue")
+
+
+@requires(Perm.VIEW)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    page = Paginator(queries.reviews(request.user), PAGE).get_page(request.GET.get("page"))
+    m = masker_for(request.user)
+    rows = [presenting.review(p, m) for p in page]
+    can = request.user.can(Perm.REVIEW)  # type: ignore[union-attr]
+    return render(request, "matching/review_queue.html", {"rows": rows, "page": page, "can": can})
 
 
+@require_POST
+@requires(Perm.REVIEW)
 def decide_review(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("")
+    same = request.POST.get("decision") == "match"
+    services.decide_review(actor=request.user, pk=pk, same_person=same)
+    return redirect("matching:review_queue")

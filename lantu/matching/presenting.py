@@ -1,0 +1,67 @@
+"""What a page or the API shows of a finding, a record or a review pair, masked for the user.
+
+A department record is shown with its dataset, its record number, the name, the ID number through
+``lantu.registry.masking`` and its facts; medical bills' facts are health details, hidden from a
+role without the personal-data permission.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lantu.matching.models import DepartmentRecord, Finding, ReviewPair
+from lantu.matching.schemas import DATASETS
+from lantu.registry.masking import Masker
+
+HEALTH_DATASETS = ("medical_bills", "disability_certificates")
+
+
+def record(r: DepartmentRecord | None, m: Masker, dataset: str = "") -> dict[str, Any]:
+    if r is None:
+        return {}
+    ds = DATASETS.get(dataset or r.load.dataset)
+    hidden = ds is not None and ds.slug in HEALTH_DATASETS and m.masks("health")
+    labels = {f.name: f.zh for f in ds.facts} if ds else {}
+    return {
+        "dataset": ds.zh if ds else dataset,
+        "dataset_en": ds.en if ds else dataset,
+        "record_id": r.record_id,
+        "name": r.name,
+        "id_number": m.value("id_number", r.id_number),
+        "facts": [] if hidden else [(labels.get(k, k), v) for k, v in r.facts.items() if v],
+    }
+
+
+def finding(f: Finding, m: Masker) -> dict[str, Any]:
+    return {
+        "pk": f.pk,
+        "year": f.year,
+        "rule": f.rule,
+        "zh": f.rule_zh,
+        "en": f.rule_en,
+        "kind": f.kind,
+        "status": f.status,
+        "status_label": f.get_status_display(),
+        "found_on": f.found_on,
+        "household_id": f.household_id,
+        "household_no": f.household.household_no,
+        "head_name": f.household.head_name,
+        "policy": f"{f.policy} {f.policy_version}",
+        "evidence": record(f.record, m, f.dataset),
+    }
+
+
+def review(p: ReviewPair, m: Masker) -> dict[str, Any]:
+    member = p.member
+    return {
+        "pk": p.pk,
+        "probability": p.probability,
+        "record": record(p.record, m),
+        "member": {
+            "name": member.name,
+            "id_number": m.value("id_number", member.id_number),
+            "birth_date": m.value("birth_date", member.birth_date),
+            "household_no": member.household.household_no,
+            "household_id": member.household_id,
+        },
+    }

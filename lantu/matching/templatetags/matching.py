@@ -1,0 +1,23 @@
+"""``{% household_findings household as findings %}``: the household's findings for the user in
+the page's context (scoped), with their evidence masked for the user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from lantu.matching import presenting, queries
+from lantu.registry.masking import masker_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def household_findings(context: Any, household: Any) -> list[dict[str, Any]]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return []
+    m = masker_for(user)
+    return [presenting.finding(f, m) for f in queries.household_findings(user, household)]

@@ -1,0 +1,70 @@
+"""The work queue, the household snippet and bulk referral to the procedure engine."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from lantu.accounts.roles import Role
+from lantu.matching import findings, referrals, services
+from lantu.matching.models import Finding
+from lantu.procedures.models import Case
+from tests.factories import make_world
+from tests.matching.test_services import _vehicles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def found():
+    world = make_world()
+    actor = world["users"][Role.COUNTY_APPROVAL]
+    table, head, _ = _vehicles(world)
+    rep = services.load_dataset(
+        actor=actor, dataset="vehicles", table=table, as_of=datetime.date(2020, 12, 31)
+    )
+    services.link_load(actor=actor, load_id=rep.load_id)
+    path = actor.region.path
+    rows, pol = findings.detect(year=2020, policy="yunnan", region_path=path)
+    findings.store(rows, pol, actor=actor, year=2020, region_path=path)
+    return world, head
+
+
+def test_work_queue_lists_findings_masked_for_supervisors(client, found):
+    world, head = found
+    client.force_login(world["users"][Role.SUPERVISOR_VIEW])
+    page = client.get("/matching/").content.decode()
+    assert world["inside"].household_no in page and "#v1" in page
+    assert head.id_number not in page and head.id_number[:4] in page
+    client.force_login(world["users"][Role.COUNTY_APPROVAL])
+    assert head.id_number in client.get("/matching/").content.decode()
+
+
+def test_household_snippet_shows_the_households_findings(found):
+    world, _ = found
+    request = RequestFactory().get("/")
+    request.user = world["users"][Role.COUNTY_APPROVAL]
+    html = Template('{% include "matching/_household_findings.html" %}').render(
+        Context({"household": world["inside"], "request": request})
+    )
+    assert "excl_vehicle" not in html and "#v1" in html
+    outside = Template('{% include "matching/_household_findings.html" %}').render(
+        Context({"household": world["outside"], "request": request})
+    )
+    assert "#v" not in outside
+
+
+def test_referral_opens_removal_cases_in_bulk(found):
+    world, _ = found
+    actor = world["users"][Role.COUNTY_APPROVAL]
+    ids = list(Finding.objects.values_list("pk", flat=True))
+    out = referrals.refer(actor=actor, finding_ids=ids)
+    assert out.opened == 1 and not out.failed
+    case = Case.objects.get()
+    assert (case.kind, case.household_id) == ("removal", world["inside"].pk)
+    assert Finding.objects.get().status == "referred"
+    # Referred findings are kept, and not found again by the next run.
+    path = actor.region.path
+    rows, pol = findings.detect(year=2020, policy="yunnan", region_path=path)
+    assert findings.store(rows, pol, actor=actor, year=2020, region_path=path) == 0

@@ -114,10 +114,6 @@ def _registry(w: World, p: Params, buf: Buffers, out: Path, seed: int, end: int)
     ).select([c.name for c in HOUSEHOLD_COLUMNS])
     write(households, out / "observed" / "registry" / "households.parquet")
     write(
-        pl.concat(buf.years).sort("household_no", "year"),
-        out / "observed" / "registry" / "years.parquet",
-    )
-    write(
         pl.DataFrame({"household_no": nos, "household_id": hh}),
         out / "truth" / "links" / "registry_households.parquet",
     )

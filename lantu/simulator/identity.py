@@ -98,13 +98,20 @@ def _duplicates(values: np.ndarray) -> np.ndarray:
 
 
 def _digits(body: np.ndarray) -> np.ndarray:
-    powers = 10 ** np.arange(16, -1, -1, dtype=np.int64)
-    return ((body[:, None] // powers) % 10).astype(np.uint8)
+    out = np.empty((len(body), 17), dtype=np.uint8)
+    rest = body.astype(np.int64)
+    for i in range(16, -1, -1):
+        rest, out[:, i] = np.divmod(rest, 10)
+    return out
 
 
 def _to_strings(chars: np.ndarray) -> pl.Series:
-    flat = np.ascontiguousarray(chars).view(f"S{chars.shape[1]}").ravel()
-    return pl.from_arrow(pa.array(flat).cast(pa.string()))  # type: ignore[return-value]
+    """Rows of ASCII bytes as one string column (fixed-width offsets: built and gathered fast)."""
+    n, width = chars.shape
+    offsets = np.arange(0, width * (n + 1), width, dtype=np.int64)
+    data = np.ascontiguousarray(chars, dtype=np.uint8).tobytes()
+    array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pl.Series(pl.from_arrow(array))
 
 
 def id_strings(body: np.ndarray) -> pl.Series:
@@ -191,4 +198,6 @@ def assign(w: object, p: object, seed: int) -> None:
     typed = mistype(rng, ids, p.f("registry.id_typo"), p.f("registry.id_transpose"))
     typed_names = vary_names(rng, nm, p.f("registry.name_variant"))
     for key, new in (("id", ids), ("name", nm), ("reg_id", typed), ("reg_name", typed_names)):
-        S[key] = new.alias(key) if key not in S else pl.concat([S[key], new.alias(key)])
+        S[key] = (
+            new.alias(key) if key not in S else pl.concat([S[key], new.alias(key)], rechunk=True)
+        )

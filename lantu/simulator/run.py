@@ -40,7 +40,6 @@ class Buffers:
     """Per-year facts kept for the end, when names and ID numbers exist."""
 
     sink: departments.Sink
-    years: list[pl.DataFrame] = field(default_factory=list)
     incidence: list[pl.DataFrame] = field(default_factory=list)
 
 

@@ -54,6 +54,13 @@ def write(frame: pl.DataFrame, path: Path) -> None:
     """Write in a background thread (Parquet encoding releases the GIL), so the next year is
     computed while this one is written; ``flush`` waits for every pending file."""
     _PENDING.append(_POOL.submit(_write_now, frame, path))
+    _bound()
+
+
+def _bound(most: int = 6) -> None:
+    """Wait for the oldest files when too many are queued: bounds the memory they hold."""
+    while len(_PENDING) > most:
+        _PENDING.pop(0).result()
 
 
 _WRITERS: dict[Path, pq.ParquetWriter] = {}
@@ -72,6 +79,7 @@ def append(frame: pl.DataFrame, path: Path) -> None:
     """Append a row group to a Parquet file that stays open until ``flush`` (same background
     thread as ``write``, so the order of row groups is the order of the calls)."""
     _PENDING.append(_POOL.submit(_append_now, frame.to_arrow(), path))
+    _bound()
 
 
 def _close_all() -> None:
@@ -313,7 +321,7 @@ def _observed_year(
         pl.lit(None, dtype=pl.String).alias("other_cause_2"),
     )
     frame = frame.select("household_no", *[c.name for c in YEAR_COLUMNS])
-    buf.years.append(frame)
+    append(frame.sort("household_no"), out / "observed" / "registry" / "years.parquet")
     active = np.isin(H["reg"], (rg.POOR, rg.RETURNED))
     n_v = len(vcodes)
     buf.incidence.append(

@@ -240,7 +240,7 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
         "public_security": pl.DataFrame(
             {
                 "person": ps,
-                "sex": P["sex"][ps].astype(str),
+                "sex": pl.Series(["1", "2"]).gather(P["sex"][ps].astype(np.int64) - 1),
                 "birth_date": P["birth"][ps].astype("datetime64[D]"),
                 "hukou_region_code": village_code(w, P["hh"][ps]),
                 "hukou_status": status[ps],

@@ -39,19 +39,24 @@ EPOCH = np.datetime64("1970-01-01")
 
 
 def names(rng: np.random.Generator, surname_idx: np.ndarray, sex: np.ndarray) -> pl.Series:
-    """Given names of one or two characters (70% two), sex-typical characters."""
+    """Given names of one or two characters (70% two), sex-typical characters: positions drawn
+    in numpy, characters gathered in polars (one character table: male first, then female)."""
     n = len(sex)
-    male = np.array(list(MALE_CHARS))
-    female = np.array(list(FEMALE_CHARS))
-    first = np.where(
-        sex == 1, male[rng.integers(0, len(male), n)], female[rng.integers(0, len(female), n)]
+    chars = pl.Series(list(MALE_CHARS) + list(FEMALE_CHARS) + [""])
+    nm, nf = len(MALE_CHARS), len(FEMALE_CHARS)
+
+    def pick() -> np.ndarray:
+        return np.where(sex == 1, rng.integers(0, nm, n), nm + rng.integers(0, nf, n))
+
+    first = pick()
+    second = np.where(rng.random(n) < 0.7, pick(), nm + nf)
+    frame = pl.DataFrame(
+        {
+            "s": pl.Series(list(SURNAMES)).gather(surname_idx.astype(np.int64)),
+            "a": chars.gather(first),
+            "b": chars.gather(second),
+        }
     )
-    second = np.where(
-        sex == 1, male[rng.integers(0, len(male), n)], female[rng.integers(0, len(female), n)]
-    )
-    second = np.where(rng.random(n) < 0.7, second, "")
-    sur = np.array(list(SURNAMES))[surname_idx]
-    frame = pl.DataFrame({"s": sur, "a": first, "b": second})
     return frame.select(pl.concat_str("s", "a", "b").alias("name"))["name"]
 
 

@@ -33,7 +33,10 @@ def _debug() -> bool:
 class Backend(Protocol):
     name: str
 
-    def register(self, name: str, source: Source) -> set[str]: ...
+    def register(self, name: str, source: Source) -> dict[str, str]:
+        """Make ``source`` readable as table ``name``; its columns → normalised types."""
+        ...
+
     def run(self, steps: list[Step]) -> None: ...
     def fetch(self, name: str) -> pa.Table: ...
 
@@ -49,7 +52,7 @@ class DuckDBBackend:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self._tables: list[Any] = []  # keep registered Arrow tables alive
 
-    def register(self, name: str, source: Source) -> set[str]:
+    def register(self, name: str, source: Source) -> dict[str, str]:
         if isinstance(source, pa.Table):
             self._tables.append(source)
             self.con.register(name, source)
@@ -60,8 +63,8 @@ class DuckDBBackend:
             else:
                 reader = f"read_parquet('{path}')"
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {reader}")
-        desc = self.con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
-        return {d[0] for d in desc}
+        rows = self.con.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
+        return {r[0]: _normal(str(r[1])) for r in rows}
 
     def run(self, steps: list[Step]) -> None:
         for step in steps:
@@ -88,7 +91,7 @@ class SparkBackend:
             spark = local_spark()
         self.spark = spark
 
-    def register(self, name: str, source: Source) -> set[str]:
+    def register(self, name: str, source: Source) -> dict[str, str]:
         if isinstance(source, pa.Table):
             df = self.spark.createDataFrame(source)
         elif str(source).lower().endswith(".csv"):
@@ -96,7 +99,7 @@ class SparkBackend:
         else:
             df = self.spark.read.parquet(str(source))
         df.createOrReplaceTempView(name)
-        return set(df.columns)
+        return {col: _normal(kind) for col, kind in df.dtypes}
 
     def run(self, steps: list[Step]) -> None:
         for step in steps:
@@ -111,6 +114,16 @@ class SparkBackend:
     def fetch(self, name: str) -> pa.Table:
         table: pa.Table = self.spark.table(name).toArrow()
         return table
+
+
+_TYPES = {"varchar": "VARCHAR", "string": "VARCHAR", "boolean": "BOOLEAN", "bigint": "BIGINT",
+          "double": "DOUBLE", "date": "DATE"}  # fmt: skip
+
+
+def _normal(kind: str) -> str:
+    """A column type as the pipeline names it (VARCHAR, BOOLEAN, BIGINT, DOUBLE, DATE), or the
+    engine's own name for any other (the pipeline then casts)."""
+    return _TYPES.get(kind.lower(), kind.upper())
 
 
 def transpile(sql: str, dialect: str) -> str:

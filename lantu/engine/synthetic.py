@@ -11,6 +11,9 @@ total income that does not add up, a missing head) so that the data-quality rule
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 
@@ -18,7 +21,14 @@ from lantu.registry import codes
 
 _W = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _CHECK = np.array(list("10X98765432"))
-_COUNTIES = ("530326", "530521", "530627", "532524", "533323")
+_DIVISIONS = Path(__file__).resolve().parents[1] / "regions" / "data" / "yunnan_divisions.csv"
+
+
+def _counties() -> np.ndarray:
+    """The 6-digit codes of Yunnan's 129 counties (the shipped divisions file)."""
+    with _DIVISIONS.open(encoding="utf-8") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        return np.array([r["code"][:6] for r in rows if r["level"] == "county"])
 
 
 def _choice(rng: np.random.Generator, n: int, values: list[str], p: list[float]) -> np.ndarray:
@@ -40,12 +50,20 @@ def id_numbers(
 
 
 def generate(
-    *, households: int, years: tuple[int, ...] = (2019, 2020), seed: int = 0, errors: float = 0.02
+    *,
+    households: int,
+    years: tuple[int, ...] = (2019, 2020),
+    seed: int = 0,
+    errors: float = 0.02,
+    mean_size: float = 3.85,
+    offset: int = 0,
 ) -> dict[str, pa.Table]:
+    """``mean_size`` 3.85: 10M people in 2.6M households, the issue's province."""
     rng = np.random.default_rng(seed)
     n = households
-    hh_no = np.char.add("H", np.char.zfill(np.arange(n).astype(str), 9))
-    county = np.asarray(_COUNTIES)[rng.integers(0, len(_COUNTIES), n)]
+    hh_no = np.char.add("H", np.char.zfill(np.arange(offset, offset + n).astype(str), 9))
+    counties = _counties()
+    county = counties[rng.integers(0, len(counties), n)]
     village = rng.integers(0, 400, n)
     region = np.char.add(
         np.char.add(county, "1"), np.char.zfill((village + 100).astype(str), 5)
@@ -56,7 +74,7 @@ def generate(
     )  # fmt: skip
     htype = np.where(status == "not_registered", "none", _choice(
         rng, n, ["general", "dibao", "tekun", "dibao_poor"], [0.7, 0.15, 0.05, 0.1]))  # fmt: skip
-    size = np.clip(rng.poisson(2.85, n), 1, 9)
+    size = np.clip(rng.poisson(mean_size - 0.15, n) + (rng.random(n) < 0.15), 1, 12)
     hh = pa.table({
         "household_no": hh_no,
         "region_code": region,

@@ -16,6 +16,7 @@ Steps are plain SQL in the DuckDB dialect; other engines transpile them with sql
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlglot
@@ -36,14 +37,22 @@ class Step:
     materialise: bool = False
 
 
-def _typed(name: str, sqltype: str, present: set[str], alias: str | None = None) -> str:
+Columns = Mapping[str, str]  # an input table's columns → their type (normalised, see backends)
+
+
+def _typed(name: str, sqltype: str, present: Columns, alias: str | None = None) -> str:
+    """The column cast to its declared type. A column already of that type passes as it is
+    (casting strings costs ~20× a plain read); text input (CSV) is trimmed and cast."""
     out = alias or name
     if name not in present:
         return f"CAST(NULL AS {sqltype}) AS {out}"
+    have = present[name]
+    if have == sqltype:
+        return f"NULLIF({name}, '') AS {out}" if sqltype == "VARCHAR" else f"{name} AS {out}"
     if sqltype == "VARCHAR":
         return f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '') AS {out}"
-    if sqltype == "BOOLEAN":
-        return f"TRY_CAST(NULLIF(TRIM(CAST({name} AS VARCHAR)), '') AS BOOLEAN) AS {out}"
+    if sqltype == "BOOLEAN" and have == "VARCHAR":
+        return f"TRY_CAST(NULLIF(TRIM({name}), '') AS BOOLEAN) AS {out}"
     return f"TRY_CAST({name} AS {sqltype}) AS {out}"
 
 
@@ -67,10 +76,16 @@ def _used(sqls: list[str]) -> set[str]:
     return names
 
 
-def member_steps(c: Compiled, present: set[str]) -> list[Step]:
+def member_steps(c: Compiled, present: Columns) -> list[Step]:
     typed = ["CAST(household_no AS VARCHAR) AS household_no"]
     typed += [_typed(col.name, _kind_type(col), present) for col in columns.MEMBER_COLUMNS]
     typed += [_typed(v.name, v.type, present) for v in schema.LINKED if v.level == "member"]
+    # The ID's first 17 digits as a number, once: the check-character rule works on it.
+    typed.append(
+        "TRY_CAST(SUBSTRING(NULLIF(CAST(id_number AS VARCHAR), ''), 1, 17) AS BIGINT) AS id__17"
+        if "id_number" in present
+        else "CAST(NULL AS BIGINT) AS id__17"
+    )
     keep = "left_reason IS NULL"
     used = _used([a.sql for a in c.levels["household"].aggregates.values()])
     derived = [
@@ -89,7 +104,7 @@ def _agg_step(name: str, source: str, key_sql: str, key: str, lv: LevelSql, extr
     return Step(name, f"SELECT {key_sql} AS {key}{extra}{aggs} FROM {source} GROUP BY {key_sql}")
 
 
-def household_steps(c: Compiled, present: dict[str, set[str]]) -> list[Step]:
+def household_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
     lv = c.levels["household"]
     hh = ["CAST(h.household_no AS VARCHAR) AS household_no"]
     hh += [
@@ -174,8 +189,9 @@ def _result_step(prefix: str, key_cols: list[str], lv: LevelSql, parent: LevelSq
     return Step(RESULT_TABLES[lv.level], f"SELECT {', '.join(wanted)} FROM {prefix}_full", True)
 
 
-def build(c: Compiled, present: dict[str, set[str]]) -> list[Step]:
-    """Every step for the compiled policy; ``present`` names the columns each input table has."""
+def build(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
+    """Every step for the compiled policy; ``present`` gives each input table's columns and
+    their types (``Backend.register``)."""
     hv, vv, cv = c.levels["household"], c.levels["village"], c.levels["county"]
     steps = member_steps(c, present["members"]) + household_steps(c, present)
     steps.append(_result_step("h", ["household_no", "region_code"], hv, vv))
@@ -189,7 +205,7 @@ def build(c: Compiled, present: dict[str, set[str]]) -> list[Step]:
     if not cv.rules:
         return steps
     linked = [v for v in schema.LINKED if v.level == "county"]
-    county_cols = "".join(f", {_typed(v.name, v.type, present.get('counties', set()))}"
+    county_cols = "".join(f", {_typed(v.name, v.type, present.get('counties', {}))}"
                           for v in linked)  # fmt: skip
     county_src = "counties" if "counties" in present else "(SELECT 1 AS county_code)"
     steps.append(

@@ -72,11 +72,13 @@ class Command(BaseCommand):
         from lantu.engine.backends import transpile
 
         c = compile_policy(load(self._policy(opts)), opts["year"])
-        present = {
-            "households": {"household_no", *schema.household_columns()},
-            "members": {"household_no", *(v.name for v in schema.base_member_columns())},
-            "years": {"household_no", *schema.year_columns()},
+        # As if every declared column were present, as text (the most general input).
+        names = {
+            "households": ["household_no", *schema.household_columns()],
+            "members": ["household_no", *(v.name for v in schema.base_member_columns())],
+            "years": ["household_no", *schema.year_columns()],
         }
+        present = {t: dict.fromkeys(cols, "VARCHAR") for t, cols in names.items()}
         for step in pipeline.build(c, present):
             sql = step.sql if opts["dialect"] == "duckdb" else transpile(step.sql, opts["dialect"])
             self.stdout.write(f"-- {step.name}\n{sql};\n")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("export.xlsx", views.household_export, name="household_export"),
     path("import/", views.import_upload, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/errors/<str:token>.xlsx", views.import_errors, name="import_errors"),
 ]

@@ -322,3 +322,15 @@ def import_errors(request: HttpRequest, token: str) -> HttpResponseBase:
     return FileResponse(
         path.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX
     )
+
+
+@require_GET
+@requires(Perm.IMPORT)
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The import template (Chinese headers, drop-down lists, instructions), as ``lantu template``
+    writes it."""
+    from lantu.registry.template import write_template
+
+    response = HttpResponse(write_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
+    return response

@@ -22,3 +22,11 @@ def test_streams_are_independent_and_repeatable():
     assert stream(1, "a").random() == stream(1, "a").random()
     assert stream(1, "a").random() != stream(1, "b").random()
     assert stream(1, "a").random() != stream(2, "a").random()
+
+
+def test_public_function_runs_a_tiny_county(tmp_path):
+    import lantu.simulator
+
+    out = lantu.simulator.simulate("county", tmp_path / "x", seed=5, people=300)
+    assert (out / "observed" / "registry" / "households.parquet").exists()
+    assert (out / "truth" / "persons.parquet").exists()

@@ -1,0 +1,160 @@
+"""Benchmark of the linkage passes on generated data (not a test; prints figures).
+
+    .venv/bin/python bench/bench_matching.py                 # 1M exact+repair, 100k probabilistic
+    .venv/bin/python bench/bench_matching.py --full          # + 10M vs 10M, 1M probabilistic
+
+Registry people and department records are generated with the simulator's identity functions
+(real GB 11643 numbers, Yunnan-like names). Half the department records are registry people, with
+the department noise of the simulator's defaults (0.5% mistyped numbers, half of them adjacent
+transpositions; 1% variant names); the other half are people outside the registry. The
+probabilistic input is records without an ID number, carrying name (1% homophone variants),
+birth date (2% off by a month or a year), sex and county, for registry people and strangers.
+Prints medians over repeats, the ratio to the issue's target, and peak memory (RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+
+import django
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantu.settings")
+django.setup()
+
+from lantu.matching import frames, linkage, probabilistic  # noqa: E402
+from lantu.simulator import identity  # noqa: E402
+
+COUNTIES = np.array([530602, 530621, 530622, 530623, 530624, 530625, 530626, 530627, 530628])
+TARGET_DETERMINISTIC = 60.0  # seconds, 10M vs 10M (issue 6)
+TARGET_PROBABILISTIC = 600.0  # seconds, 1M records (issue 6)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def population(rng: np.random.Generator, n: int) -> pl.DataFrame:
+    sex = rng.integers(1, 3, n)
+    days = rng.integers(-20000, 18000, n)  # births 1915-2019
+    place = COUNTIES[rng.integers(0, len(COUNTIES), n)]
+    body = identity.id_bodies(rng, place, days, sex)
+    return pl.DataFrame(
+        {
+            "id_number": identity.id_strings(body),
+            "name": identity.names(rng, identity.draw_surnames(rng, n), sex),
+            "birth_date": (identity.EPOCH + days.astype("timedelta64[D]")).astype("datetime64[D]"),
+            "sex": sex.astype(str),
+            "region_code": pl.Series(place.astype(str)) + "001201",
+        }
+    )
+
+
+def datasets(n_people: int, n_records: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
+    rng = np.random.default_rng(seed)
+    world = population(rng, n_people + n_records // 2)
+    people = world.head(n_people).with_columns(
+        member=pl.int_range(0, n_people, dtype=pl.Int64), active=pl.lit(True)
+    )
+    pick = np.concatenate(
+        [rng.choice(n_people, n_records - n_records // 2, replace=False),
+         np.arange(n_people, n_people + n_records // 2)]
+    )  # fmt: skip
+    recs = world[pick]
+    ids = identity.mistype(rng, recs["id_number"], 0.0025, 0.0025)
+    names = identity.vary_names(rng, recs["name"], 0.01)
+    records = recs.with_columns(
+        ids.alias("id_number"), names.alias("name"), rec=pl.int_range(0, len(pick), dtype=pl.Int64)
+    )
+    return people, records
+
+
+def probabilistic_input(people: pl.DataFrame, n: int, seed: int = 11) -> pl.DataFrame:
+    """n records without ID numbers: 60% registry people (noisy), 40% strangers."""
+    rng = np.random.default_rng(seed)
+    k = int(n * 0.6)
+    mine = people[rng.choice(people.height, k, replace=False)]
+    strangers = population(rng, n - k).with_columns(member=pl.lit(-1, dtype=pl.Int64))
+    both = pl.concat([mine.select(strangers.columns), strangers])
+    shift = np.where(rng.random(n) < 0.02, rng.choice([-30, 30, 365, -365], n), 0)
+    return both.with_columns(
+        identity.vary_names(rng, both["name"], 0.01).alias("name"),
+        (pl.col("birth_date") + pl.Series(shift).cast(pl.Duration("ms")) * 86_400_000),
+        pl.lit("").alias("id_number"),
+        pl.col("region_code").str.slice(0, 6) + "000000",
+        rec=pl.int_range(0, n, dtype=pl.Int64),
+    )
+
+
+def time_it(fn, repeats: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def bench_deterministic(n: int, repeats: int) -> float:
+    t = time.perf_counter()
+    people, records = datasets(n, n)
+    p, r = frames.people(people), frames.records(records)
+    print(f"  generated {n:,} people + {n:,} records in {time.perf_counter() - t:.1f}s")
+    median, links = time_it(lambda: linkage.deterministic(r, p), repeats)
+    by = pl.from_arrow(links).group_by("method").len().sort("method").rows()
+    print(
+        f"  exact + repair {n:,} vs {n:,}: median {median:.1f}s over {repeats} "
+        f"(target {TARGET_DETERMINISTIC:.0f}s at 10M), links {dict(by)}, peak {peak_mb():,.0f} MB"
+    )
+    return median
+
+
+def bench_probabilistic(n_people: int, n: int, repeats: int) -> float:
+    people, _ = datasets(n_people, 2)
+    recs = probabilistic_input(people, n)
+    p, r = frames.people(people), frames.records(recs)
+    median, out = time_it(lambda: probabilistic.link(r, p), repeats)
+    truth = dict(zip(recs["rec"].to_list(), recs["member"].to_list(), strict=True))
+    links = out.links.to_pylist()  # type: ignore[attr-defined]
+    right = sum(truth[x["rec"]] == x["member"] for x in links)
+    linkable = int((recs["member"] >= 0).sum())
+    print(
+        f"  probabilistic {n:,} records vs {n_people:,} people: median {median:.1f}s over "
+        f"{repeats} (target {TARGET_PROBABILISTIC:.0f}s at 1M); links {len(links):,}, "
+        f"precision {right / max(len(links), 1):.4f}, recall {right / max(linkable, 1):.4f}, "
+        f"review {out.review.num_rows:,}; peak {peak_mb():,.0f} MB"  # type: ignore[attr-defined]
+    )
+    return median
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--full", action="store_true", help="10M exact+repair and 1M probabilistic")
+    ap.add_argument("--quick", action="store_true", help="a smoke run at 100k / 10k")
+    args = ap.parse_args()
+    scale = 10 if args.quick else 1
+    print("exact + repair (DuckDB, set-wise):")
+    small = bench_deterministic(1_000_000 // scale, 3)
+    print("probabilistic (Splink on DuckDB):")
+    p_small = bench_probabilistic(1_000_000 // scale, 100_000 // scale, 3)
+    if args.full:
+        big = bench_deterministic(10_000_000, 1)
+        print(
+            f"  10M/1M time ratio {big / small:.1f}; 10M vs target {big / TARGET_DETERMINISTIC:.2f}"
+        )
+        p_big = bench_probabilistic(10_000_000, 1_000_000, 1)
+        print(
+            f"  1M/100k time ratio {p_big / p_small:.1f}; "
+            f"1M vs target {p_big / TARGET_PROBABILISTIC:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,5 @@
 import polars as pl
+import pytest
 from django.core.management import call_command
 
 from lantu.simulator.calibration import FIGURES, check
@@ -26,3 +27,11 @@ def test_check_reads_only_observed(tmp_path):
         f.unlink()
     assert check(out).height == len(FIGURES)
     assert pl.read_parquet(out / "observed" / "regions.parquet").height > 0
+
+
+@pytest.mark.slow
+def test_yunnan_reproduces_every_seed_figure_within_five_percent(tmp_path):
+    # One million people (scaled to the province): about half a minute on two idle cores.
+    out = simulate("yunnan", tmp_path / "y", seed=1, people=1_000_000, progress=False)
+    table = check(out)
+    assert table["within_5pct"].all(), table

@@ -20,6 +20,7 @@ import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
 
+from lantu.core.errors import ValidationFailed
 from lantu.registry import codes, queries
 from lantu.registry.columns import COLUMNS, Column
 from lantu.registry.masking import Masker, masker_for
@@ -27,6 +28,9 @@ from lantu.registry.models import Household, HouseholdYear, Member
 from lantu.registry.queries import HouseholdFilter
 
 SHEET = "花名册"
+# A request writes about 750 member rows a second (xlsxwriter): beyond this many households an
+# export would hold a worker for minutes, so the page asks for a narrower selection instead.
+MAX_HOUSEHOLDS = 20_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns whose name differs from the model field they are read from.
 SOURCE = {"region_code": "region.code", "member_phone": "phone"}
@@ -89,6 +93,12 @@ def write_xlsx(out: IO[bytes], data: Iterable[list[Any]]) -> int:
 
 
 def household_response(user: Any, f: HouseholdFilter) -> FileResponse:
+    if queries.bounded_count(queries.households(user, f), MAX_HOUSEHOLDS) > MAX_HOUSEHOLDS:
+        raise ValidationFailed(
+            f"导出范围超过{MAX_HOUSEHOLDS}户，请先按区划或条件缩小范围",
+            f"the export covers more than {MAX_HOUSEHOLDS} households: narrow it by region or "
+            "filters first",
+        )
     tmp = tempfile.TemporaryFile(suffix=".xlsx")
     write_xlsx(tmp, rows(queries.households_for_export(user, f), masker_for(user), f.year))
     tmp.seek(0)

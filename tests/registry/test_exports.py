@@ -33,6 +33,7 @@ def world():
 def _sheet(resp):
     assert resp["Content-Type"] == exports.XLSX
     data = b"".join(resp.streaming_content)
+    resp.close()
     ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]], data
@@ -100,3 +101,15 @@ def test_write_xlsx_keeps_ids_as_text(tmp_path):
     ws = openpyxl.load_workbook(path).worksheets[0]
     assert ws.cell(2, 1).value == "530822195003010131"
     assert ws.cell(2, 1).data_type == "s"
+
+
+def test_too_large_an_export_asks_for_a_narrower_one(client, world, monkeypatch):
+    make_household(world["regions"]["530822100202"])
+    monkeypatch.setattr(exports, "MAX_HOUSEHOLDS", 1)
+    client.force_login(world["users"][Role.COUNTY_APPROVAL])
+    resp = client.get(EXPORT)
+    assert resp.status_code == 400
+    assert "缩小范围" in resp.content.decode()
+    narrower = client.get(EXPORT, {"region": "530822100202"})
+    assert narrower.status_code == 200
+    narrower.close()

@@ -168,4 +168,9 @@ def check(ds: Dataset, table: pl.DataFrame) -> Checked:
         ]
     )
     out = out.with_columns(_normalise_ids(out["id_number"].fill_null("")).alias("id_number"))
+    if ds.place and ds.place in out.columns:
+        region = pl.col("region_code").fill_null("")
+        out = out.with_columns(
+            pl.when(region == "").then(pl.col(ds.place)).otherwise(region).alias("region_code")
+        )
     return Checked(ds, out, sorted(errors, key=lambda e: (e.row, e.column)))

@@ -39,6 +39,9 @@ class Dataset:
     facts: tuple[Field, ...] = ()
     # Simulator/department header → canonical person column (id_number, name, …).
     person_aliases: dict[str, str] = field(default_factory=dict)
+    # A fact that tells where the person is when the department gives no region code (a
+    # property's county): the probabilistic pass compares places with it.
+    place: str = ""
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -113,6 +116,7 @@ DATASETS: dict[str, Dataset] = {
                 F("price", "价格", "money"),
             ),
             _OWNER,
+            place="location_county",
         ),
         Dataset(
             "business",

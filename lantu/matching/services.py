@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -169,7 +170,7 @@ def link_load(*, actor: Any, load_id: int, probabilistic_pass: bool = True) -> L
         links = pa.concat_tables([links, outcome.links.cast(links.schema)])
         review = outcome.review
     with transaction.atomic():
-        _replace_links(load, links, review, people)
+        links = _replace_links(load, links, review, region)
         by_method = pl.from_arrow(links).group_by("method").len()  # type: ignore[union-attr]
         summary = LinkSummary(load.pk, recs.num_rows, dict(by_method.iter_rows()), review.num_rows)
         load.linked_at = timezone.now()
@@ -188,9 +189,18 @@ def link_load(*, actor: Any, load_id: int, probabilistic_pass: bool = True) -> L
     return summary
 
 
-def _replace_links(load: DatasetLoad, links: pa.Table, review: pa.Table, people: pa.Table) -> None:
-    Link.objects.filter(record__load=load).delete()
-    ReviewPair.objects.filter(record__load=load, decision="").delete()
+def _replace_links(load: DatasetLoad, links: pa.Table, review: pa.Table, region: str) -> pa.Table:
+    """Replace the load's links and open review pairs *inside ``region``*; a record already linked
+    to someone outside it (another county's run) keeps that link."""
+    mine = {"member__household__region_path__startswith": region}
+    Link.objects.filter(record__load=load, **mine).delete()
+    ReviewPair.objects.filter(
+        record__load=load, decision="", region_path__startswith=region
+    ).delete()
+    taken = list(Link.objects.filter(record__load=load).values_list("record_id", flat=True))
+    if taken:
+        keep = pc.invert(pc.is_in(links["rec"], pa.array(taken, pa.int64())))
+        links = links.filter(keep)
     now = timezone.now()
     n = links.num_rows
     insert_rows(
@@ -224,6 +234,7 @@ def _replace_links(load: DatasetLoad, links: pa.Table, review: pa.Table, people:
                 [""] * review.num_rows,
             ],
         )
+    return links
 
 
 def decide_review(*, actor: Any, pk: int, same_person: bool) -> ReviewPair:

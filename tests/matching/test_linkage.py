@@ -189,3 +189,17 @@ def test_probabilistic_pass_links_clear_pairs_and_holds_back_namesakes():
     assert linked == {20: 1}
     assert out.links["probability"][0].as_py() >= probabilistic.config()["thresholds"]["link"]
     assert 21 not in linked
+
+
+def test_a_propertys_county_stands_in_for_the_missing_region_code():
+    table = pl.DataFrame(
+        {
+            "record_id": ["1", "2"],
+            "owner_name": ["李丽", "张伟"],
+            "location_county": ["530602000000", "530621000000"],
+            "region_code": ["", "530621001201"],
+        }
+    )
+    checked = loads.check(schemas.get("real_estate"), table)
+    assert checked.ok
+    assert checked.frame["region_code"].to_list() == ["530602000000", "530621001201"]

@@ -128,3 +128,17 @@ def test_review_decision_makes_a_link_in_scope_only(world):
     )
     with pytest.raises(OutOfScope):
         services.decide_review(actor=actor, pk=far.pk, same_person=False)
+
+
+def test_each_countys_run_keeps_the_other_countys_links(world):
+    from tests.factories import OTHER_COUNTY, make_user
+
+    here = world["users"][Role.COUNTY_APPROVAL]
+    there = make_user("other_county", world["regions"][OTHER_COUNTY], Role.COUNTY_APPROVAL)
+    table, _, _ = _vehicles(world)
+    rep = services.load_dataset(actor=here, dataset="vehicles", table=table, as_of=AS_OF)
+    services.link_load(actor=here, load_id=rep.load_id)
+    services.link_load(actor=there, load_id=rep.load_id)
+    services.link_load(actor=here, load_id=rep.load_id)
+    linked = sorted(Link.objects.values_list("record__record_id", flat=True))
+    assert linked == ["v1", "v2", "v3"]

@@ -273,6 +273,7 @@ def _observed_year(
         {
             "household_no": household_no(w, idx),
             "year": np.full(n, year, dtype=np.int32),
+            "size": inc["size"][idx].astype(np.int32),
             "wage_income": money["wage"],
             "business_income": money["business"],
             "property_income": money["property"],

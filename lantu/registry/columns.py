@@ -133,7 +133,22 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
 )
 
 YEAR_COLUMNS: tuple[Column, ...] = (
-    C("year", "年度", "year", "year", "int", True),
+    C(
+        "year",
+        "年度",
+        "year",
+        "year",
+        "int",
+        note="填写任一年度信息时必填 / required with any yearly value",
+    ),
+    C(
+        "size",
+        "家庭人口",
+        "household size",
+        "year",
+        "int",
+        note="该年度的家庭人口；可留空，取当前在户人数 / that year's size; blank: current members",
+    ),
     C("wage_income", "工资性收入", "wage income", "year", "money"),
     C("business_income", "家庭经营性收入", "business income", "year", "money"),
     C("property_income", "财产性收入", "property income", "year", "money"),

@@ -17,16 +17,20 @@ from typing import Any
 
 import polars as pl
 import xlsxwriter
+from django.db import transaction
 
 from lantu.accounts.roles import Perm
 from lantu.core.bulksql import select_in
 from lantu.core.errors import ImportRejected, NotPermitted
+from lantu.ledger.services import record_many
 from lantu.regions.models import Region
 from lantu.registry import bulk, validate
 from lantu.registry.columns import BY_NAME, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS
 from lantu.registry.reader import ROW, read_table
+from lantu.registry.rows import ChangeLog
 from lantu.registry.services import HOUSEHOLD_REGION_LEVELS
 from lantu.registry.validate import RowError
+from lantu.registry.yearly import write_years
 
 CHUNK = 5000
 
@@ -105,26 +109,56 @@ def apply_tables(
     source: str,
 ) -> ImportReport:
     """The same import from three tables (households; members and years keyed by household_no),
-    as the simulator writes them. Several years per household are applied one year at a time."""
-    report = ImportReport(source=source)
-    year_list = sorted(years["year"].unique().to_list()) if years.height else [None]
-    totals: dict[str, int] = {}
-    for year in year_list:
-        ys = years.filter(pl.col("year") == year) if year is not None else years.clear()
+    as the simulator writes them: households with their members in one pass, then every year's
+    facts in one more, in one transaction: all of it or none."""
+    with transaction.atomic():
         flat = members.join(households, on="household_no", how="left")
-        if ys.height:
-            flat = flat.join(ys, on="household_no", how="left")
-        table = _as_strings(flat)
         buf = io.BytesIO()
-        table.write_csv(buf)
-        part = import_file(buf.getvalue(), f"{source}-{year}.csv", actor=actor)
-        if not part.ok:
-            report.errors = part.errors
-            report.bad_rows = part.bad_rows
+        _as_strings(flat).write_csv(buf)
+        report = import_file(buf.getvalue(), f"{source}.csv", actor=actor)
+        if not report.ok or not years.height:
             return report
-        for k, v in part.summary.items():
-            totals[k] = totals.get(k, 0) + v
-    report.summary = totals
+        yearly = import_years(years, actor=actor, source=source)
+        if not yearly.ok:
+            transaction.set_rollback(True)
+            return yearly
+        report.summary["years_written"] += yearly.summary["years_written"]
+    return report
+
+
+def import_years(years: pl.DataFrame, *, actor: Any, source: str) -> ImportReport:
+    """Yearly facts of registered households, any number of years at once (household_no, year and
+    the yearly columns). Every row is checked first; then all are applied or none."""
+    if actor is not None and not actor.can(Perm.IMPORT):
+        raise NotPermitted("您的角色无权导入数据", "your role may not import data")
+    report = ImportReport(source=source)
+    cols = ["household_no", *(c.name for c in YEAR_COLUMNS if c.name in years.columns)]
+    table = _as_strings(years.select(cols))
+    table = table.with_columns(pl.int_range(2, table.height + 2, dtype=pl.Int64).alias(ROW))
+    parsed, errors = validate.parse(table)
+    errors += validate.yearly_rows(parsed)
+    known = select_in(
+        "SELECT household_no, id, region_path FROM registry_household WHERE household_no IN ({})",
+        parsed["household_no"].unique().to_list(),
+    )
+    ids = {no: pk for no, pk, _ in known}
+    paths = {no: path for no, _, path in known}
+    scope = actor.region.path if actor is not None and actor.region_id else ""
+    header = BY_NAME["household_no"].zh
+    for row, no in parsed.select(ROW, "household_no").iter_rows():
+        if no not in ids or (actor is not None and not (scope and paths[no].startswith(scope))):
+            zh = f"户{no}不存在或不在您的辖区内"
+            errors.append(RowError(row, header, no, zh, f"household {no}: none in your region"))
+    if errors:
+        report.errors, report.bad_rows = (
+            errors,
+            table.filter(pl.col(ROW).is_in({e.row for e in errors})),
+        )
+        return report
+    with transaction.atomic():
+        log = ChangeLog()
+        report.summary = {"years_written": write_years(parsed, ids, log, quiet=set())}
+        record_many(log.changes(ids, paths, source), actor=actor, batch=source[-40:])
     return report
 
 

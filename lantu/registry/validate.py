@@ -107,8 +107,9 @@ def parse(table: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
         pl.col(ROW),
         *[expr.alias(c.name) for c, (expr, _, _) in zip(present, typed, strict=True)],
     )
-    parsed, id_errors = _check_ids(parsed)
-    errors += id_errors
+    if "id_number" in parsed.columns:
+        parsed, id_errors = _check_ids(parsed)
+        errors += id_errors
     errors += _required_member_values(table)
     return parsed, errors
 
@@ -196,28 +197,36 @@ def households(parsed: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
                 )
             )
     folded = grouped.with_columns([pl.col(c).list.first().alias(c) for c in cols])
-    if "total_income" not in folded.columns:
-        return folded, errors
+    return folded, errors + total_mismatches(folded)
+
+
+def total_mismatches(df: pl.DataFrame) -> list[RowError]:
+    """Rows whose stated total income is not the sum of its four components."""
+    if "total_income" not in df.columns:
+        return []
     col = BY_NAME["total_income"]
-    for hh, row, total in (
-        folded.filter(income.stated_total_mismatch(folded))
-        .select("household_no", ROW, col.name)
-        .iter_rows()
-    ):
-        errors.append(
-            RowError(
-                row,
-                col.zh,
-                str(total),
-                f"户{hh}的家庭总收入{total}不等于四项收入之和",
-                f"household {hh}: total income {total} is not the sum of its four components",
-            )
-        )
-    return folded, errors
+    bad = df.filter(income.stated_total_mismatch(df)).select("household_no", ROW, col.name)
+    return [
+        RowError(row, col.zh, str(total), f"户{hh}的家庭总收入{total}不等于四项收入之和",
+                 f"household {hh}: total income {total} is not the sum of its four components")
+        for hh, row, total in bad.iter_rows()
+    ]  # fmt: skip
 
 
 def required_household_values(folded: pl.DataFrame) -> list[RowError]:
     errors: list[RowError] = []
+    yearly = [c.name for c in YEAR_COLUMNS if c.name != "year" and c.name in folded.columns]
+    if yearly:
+        year = "year" in folded.columns
+        undated = folded.filter(
+            pl.any_horizontal([pl.col(c).is_not_null() for c in yearly])
+            & (pl.col("year").is_null() if year else pl.lit(True))
+        ).select("household_no", ROW)
+        errors += [
+            RowError(row, BY_NAME["year"].zh, "", f"户{hh}填写了年度信息但缺少“年度”",
+                     f"household {hh}: yearly values are given without their year")
+            for hh, row in undated.iter_rows()
+        ]  # fmt: skip
     for col in HOUSEHOLD_COLUMNS + YEAR_COLUMNS:
         if col.required and col.name in folded.columns and col.name != "year":
             missing = folded.filter(pl.col(col.name).is_null()).select("household_no", ROW)
@@ -232,3 +241,21 @@ def required_household_values(folded: pl.DataFrame) -> list[RowError]:
                 for hh, row in missing.iter_rows()
             ]
     return errors
+
+
+def yearly_rows(parsed: pl.DataFrame) -> list[RowError]:
+    """A table of yearly facts: every row has its year, each household once a year, and totals
+    that add up."""
+    year = BY_NAME["year"]
+    missing = parsed.filter(pl.col("year").is_null()).select(ROW, "household_no")
+    errors = [
+        RowError(row, year.zh, "", f"户{no}缺少年度", f"household {no}: the year is missing")
+        for row, no in missing.iter_rows()
+    ]
+    twice = pl.struct("household_no", "year").is_duplicated() & pl.col("year").is_not_null()
+    errors += [
+        RowError(row, year.zh, str(y), f"户{no}的{y}年度出现多次",
+                 f"household {no}: year {y} appears more than once")
+        for row, no, y in parsed.filter(twice).select(ROW, "household_no", "year").iter_rows()
+    ]  # fmt: skip
+    return errors + total_mismatches(parsed)

@@ -170,3 +170,10 @@ def test_admin_registry_is_read_only_and_scoped(client, world):
     supervisor.save()
     client.force_login(supervisor)
     assert client.get(url).status_code == 403
+
+
+def test_unknown_page_is_a_lantu_404(county_client, settings):
+    settings.DEBUG = False
+    resp = county_client.get("/registry/no-such-page/")
+    assert resp.status_code == 404
+    assert "未找到" in resp.content.decode()

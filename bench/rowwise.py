@@ -220,6 +220,7 @@ class RowwiseRuler:
         self.defines = [(name, parse(sql)) for name, sql in self.hv.defines.items()]
         self.clauses = [(cl, parse(cl.sql)) for cl in self.hv.clauses]
         self.applies = {r: parse(sql) for r, sql in self.hv.applies.items()}
+        self.rules = {r.name: r for r in self.hv.rules}
 
     def evaluate(self, household, members, facts, previous):
         for m in members:
@@ -228,24 +229,29 @@ class RowwiseRuler:
             for name, node in self.member_derived:
                 m[name] = ev(node, m)
         row = dict(household)
-        row["size"] = len(members)
+        row["members_present"] = len(members)
         for a in self.hv.aggregates.values():
             row[a.column] = aggregate(a.sql, members, self.parse)
         row.update(facts)
         for name, node in self.household_derived:
-            row[name] = ev(node, {**facts, "size": row["size"]})
+            row[name] = ev(node, {**facts, "members_present": len(members)})
         for name in self.c.previous:
             node = dict(self.household_derived).get(name)
-            row[f"previous__{name}"] = (ev(node, {**previous, "size": row["size"]}) if node
-                                        else previous.get(name))  # fmt: skip
+            prev = {**previous, "members_present": len(members)}
+            row[f"previous__{name}"] = ev(node, prev) if node else previous.get(name)
         for name, node in self.defines:
             row[name] = ev(node, row)
-        clause = {cl.column: ev(node, row) for cl, node in self.clauses}
         out = {}
-        for rule in self.hv.rules:
-            cols = [clause[f"c__{rule.name}__{cl.name}"] for cl in rule.clauses]
-            ok = all(cols) if rule.match == "all" else any(cols)
-            out[rule.name] = ok if ev(self.applies[rule.name], row) else None
+        for layer in self.hv.layers:
+            for cl, node in self.clauses:
+                if cl.rule in layer:
+                    row[cl.column] = ev(node, row)
+            for name in layer:
+                rule = self.rules[name]
+                cols = [row[f"c__{name}__{cl.name}"] for cl in rule.clauses]
+                row[f"t__{name}"] = all(cols) if rule.match == "all" else any(cols)
+        for name in self.rules:
+            out[name] = row[f"t__{name}"] if ev(self.applies[name], row) else None
         return out
 
 
@@ -304,8 +310,7 @@ def _build_db(n, year):
 
 
 def _insert(data, year):
-    from lantu.core.bulk_insert import insert_rows
-
+    from lantu.core.bulksql import insert_rows
     from lantu.regions.models import Region
     from lantu.registry.models import Household, HouseholdYear, Member
 
@@ -313,8 +318,7 @@ def _insert(data, year):
     hh = data["households"].to_pydict()
     n = len(hh["household_no"])
     now = datetime.datetime.now(datetime.UTC)
-    cols = {f: [_plain(v) if v is not None else None for v in hh[f]] for f in hh
-            if f not in ("region_code",)}  # fmt: skip
+    cols = {f: hh[f] for f in hh if f != "region_code"}
     for f in ("registration_year", "exit_year", "planned_exit_year"):
         cols[f] = hh[f]
     cols["monitoring_type"] = [v or "" for v in hh["monitoring_type"]]
@@ -346,7 +350,10 @@ def _insert(data, year):
     ycols = {f: [v if v is not None else "" for v in y[f]] if f.startswith(("other_cause",))
              else y[f] for f in y if f != "household_no"}  # fmt: skip
     ycols["household"] = [ids[x] for x in y["household_no"]]
-    ycols["size"] = [1] * len(y["household_no"])
+    present = {}
+    for no, a in zip(m["household_no"], active, strict=True):
+        present[no] = present.get(no, 0) + a
+    ycols["size"] = [present.get(no, 0) for no in y["household_no"]]
     # the model's derived income columns
     total = y["total_income"]
     net = [t - c for t, c in zip(total, y["production_cost"], strict=True)]

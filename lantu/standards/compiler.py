@@ -74,6 +74,8 @@ class LevelSql:
     applies: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, str] = field(default_factory=dict)  # over clause/applies columns
     rules: list[Rule] = field(default_factory=list)
+    # Rules in dependency order: a rule reads the rules of earlier layers as columns t__<rule>.
+    layers: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +104,7 @@ class _Ctx:
         self.c, self.level, self.problems = c, level, problems
         self.out = c.levels[level]
         self.stack: list[str] = []
+        self.deps: set[str] = set()  # same-level rules read by the expression being compiled
 
     def fail(self, where: str, zh: str, en: str) -> exp.Expression:
         self.problems.append((f"{where}: {zh}", f"{where}: {en}"))
@@ -148,7 +151,8 @@ class _Ctx:
         if name in p.rules and p.rules[name].level == level and p.rules[name].in_force(self.c.year):
             if inner:
                 return exp.column(name)
-            return self.inline_rule(where, p.rules[name])
+            self.deps.add(name)
+            return exp.column(f"t__{name}")
         if name in p.defines and p.defines[name].level == level:
             if inner or level != self.level:
                 self.c.needed.setdefault(level, set()).add(name)
@@ -170,17 +174,6 @@ class _Ctx:
             )
         zh, en = suggest(name, self.names(level))
         return self.fail(where, f"未知名称 {name}{zh}", f"unknown name '{name}'{en}")
-
-    def inline_rule(self, where: str, rule: Rule) -> exp.Expression:
-        if rule.name in self.stack:
-            return self.fail(
-                where, f"规则 {rule.name} 循环引用", f"rule '{rule.name}' refers to itself"
-            )
-        self.stack.append(rule.name)
-        parts = [self.compile(f"{rule.name}.{c.name}", c.test, truth=True) for c in rule.clauses]
-        self.stack.pop()
-        joined = exp.and_(*parts) if rule.match == "all" else exp.or_(*parts)
-        return exp.Paren(this=joined)
 
     # --- nodes -------------------------------------------------------------------------------
     def compile(self, where: str, text: str, *, truth: bool = False) -> exp.Expression:
@@ -284,6 +277,26 @@ class _Ctx:
                 )
 
 
+def _layers(deps: dict[str, set[str]], problems: list[tuple[str, str]]) -> list[list[str]]:
+    """Rules grouped so that each reads only rules of earlier groups; a cycle is a problem."""
+    done: set[str] = set()
+    layers = []
+    while len(done) < len(deps):
+        layer = [r for r, d in deps.items() if r not in done and d <= done]
+        if not layer:
+            stuck = sorted(set(deps) - done)
+            problems.append(
+                (
+                    f"规则循环引用：{', '.join(stuck)}",
+                    f"rules refer to each other in a cycle: {stuck}",
+                )
+            )
+            break
+        layers.append(layer)
+        done |= set(layer)
+    return layers
+
+
 def _check_names(policy: Policy, problems: list[tuple[str, str]]) -> None:
     taken = {n for lv in schema.LEVELS for n in schema.variables(lv)}
     for name in [*policy.rules, *policy.defines, *policy.parameters]:
@@ -318,10 +331,12 @@ def _compile(policy: Policy, year: int) -> Compiled:
     # Top down, so that each level knows which of its defines the level above reads.
     for level, out in reversed(levels.items()):
         ctx = _Ctx(c, level, problems)
+        deps: dict[str, set[str]] = {}
         for rule in policy.rules_of(level):
             if not rule.in_force(year):
                 continue
             out.rules.append(rule)
+            ctx.deps = set()
             cols = []
             for cl in rule.clauses:
                 col = f"c__{rule.name}__{cl.name}"
@@ -335,6 +350,8 @@ def _compile(policy: Policy, year: int) -> Compiled:
                 applies = ctx.compile(where, rule.applies, truth=True).sql("duckdb")
             out.applies[rule.name] = applies
             out.outcomes[rule.name] = (" AND " if rule.match == "all" else " OR ").join(cols)
+            deps[rule.name] = ctx.deps
+        out.layers = _layers(deps, problems)
         for name in sorted(c.needed.get(level, set())):
             out.defines[name] = ctx.compile(name, policy.defines[name].expr).sql("duckdb")
     if problems:

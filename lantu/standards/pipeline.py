@@ -3,7 +3,7 @@
 Steps run in order on one engine (``lantu.engine.backends``); each reads the input tables
 (``households``, ``members``, ``years``, optionally ``counties``) or earlier steps::
 
-    members ─► m_typed ─► m_vars ─► h_agg (GROUP BY household: size and every member aggregate)
+    members ─► m_typed ─► m_vars ─► h_agg (GROUP BY household: members present, every aggregate)
     households, years (Y and Y-1), h_agg ─► h_typed ─► h_vars ─► h_defs ─► h_clauses ─► h_results*
     h_results ─► v_agg (GROUP BY village) ─► v_defs ─► v_clauses ─► v_results*
     v_results, counties ─► c_agg (GROUP BY county) ─► c_defs ─► c_clauses ─► c_results*
@@ -86,17 +86,30 @@ def member_steps(c: Compiled, present: Columns) -> list[Step]:
         if "id_number" in present
         else "CAST(NULL AS BIGINT) AS id__17"
     )
-    keep = "left_reason IS NULL"
     used = _used([a.sql for a in c.levels["household"].aggregates.values()])
     derived = [
         f"{v.sql.replace('{year}', str(c.year))} AS {v.name}"
         for v in schema.DERIVED
         if v.level == "member" and v.name in used and v.sql
     ]
-    return [
+    steps = [
         Step("m_typed", f"SELECT {', '.join(typed)} FROM members"),
-        Step("m_vars", f"SELECT * {''.join(', ' + d for d in derived)} FROM m_typed WHERE {keep}"),
+        Step("m_present", "SELECT * FROM m_typed WHERE left_reason IS NULL"),
     ]
+    source = "m_present"
+    if "id_households" in used:
+        # Listings per ID number: a GROUP BY and a join on the few duplicates, rather than a
+        # window over every member (a sort of the whole province).
+        steps.append(
+            Step(
+                "m_dups",
+                "SELECT id_number, COUNT(*) AS dup__n FROM m_present "
+                "WHERE id_number IS NOT NULL GROUP BY id_number HAVING COUNT(*) > 1",
+            )
+        )
+        source = "m_present LEFT JOIN m_dups USING (id_number)"
+    extra = "".join(", " + d for d in derived)
+    return [*steps, Step("m_vars", f"SELECT *{extra} FROM {source}")]
 
 
 def _agg_step(name: str, source: str, key_sql: str, key: str, lv: LevelSql, extra: str) -> Step:
@@ -123,7 +136,8 @@ def household_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
     cur = [f"y.{n} AS y__{n}" for n in names] + [f"p.{n} AS p__{n}" for n in names]
     aggs = "".join(f", a.{a.column}" for a in lv.aggregates.values())
     joined = (
-        f"SELECT {', '.join(hh)}, {', '.join(cur)}, COALESCE(a.size, 0) AS size{aggs} "
+        f"SELECT {', '.join(hh)}, {', '.join(cur)}, "
+        f"COALESCE(a.members_present, 0) AS members_present{aggs} "
         "FROM households h "
         f"LEFT JOIN (SELECT * FROM y_typed WHERE year = {c.year}) y "
         "ON y.household_no = CAST(h.household_no AS VARCHAR) "
@@ -142,13 +156,13 @@ def household_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
         var = schema.variables("household")[n]
         sql = _rename(var.sql, prev_map) if var.sql else f"p__{n}"
         cols.append(f"{sql} AS previous__{n}")
-    keep = ", ".join([*(col.name for col in columns.HOUSEHOLD_COLUMNS), "size"])
+    keep = ", ".join([*(col.name for col in columns.HOUSEHOLD_COLUMNS), "members_present"])
     keep += "".join(f", {v.name}" for v in schema.LINKED if v.level == "household")
     keep += "".join(f", {a.column}" for a in lv.aggregates.values())
     return [
         Step("y_typed", f"SELECT {', '.join(ytyped)} FROM years"),
         Step("h_agg", _agg_step("h_agg", "m_vars", "household_no", "household_no", lv,
-                                ", COUNT(*) AS size").sql),
+                                ", COUNT(*) AS members_present").sql),
         Step("h_typed", joined),
         Step("h_vars", f"SELECT {keep}, {', '.join(cols)} FROM h_typed"),
         *rule_steps("h", "h_vars", lv),
@@ -156,26 +170,33 @@ def household_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
 
 
 def rule_steps(prefix: str, source: str, lv: LevelSql) -> list[Step]:
-    defs = "".join(f", {sql} AS {name}" for name, sql in lv.defines.items())
-    clauses = "".join(f", {cl.sql} AS {cl.column}" for cl in lv.clauses)
-    applies = "".join(f", {sql} AS a__{name}" for name, sql in lv.applies.items())
-    outcomes = "".join(
-        f", CASE WHEN a__{name} THEN ({sql}) END AS {name}" for name, sql in lv.outcomes.items()
+    """One step per layer of rules (clause columns, then each rule's test as ``t__<rule>``),
+    then the defines and applicability, then outcomes and the failed clauses."""
+    steps = []
+    for k, layer in enumerate(lv.layers):
+        cols = [f"{cl.sql} AS {cl.column}" for cl in lv.clauses if cl.rule in layer]
+        tests = [f"({lv.outcomes[name]}) AS t__{name}" for name in layer]
+        steps.append(Step(f"{prefix}_r{k}", f"SELECT *, {', '.join(cols + tests)} FROM {source}"))
+        source = f"{prefix}_r{k}"
+    extra = [f"{sql} AS {name}" for name, sql in lv.defines.items()]
+    extra += [f"{sql} AS a__{name}" for name, sql in lv.applies.items()]
+    steps.append(
+        Step(f"{prefix}_defs", f"SELECT *{''.join(', ' + e for e in extra)} FROM {source}")
     )
+    outcomes = "".join(f", CASE WHEN a__{name} THEN t__{name} END AS {name}" for name in lv.applies)
     failed = [
-        f"CASE WHEN a__{cl.rule} AND NOT ({lv.outcomes[cl.rule]}) AND NOT {cl.column} "
+        f"CASE WHEN a__{cl.rule} AND NOT t__{cl.rule} AND NOT {cl.column} "
         f"THEN '{cl.rule}.{cl.clause}' END"
         for cl in lv.clauses
     ]
     failed_sql = f"CONCAT_WS(',', {', '.join(failed)})" if failed else "''"
-    return [
-        Step(f"{prefix}_defs", f"SELECT *{defs} FROM {source}"),
-        Step(f"{prefix}_clauses", f"SELECT *{clauses}{applies} FROM {prefix}_defs"),
+    steps.append(
         Step(
             f"{prefix}_full",
-            f"SELECT *{outcomes}, NULLIF({failed_sql}, '') AS failed FROM {prefix}_clauses",
-        ),
-    ]
+            f"SELECT *{outcomes}, NULLIF({failed_sql}, '') AS failed FROM {prefix}_defs",
+        )
+    )
+    return steps
 
 
 def _result_step(prefix: str, key_cols: list[str], lv: LevelSql, parent: LevelSql | None) -> Step:

@@ -140,7 +140,7 @@ DERIVED: tuple[Variable, ...] = (
         "BIGINT",
         "该身份证号所在户数",
         "households listing this ID number",
-        sql="COUNT(*) OVER (PARTITION BY id_number)",
+        sql="COALESCE(dup__n, 1)",  # dup__n: the pipeline's count of listings of the ID
     ),
     # household level (the evaluation year's facts)
     D(
@@ -186,7 +186,7 @@ DERIVED: tuple[Variable, ...] = (
         "年人均纯收入",
         "per-capita net income",
         sql=f"(COALESCE(total_income, {_INCOME_SUM}) - COALESCE(production_cost, 0))"
-        " / NULLIF(size, 0)",
+        " / NULLIF(COALESCE(size, members_present), 0)",
         yearly=True,
     ),
     D(
@@ -196,6 +196,24 @@ DERIVED: tuple[Variable, ...] = (
         "刚性支出（医疗自付+教育）",
         "rigid expenditure (medical out-of-pocket + education)",
         sql="COALESCE(medical_out_of_pocket, 0) + COALESCE(education_expense, 0)",
+        yearly=True,
+    ),
+    D(
+        "size",
+        "household",
+        "BIGINT",
+        "家庭人口（年度填报，空则取在户成员数）",
+        "household size (as reported for the year, else members present)",
+        sql="COALESCE(size, members_present)",
+        yearly=True,
+    ),
+    D(
+        "size_reported",
+        "household",
+        "BIGINT",
+        "填报的家庭人口",
+        "household size as reported",
+        sql="size",
         yearly=True,
     ),
     D(
@@ -212,7 +230,7 @@ DERIVED: tuple[Variable, ...] = (
 # Derived household variables that are not yearly facts but come from the members (computed by
 # the pipeline's member aggregation, always available).
 MEMBER_SUMMARY: tuple[Variable, ...] = (
-    D("size", "household", "BIGINT", "家庭人口（在户）", "household size (members present)"),
+    D("members_present", "household", "BIGINT", "在户成员数", "members present"),
 )
 
 L = Variable

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -263,6 +264,7 @@ def household_export(request: HttpRequest) -> HttpResponseBase:
 # -- import upload ------------------------------------------------------------------------------
 
 ERRORS_SHOWN = 100
+ERROR_WORKBOOK_DAYS = 7  # how long an uploader can download the error list of a rejected file
 SUMMARY_LABELS = {
     "households_created": _("新建户"),
     "households_updated": _("更新户"),
@@ -282,6 +284,10 @@ def _keep_error_workbook(user: Any, data: bytes) -> str:
     token = secrets.token_urlsafe(16)
     folder = _error_dir(user)
     folder.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - ERROR_WORKBOOK_DAYS * 86400
+    for old in folder.glob("*.xlsx"):  # the user's earlier lists, once they are days old
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     (folder / f"{token}.xlsx").write_bytes(data)
     return token
 

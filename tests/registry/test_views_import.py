@@ -100,3 +100,19 @@ def test_roles_without_import_get_403(client, world):
     for role in (Role.SUPERVISOR_VIEW, Role.AUDITOR):
         client.force_login(world["users"][role])
         assert client.get(IMPORT).status_code == 403
+
+
+def test_old_error_lists_are_cleared(client, world, settings):
+    import os
+
+    user = world["users"][Role.VILLAGE_ENTRY]
+    folder = settings.VAR_DIR / "import-errors" / str(user.pk)
+    folder.mkdir(parents=True)
+    old = folder / "old.xlsx"
+    old.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    client.force_login(user)
+    wrong = GOOD_ID[:17] + ("0" if GOOD_ID[17] != "0" else "1")
+    client.post(IMPORT, {"file": SimpleUploadedFile("bad.csv", _csv([_row(id_number=wrong)]))})
+    assert not old.exists()
+    assert len(list(folder.glob("*.xlsx"))) == 1

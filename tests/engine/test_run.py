@@ -16,14 +16,14 @@ def minimal():
                 "region_code": ["530326001001"] * 2,
                 "status": ["poor", "exited"],
             }
-        ),  # fmt: skip
+        ),
         "members": pa.table(
             {
                 "household_no": ["A", "A", "B"],
                 "relation": ["head", "child", "head"],
                 "birth_date": ["1970-01-01", "2012-05-05", "1960-02-02"],
             }
-        ),  # fmt: skip
+        ),
         "years": pa.table({"household_no": ["A"], "year": [2020], "wage_income": ["2000"]}),
     }
 

@@ -308,7 +308,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             return render(request, "registry/import.html", context, status=exc.status)
         context["report"] = report
         context["summary"] = [(SUMMARY_LABELS.get(k, k), v) for k, v in report.summary.items()]
-        context["errors"] = report.errors[:ERRORS_SHOWN]
+        context["errors"] = sorted(report.errors, key=lambda e: (e.row, e.column))[:ERRORS_SHOWN]
         if not report.ok:
             status = 400
             context["token"] = _keep_error_workbook(request.user, report.error_workbook())

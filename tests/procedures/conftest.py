@@ -82,7 +82,7 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
-def world(db):
+def world():
     regions = small_tree()
     users = {
         "village": make_user("v1", regions[VILLAGE], Role.VILLAGE_ENTRY),

@@ -214,3 +214,21 @@ def test_evidence_upload_is_hashed_and_logged(world, now, client_for, settings, 
     ev = case.evidence.get()
     assert len(ev.sha256) == 64 and (tmp_path / ev.file.name).exists()
     assert Event.objects.filter(action="procedure.evidence", object_id=str(case.pk)).exists()
+
+
+def test_escalated_cases_show_in_the_queue_of_the_level_above(world, now, client_for):
+    from django.core.management import call_command
+
+    u = world["users"]
+    hh = household(world)
+    client_for(u["village"]).post(
+        "/procedures/open/", {"kind": "household_exit", "year": "2021", "household": [hh.pk]}
+    )
+    case = Case.objects.get()
+    township = client_for(u["township"])
+    assert "督办" not in township.get("/procedures/").content.decode()
+    now.advance(21)  # 10 days for the step, then 10 more overdue before 督办
+    call_command("procedures", "escalate")
+    body = township.get("/procedures/").content.decode()
+    assert "督办" in body and f"/procedures/cases/{case.pk}/" in body
+    assert "督办" not in client_for(u["county"]).get("/procedures/").content.decode()

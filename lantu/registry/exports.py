@@ -21,8 +21,8 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from lantu.core.errors import ValidationFailed
-from lantu.registry import codes, queries
-from lantu.registry.columns import COLUMNS, Column
+from lantu.registry import queries
+from lantu.registry.columns import COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS, Column
 from lantu.registry.masking import Masker, masker_for
 from lantu.registry.models import Household, HouseholdYear, Member
 from lantu.registry.queries import HouseholdFilter
@@ -36,8 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE = {"region_code": "region.code", "member_phone": "phone"}
 
 
-def _raw(column: Column, h: Household, m: Member | None, y: HouseholdYear | None) -> Any:
-    obj: Any = {"household": h, "member": m, "year": y}[column.level]
+def _raw(column: Column, obj: Any) -> Any:
     if obj is None:
         return None
     for part in SOURCE.get(column.name, column.name).split("."):
@@ -45,12 +44,15 @@ def _raw(column: Column, h: Household, m: Member | None, y: HouseholdYear | None
     return obj
 
 
+_LABELS = {c.name: {x.code: x.zh for x in c.codes} for c in COLUMNS if c.codes is not None}
+
+
 def cell(column: Column, value: Any) -> Any:
     """A value as the importer reads it back: code labels in Chinese, 是/否, ISO dates."""
     if value is None or value == "":
         return ""
-    if column.codes is not None and isinstance(value, str):
-        return codes.label(column.codes, value, "zh")
+    if column.name in _LABELS and isinstance(value, str):
+        return _LABELS[column.name].get(value, value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime.date):
@@ -60,14 +62,22 @@ def cell(column: Column, value: Any) -> Any:
     return value
 
 
+def _cells(columns: tuple[Column, ...], obj: Any, masker: Masker) -> list[Any]:
+    return [cell(c, masker.value(c.name, _raw(c, obj))) for c in columns]
+
+
 def rows(households: Iterable[Household], masker: Masker, year: int | None) -> Iterator[list[Any]]:
+    """One row per present member (COLUMNS order: household, member, year); the household's and
+    the year's cells are computed once and repeated on each member's row."""
     for h in households:
         facts = list(h.years.all())
         chosen = next((y for y in facts if y.year == year), None) if year else None
-        fact = chosen if year else (facts[0] if facts else None)
+        fact: HouseholdYear | None = chosen if year else (facts[0] if facts else None)
+        head = _cells(HOUSEHOLD_COLUMNS, h, masker)
+        tail = _cells(YEAR_COLUMNS, fact, masker)
         people: list[Member | None] = list(h.members.all()) or [None]
         for m in people:
-            yield [cell(c, masker.value(c.name, _raw(c, h, m, fact))) for c in COLUMNS]
+            yield head + _cells(MEMBER_COLUMNS, m, masker) + tail
 
 
 def write_xlsx(out: IO[bytes], data: Iterable[list[Any]]) -> int:

@@ -168,7 +168,8 @@ def collect(
                     * rng.lognormal(0, 0.2, len(mig)),
                     0,
                 ),
-                "social_insurance": rng.random(len(mig)) < 0.25 + 0.03 * (year - 2014),
+                "social_insurance": rng.random(len(mig))
+                < p.yearly("departments.social_insurance", year),
             }
         ),
     )
@@ -203,11 +204,11 @@ def _purchases(
         spec = p.get(f"departments.{key}")
         prob = (
             np.clip(spec["rate_per_10k_income"] * inc["pc"] / 10000.0, 0, 0.3)
-            + spec["poor_rate"] * 0.1
+            + spec["floor_rate"]
         )
         buy = np.flatnonzero((head >= 0) & (rng.random(w.n_households) < prob))
         buy = buy[_covered(rng, p, dept, len(buy))]
-        price = rng.lognormal(np.log(60000 if dept == "vehicles" else 300000), 0.6, len(buy))
+        price = rng.lognormal(np.log(spec["price_mean"]), spec["price_sigma"], len(buy))
         buf.sink.add(
             dept,
             pl.DataFrame(
@@ -253,7 +254,7 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
     adult = (age >= 22) & (age < 60)
     favour = H["favour"][P["hh"]]
     spec = p.get("departments.public_employee")
-    emp = idx[adult & (rng.random(n) < np.where(favour, 0.15, spec["rate"]))]
+    emp = idx[adult & (rng.random(n) < np.where(favour, spec["favour_rate"], spec["rate"]))]
     emp = emp[_covered(rng, p, "public_employees", len(emp))]
     out["public_employees"] = pl.DataFrame(
         {

@@ -78,11 +78,14 @@ def medical(w: World, p: Params, rng: np.random.Generator, year: int) -> Arrays:
     rate = p.f("health.inpatient_rate") * (0.5 + age / 60.0)
     stay = P["present"] & (P["serious"] | (rng.random(len(age)) < rate))
     who = np.flatnonzero(stay)
-    cost = rng.lognormal(np.where(P["serious"][who], np.log(14000), np.log(3500)), 0.7)
+    hc, rb = p.get("health.hospital_cost"), p.get("health.reimbursement")
+    median = np.where(P["serious"][who], float(hc["serious"]), float(hc["other"]))
+    cost = rng.lognormal(np.log(median), float(hc["sigma"]))
     reg = in_registry(w)[P["hh"][who]]
     # Reimbursement: basic + serious-illness insurance; registered poor get top-ups to ~90% (2017+).
-    ratio = np.where(P["insured"][who], 0.55 + 0.02 * (year - 2014), 0.0).clip(0, 0.7)
-    ratio = np.where(reg & (year >= 2017) & P["insured"][who], 0.9, ratio)
+    base = min(rb["base_2014"] + rb["per_year"] * (year - 2014), rb["cap"])
+    ratio = np.where(P["insured"][who], base, 0.0)
+    ratio = np.where(reg & (year >= 2017) & P["insured"][who], rb["registered_from_2017"], ratio)
     ratio = np.clip(ratio + rng.normal(0, 0.03, len(who)), 0, 0.97)
     oop = cost * (1 - ratio)
     hh_oop = np.bincount(P["hh"][who], weights=oop, minlength=w.n_households)
@@ -137,7 +140,9 @@ def incomes(
     wage, business, prop = wage * scale[0], business * scale[0], prop * scale[0]
     standard = p.yearly("income.dibao_standard", year)
     pre_pc = (wage + business * (1 - cost_share) + prop + transfer) / np.maximum(size, 1)
-    dibao_hh = (pre_pc < standard) & (size > 0) & (rng.random(w.n_households) < 0.75)
+    dibao_hh = (
+        (pre_pc < standard) & (size > 0) & (rng.random(w.n_households) < p.f("income.dibao_uptake"))
+    )
     transfer = transfer + dibao_hh * np.maximum(standard - pre_pc, 0) * size
     out = {
         "wage": wage,

@@ -174,8 +174,8 @@ def build(p: Params, geo: Geography, people: int, year: int, seed: int) -> World
         "left_reason": np.zeros(n, dtype=np.int8),
         "work": np.zeros(n, dtype=np.int8),
         "months": np.zeros(n, dtype=np.int8),
-        "insured": (rng.random(n_h) < 0.985)[hh],
-        "pension": (age >= 16) & (rng.random(n) < 0.78),
+        "insured": (rng.random(n_h) < p.f("health.insured_share"))[hh],
+        "pension": (age >= 16) & (rng.random(n) < p.f("health.pension_share")),
         "joined": np.full(n, year, dtype=np.int16),
         # Persistent propensities: who migrates, where to, who takes a public-welfare job.
         "u_mig": rng.random(n).astype(np.float32),

@@ -286,7 +286,7 @@ def _observed_year(
                     P["hh"][P["present"] & (school >= lc.S_SENIOR) & (school <= lc.S_HIGHER)],
                     minlength=w.n_households,
                 )[idx]
-                * 2500.0,
+                * p.f("income.education_expense_per_student"),
                 0,
             ),
             "housing_area": np.round(H["area"][idx], 1).astype(np.float64),

@@ -3,7 +3,8 @@
 ``facts.yaml`` says, for each variable, which dataset feeds it, how a member's (or household's)
 records are aggregated (``any``, ``max``, ``sum`` of a value column), which records count
 (``where``: allowed values; ``year``: registered by the evaluation year, or in it with
-``this_year``). Only links into the dataset's current load count. A member with no record in a
+``this_year``). ``agg: left`` overrides a registry column instead (``sets``): a child with
+compulsory-level enrolment records last year and none this year reads ``schooling = dropout``. Only links into the dataset's current load count. A member with no record in a
 loaded dataset gets FALSE (or 0): the department's silence is its answer. Each value keeps the
 record that carries it (the largest, or the first), the evidence a finding cites.
 """
@@ -75,6 +76,10 @@ def _value(spec: dict[str, Any], part: pl.DataFrame, year: int) -> pl.DataFrame:
     keep = pl.lit(True)
     for col, allowed in (spec.get("where") or {}).items():
         keep = keep & pl.col(col).is_in([str(a) for a in allowed])
+    if spec["agg"] == "left":  # enrolled last year (value 1) or this year (value 0)
+        y = pl.col(spec["year"]).cast(pl.Int64, strict=False)
+        both = part.filter(keep & y.is_in([year - 1, year]))
+        return both.with_columns((y == year - 1).cast(pl.Float64).alias("v"))
     if spec.get("year"):
         y = pl.col(spec["year"]).cast(pl.Int64, strict=False)
         keep = keep & ((y == year) if spec.get("this_year") else (y.is_null() | (y <= year)))
@@ -93,10 +98,12 @@ def variable(name: str, frame: pl.DataFrame, year: int) -> pl.DataFrame:
     key = ["member", "household_no", "id_number"] if spec["level"] == "member" else ["household_no"]
     agg = spec["agg"]
     value = pl.col("v").sum() if agg == "sum" else pl.col("v").max()
+    if agg == "left":  # every record of the two years is from last year: no school this year
+        value = pl.col("v").min()
     out = part.group_by(key).agg(
         value.alias(name), pl.col("record").sort_by("v", descending=True).first().alias("record")
     )
-    if agg == "any":
+    if agg in ("any", "left"):
         out = out.with_columns(pl.col(name) > 0)
     return out
 
@@ -109,6 +116,14 @@ def member_columns(members: pl.DataFrame, frame: pl.DataFrame, year: int) -> pl.
         if spec["level"] != "member" or spec["dataset"] not in loaded:
             continue
         v = variable(name, frame, year).select("household_no", "id_number", name)
+        if spec["agg"] == "left":  # overrides a registry column with the value it ``sets``
+            v = v.rename({name: "_left"})
+            members = members.join(v, on=["household_no", "id_number"], how="left")
+            left = pl.col("_left").fill_null(False)
+            members = members.with_columns(
+                pl.when(left).then(pl.lit(spec["sets"])).otherwise(pl.col(name)).alias(name)
+            ).drop("_left")
+            continue
         fill = False if spec["agg"] == "any" else 0.0
         members = members.drop(name, strict=False).join(
             v, on=["household_no", "id_number"], how="left"

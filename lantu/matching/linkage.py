@@ -1,19 +1,22 @@
 """The deterministic passes: exact on normalised ID numbers, then repair of mistyped ones.
 
 Both run set-wise in DuckDB over two Arrow tables: ``records`` (rec, id_number, name, name_py,
-birth_date …) and ``people`` (member, id_number, name, name_py, birth_date, active).
+birth_date …) and ``people`` (member, id_number, name, name_py, birth_date, active). An ID number
+is joined as one integer, ``k = body × 11 + check`` (the 17-digit body, the check character's
+place in 0…9X): hashing integers is several times cheaper than hashing 18-character strings.
 
-Exact: a record links to the registry member with the same ID number (the active membership when
-a person moved households).
+Exact: a record links to the registry member with the same number (the active membership first
+when a person moved households).
 
 Repair: GB 11643's MOD 11-2 check character detects every single substitution and every adjacent
-transposition, so when a record and a registry ID number are one such edit apart, exactly one of
-them fails its check. The pass therefore only generates the edits of *failing* numbers — a
-department's that fail (against all registry numbers) and the registry's that fail (against
-department numbers that matched nobody) — about 180 variants each, column-wise in SQL, and joins
-them. A candidate is confirmed when the name agrees (same characters or same pinyin) and the birth
-date agrees where the department gives one, and kept only if it is the record's one confirmed
-candidate. Nothing loops over records in Python.
+transposition, so when a record and a registry number are one such edit apart, exactly one of
+them fails its check. Only *failing* numbers are expanded — a department's that fail (against all
+registry numbers) and the registry's that fail (against department numbers that matched nobody) —
+into their ≈ 180 neighbours, computed arithmetically on ``k`` (a digit d at place p replaced by c
+adds (c − d)·10^(16−p) to the body). A candidate is confirmed when the name agrees (same
+characters or same pinyin) and the birth date agrees where the department gives one, and kept
+only if it is the record's one confirmed candidate number (a person listed in two households,
+an old inactive membership and the current one, is one number: the active membership wins). Nothing loops over records in Python.
 """
 
 from __future__ import annotations
@@ -24,31 +27,41 @@ import pyarrow as pa
 from lantu.standards import schema
 
 # The ruler's own SQL for "the check character is right", over id_number and its 17-digit body
-# as an integer, ``id__17`` (added by ``with_body``).
+# as an integer, ``id__17``.
 CHECK_OK = schema.variables("member")["id_check_ok"].sql or "FALSE"
-BODY = "TRY_CAST(SUBSTRING(id_number, 1, 17) AS BIGINT) AS id__17"
+BODY = "TRY_CAST(SUBSTRING(id_number, 1, 17) AS BIGINT)"
+CHECK = "NULLIF(strpos('0123456789X', SUBSTRING(id_number, 18, 1)), 0) - 1"
+# 10^(16-p) for each body place p, as exact integers.
+_POWERS = ", ".join(f"({p}, {10 ** (16 - p)})" for p in range(17))
 
 
-def checked(table: str) -> str:
-    """SQL: ``table`` with ``id_ok`` (an 18-character number whose check character is right)."""
-    return f"SELECT *, ({CHECK_OK}) AS id_ok FROM (SELECT *, {BODY} FROM {table})"
-
-
-_CHARS = ", ".join(f"('{c}')" for c in "0123456789X")
-
-
-def variants(table: str, key: str) -> str:
-    """SQL: every ID number one substitution or one adjacent transposition away from those in
-    ``table`` (columns ``key``, ``id_number``)."""
+def keyed(table: str) -> str:
+    """SQL: ``table`` with ``id__17`` (body), ``chk`` (check index), ``k`` and ``id_ok``."""
     return f"""
-        SELECT {key}, substr(id_number, 1, p) || c || substr(id_number, p + 2) AS variant
-        FROM {table}, range(0, 18) t(p), (VALUES {_CHARS}) ch(c)
-        WHERE c <> substr(id_number, p + 1, 1) AND (p = 17 OR c <> 'X')
+        SELECT *, ({CHECK_OK}) AS id_ok,
+               CASE WHEN length(id_number) = 18 THEN id__17 * 11 + chk END AS k
+        FROM (SELECT *, {BODY} AS id__17, {CHECK} AS chk FROM {table})
+    """
+
+
+def neighbours(table: str, key: str) -> str:
+    """SQL: (key, v) for every number one substitution or adjacent transposition away from
+    ``table``'s (columns ``key``, ``id__17``, ``chk``), as ``k`` integers."""
+    digit = "((id__17 // pw) % 10)"
+    nxt = "((id__17 // (pw // 10)) % 10)"
+    return f"""
+        SELECT {key}, (id__17 + (c - {digit}) * pw) * 11 + chk AS v
+        FROM {table}, (VALUES {_POWERS}) t(p, pw), range(0, 10) r(c)
+        WHERE c <> {digit}
         UNION ALL
-        SELECT {key}, substr(id_number, 1, p) || substr(id_number, p + 2, 1)
-               || substr(id_number, p + 1, 1) || substr(id_number, p + 3) AS variant
-        FROM {table}, range(0, 17) t(p)
-        WHERE substr(id_number, p + 1, 1) <> substr(id_number, p + 2, 1)
+        SELECT {key}, id__17 * 11 + c FROM {table}, range(0, 11) r(c) WHERE c <> chk
+        UNION ALL
+        SELECT {key}, (id__17 + ({nxt} - {digit}) * pw + ({digit} - {nxt}) * (pw // 10)) * 11 + chk
+        FROM {table}, (VALUES {_POWERS}) t(p, pw)
+        WHERE p < 16 AND {digit} <> {nxt}
+        UNION ALL
+        SELECT {key}, (id__17 - (id__17 % 10) + chk) * 11 + (id__17 % 10)
+        FROM {table} WHERE chk < 10 AND chk <> id__17 % 10
     """
 
 
@@ -58,60 +71,60 @@ def _connect(records: pa.Table, people: pa.Table, threads: int | None) -> duckdb
         con.execute(f"SET threads = {int(threads)}")
     con.register("records_in", records)
     con.register("people_in", people)
-    con.execute(
-        f"CREATE TEMP TABLE people AS {checked('people_in')} "
-        "QUALIFY row_number() OVER (PARTITION BY id_number ORDER BY active DESC, member) = 1"
-    )
-    con.execute(f"CREATE TEMP TABLE recs AS {checked('records_in')}")
+    con.execute(f"CREATE TEMP TABLE people AS {keyed('people_in')}")
+    con.execute(f"CREATE TEMP TABLE recs AS {keyed('records_in')}")
     return con
 
 
 EXACT = """
     CREATE TEMP TABLE exact AS
-    SELECT r.rec, p.member, 'exact' AS method, CAST(NULL AS DOUBLE) AS probability
+    SELECT r.rec, arg_max(p.member, (CASE WHEN p.active THEN 1 ELSE 0 END, -p.member)) AS member,
+           'exact' AS method, CAST(NULL AS DOUBLE) AS probability
+    FROM recs r JOIN people p ON p.k = r.k
+    GROUP BY r.rec
+    UNION ALL
+    SELECT r.rec, min(p.member), 'exact', CAST(NULL AS DOUBLE)
     FROM recs r JOIN people p ON p.id_number = r.id_number
-    WHERE r.id_number <> ''
+    WHERE (r.k IS NULL OR p.k IS NULL) AND r.id_number <> ''
+    GROUP BY r.rec
 """
 
-
-def _repair_sql() -> str:
-    bad_recs = (
-        "SELECT rec, id_number FROM recs WHERE length(id_number) = 18 AND NOT id_ok "
-        "AND rec NOT IN (SELECT rec FROM exact)"
-    )
-    lonely_recs = (
-        "SELECT rec, id_number FROM recs WHERE id_ok AND rec NOT IN (SELECT rec FROM exact)"
-    )
-    bad_people = "SELECT member, id_number FROM people WHERE length(id_number) = 18 AND NOT id_ok"
-    return f"""
+REPAIR = f"""
     CREATE TEMP TABLE candidates AS
-    WITH bad_recs AS ({bad_recs}), lonely AS ({lonely_recs}), bad_people AS ({bad_people}),
-         rv AS ({variants("bad_recs", "rec")}),
-         pv AS ({variants("bad_people", "member")}),
+    WITH open_recs AS (SELECT r.* FROM recs r ANTI JOIN exact e ON e.rec = r.rec),
+         bad_recs AS (SELECT rec, id__17, chk FROM open_recs
+                      WHERE NOT id_ok AND id__17 IS NOT NULL AND chk IS NOT NULL
+                        AND length(id_number) = 18),
+         lonely AS (SELECT rec, k FROM open_recs WHERE id_ok),
+         bad_people AS (SELECT member, id__17, chk FROM people
+                        WHERE NOT id_ok AND id__17 IS NOT NULL AND chk IS NOT NULL
+                          AND length(id_number) = 18),
          pairs AS (
-            SELECT rv.rec, p.member FROM rv JOIN people p ON p.id_number = rv.variant
+            SELECT rv.rec, p.member FROM ({neighbours("bad_recs", "rec")}) rv
+            JOIN people p ON p.k = rv.v
             UNION
-            SELECT l.rec, pv.member FROM pv JOIN lonely l ON l.id_number = pv.variant
+            SELECT l.rec, pv.member FROM ({neighbours("bad_people", "member")}) pv
+            JOIN lonely l ON l.k = pv.v
          )
-    SELECT pairs.rec, pairs.member
+    SELECT pairs.rec, pairs.member, p.k, p.active
     FROM pairs JOIN recs r ON r.rec = pairs.rec JOIN people p ON p.member = pairs.member
     WHERE (r.name = p.name OR (r.name_py <> '' AND r.name_py = p.name_py))
       AND (r.birth_date IS NULL OR r.birth_date = p.birth_date)
-    """
+"""
 
 
 def deterministic(records: pa.Table, people: pa.Table, *, threads: int | None = None) -> pa.Table:
-    """Links (rec, member, method, probability) from the exact and repair passes, plus the
-    records left with no usable ID number (``unusable``: the probabilistic pass's input)."""
+    """Links (rec, member, method, probability) from the exact and repair passes."""
     con = _connect(records, people, threads)
     con.execute(EXACT)
-    con.execute(_repair_sql())
+    con.execute(REPAIR)
     links = con.sql(
         """
         SELECT * FROM exact
         UNION ALL
-        SELECT rec, any_value(member), 'repaired', CAST(NULL AS DOUBLE)
-        FROM candidates GROUP BY rec HAVING count(DISTINCT member) = 1
+        SELECT rec, arg_max(member, (CASE WHEN active THEN 1 ELSE 0 END, -member)), 'repaired',
+               CAST(NULL AS DOUBLE)
+        FROM candidates GROUP BY rec HAVING count(DISTINCT k) = 1
         """
     ).to_arrow_table()
     con.close()
@@ -125,8 +138,8 @@ def unusable(records: pa.Table, links: pa.Table) -> pa.Table:
     con.register("records_in", records)
     con.register("links", links)
     out = con.sql(
-        f"SELECT * EXCLUDE (id__17, id_ok) FROM ({checked('records_in')}) "
-        "WHERE NOT id_ok AND rec NOT IN (SELECT rec FROM links)"
+        f"SELECT * EXCLUDE (id__17, chk, k, id_ok) FROM ({keyed('records_in')}) r "
+        "WHERE NOT r.id_ok AND r.rec NOT IN (SELECT rec FROM links)"
     ).to_arrow_table()
     con.close()
     return out

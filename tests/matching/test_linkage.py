@@ -203,3 +203,16 @@ def test_a_propertys_county_stands_in_for_the_missing_region_code():
     checked = loads.check(schemas.get("real_estate"), table)
     assert checked.ok
     assert checked.frame["region_code"].to_list() == ["530602000000", "530621001201"]
+
+
+def test_a_person_listed_twice_is_one_candidate_and_the_active_membership_wins():
+    i = ids()
+    rows = [(1, "李丽", D(1980, 3, 14), "2", 122), (2, "李丽", D(1980, 3, 14), "2", 122)]
+    reg = people(rows)
+    typed = substitute(i[1], 12)  # the registry clerk's typo, kept in both memberships
+    reg = reg.set_column(reg.schema.get_field_index("id_number"), "id_number", [[typed, typed]])
+    reg = reg.set_column(reg.schema.get_field_index("active"), "active", [[False, True]])
+    got = links_of(linkage.deterministic(records([(10, i[1], "李丽")]), reg))
+    assert got == {10: (2, "repaired")}
+    exact = links_of(linkage.deterministic(records([(11, typed, "李丽")]), reg))
+    assert exact == {11: (2, "exact")}

@@ -142,3 +142,45 @@ def test_each_countys_run_keeps_the_other_countys_links(world):
     services.link_load(actor=here, load_id=rep.load_id)
     linked = sorted(Link.objects.values_list("record__record_id", flat=True))
     assert linked == ["v1", "v2", "v3"]
+
+
+def _enrolment(child, years):
+    n = len(years)
+    return pl.DataFrame(
+        {
+            "record_id": [f"s{y}" for y in years],
+            "student_id_number": [child.id_number] * n,
+            "student_name": [child.name] * n,
+            "year": [str(y) for y in years],
+            "level": ["primary"] * n,
+        }
+    )
+
+
+def test_a_child_leaving_school_is_a_monitoring_finding(world):
+    from lantu.registry.models import Member
+
+    actor = world["users"][Role.COUNTY_APPROVAL]
+    path = actor.region.path
+    from lantu.registry import services as registry
+
+    hh = world["inside"]
+    child = hh.members.exclude(relation="head").order_by("-birth_date").first()
+    Member.objects.filter(household=hh).exclude(relation="head").update(schooling="primary")
+    # A household that is fine in 2021 by the registry alone: income, guarantees and water met.
+    Member.objects.filter(household=hh).update(medical_assistance=True)
+    good = {"wage_income": 90000, "housing_grade": "A", "water_litres_per_day": 60,
+            "water_quality_ok": True, "water_piped": True, "water_outage_days": 0}  # fmt: skip
+    registry.record_year(actor=None, household=hh, year=2021, facts=good)
+    for years, expected in (([2020, 2021], []), ([2020], [("monitor_unstable", "s2020")])):
+        table = _enrolment(child, years)
+        rep = services.load_dataset(
+            actor=actor, dataset="school_enrolment", table=table, as_of=AS_OF
+        )
+        services.link_load(actor=actor, load_id=rep.load_id)
+        found, _ = findings.detect(year=2021, policy="yunnan", region_path=path)
+        got = []
+        if found.height:
+            ids = dict(DepartmentRecord.objects.values_list("pk", "record_id"))
+            got = [(r, ids[rec]) for r, rec in found.select("rule", "record").rows()]
+        assert got == expected

@@ -43,11 +43,13 @@ def linkage_table(folder: Path) -> pl.DataFrame:
         "JOIN matching_departmentrecord r ON r.id = l.record_id "
         "JOIN matching_datasetload d ON d.id = r.load_id WHERE d.active",
         ["dataset", "record_id", "method", "member"],
-    ).with_columns(pl.col("record_id").cast(pl.Int64))
+    )
     loaded = _query("SELECT dataset FROM matching_datasetload WHERE active", ["dataset"])
     rows = []
     for dataset in sorted(loaded["dataset"].to_list()):
-        true = pl.read_parquet(truth / "links" / f"{dataset}.parquet")
+        true = pl.read_parquet(truth / "links" / f"{dataset}.parquet").with_columns(
+            pl.col("record_id").cast(pl.String)
+        )
         linkable = true.join(members, on="person_id").select("record_id").unique()
         got = (
             stored.filter(pl.col("dataset") == dataset)

@@ -4,8 +4,9 @@
 records are aggregated (``any``, ``max``, ``sum`` of a value column), which records count
 (``where``: allowed values; ``year``: registered by the evaluation year, or in it with
 ``this_year``). ``agg: left`` overrides a registry column instead (``sets``): a child with
-compulsory-level enrolment records last year and none this year reads ``schooling = dropout``. Only links into the dataset's current load count. A member with no record in a
-loaded dataset gets FALSE (or 0): the department's silence is its answer. Each value keeps the
+compulsory-level enrolment records last year and none this year reads ``schooling = dropout``.
+Only links into the dataset's current load count. A member with no record in a loaded dataset
+gets FALSE (or 0): the department's silence is its answer. Each value keeps the
 record that carries it (the largest, or the first), the evidence a finding cites.
 """
 

@@ -16,7 +16,8 @@ into their ≈ 180 neighbours, computed arithmetically on ``k`` (a digit d at pl
 adds (c − d)·10^(16−p) to the body). A candidate is confirmed when the name agrees (same
 characters or same pinyin) and the birth date agrees where the department gives one, and kept
 only if it is the record's one confirmed candidate number (a person listed in two households,
-an old inactive membership and the current one, is one number: the active membership wins). Nothing loops over records in Python.
+an old inactive membership and the current one, is one number: the active membership wins).
+Nothing loops over records in Python.
 """
 
 from __future__ import annotations

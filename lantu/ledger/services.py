@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,23 +48,10 @@ class Change:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-HASHED = [
-    "at",
-    "actor",
-    "actor_name",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "region_path",
-    "reason",
-    "before",
-    "after",
-    "batch",
-]
+# Everything but the chain itself is hashed.
+HASHED = [f for f in EVENT_FIELDS if f not in ("prev_hash", "hash")]
 
 
 SCALARS = [k for k in HASHED if k not in ("before", "after")]

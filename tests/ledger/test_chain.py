@@ -1,0 +1,65 @@
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from lantu.ledger.models import Event
+from lantu.ledger.services import GENESIS, Change, record, record_many, verify
+
+pytestmark = pytest.mark.django_db
+
+
+def change(i, **kw):
+    return Change("test.change", "thing", str(i), "/530000000000/", **kw)
+
+
+def test_chain_links_every_event_to_the_one_before():
+    with transaction.atomic():
+        record_many([change(i) for i in range(3)], actor=None, batch="b1")
+        record(change(9, before={"a": 1}, after={"a": 2}), actor=None)
+    events = list(Event.objects.order_by("id"))
+    assert events[0].prev_hash == GENESIS
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(events))
+    assert verify() == (4, [])
+
+
+def test_values_survive_the_round_trip():
+    with transaction.atomic():
+        record(change(1, after={"money": Decimal("12.50"), "day": datetime.date(2020, 1, 2),
+                                "nested": {"z": 1, "a": [1, 2]}}), actor=None)  # fmt: skip
+    ev = Event.objects.get()
+    assert ev.after == {"money": "12.50", "day": "2020-01-02", "nested": {"z": 1, "a": [1, 2]}}
+    assert verify()[1] == []
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder"])
+def test_tampering_is_detected(tamper):
+    with transaction.atomic():
+        record_many([change(i, after={"v": i}) for i in range(4)], actor=None)
+    ids = list(Event.objects.order_by("id").values_list("id", flat=True))
+    if tamper == "edit":
+        Event.objects.filter(id=ids[1]).update(after={"v": 99})
+    elif tamper == "delete":
+        Event.objects.filter(id=ids[2]).delete()
+    else:
+        Event.objects.filter(id=ids[1]).update(object_id="3")
+    assert verify()[1]
+    with pytest.raises(CommandError):
+        call_command("ledger", "verify")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_only_inside_a_transaction():
+    with pytest.raises(RuntimeError):
+        record(change(1), actor=None)
+
+
+def test_verify_command_reports_intact(capsys):
+    with transaction.atomic():
+        record(change(1), actor=None)
+    call_command("ledger", "verify")
+    assert "1 events" in capsys.readouterr().out

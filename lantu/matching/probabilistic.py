@@ -119,28 +119,34 @@ def link(records: pa.Table, people: pa.Table, *, cfg: dict[str, Any] | None = No
         FROM {pred.physical_name}
         """
     ).to_arrow_table()
+    needs = " OR ".join(f"{c} IS NOT NULL" for c in cfg.get("auto_link_needs") or []) or "TRUE"
+    weak = con.sql(f"SELECT uid AS rec FROM recs WHERE NOT ({needs})").to_arrow_table()
     con.close()
-    return _split(pairs, cfg)
+    return _split(pairs, cfg, weak)
 
 
-def _split(pairs: pa.Table, cfg: dict[str, Any]) -> Outcome:
+def _split(pairs: pa.Table, cfg: dict[str, Any], weak: pa.Table | None = None) -> Outcome:
+    """Best candidates at or above ``link`` with no strong runner-up become links, unless the
+    record is ``weak`` (too little to link on without a person); the rest above ``review`` go to
+    the review queue."""
     link_at = float(cfg["thresholds"]["link"])
     review_at = float(cfg["thresholds"]["review"])
     con = duckdb.connect()
     con.register("pairs", pairs)
+    con.register("weak", weak if weak is not None else pa.table({"rec": pa.array([], pa.int64())}))
     ranked = f"""
         SELECT rec, member, p, row_number() OVER (PARTITION BY rec ORDER BY p DESC, member) AS k,
-               max(p) FILTER (WHERE TRUE) OVER (PARTITION BY rec) AS best,
                count(*) FILTER (WHERE p >= {review_at}) OVER (PARTITION BY rec) AS strong
         FROM pairs
     """
     links = con.sql(
         f"SELECT rec, member, 'probabilistic' AS method, p AS probability FROM ({ranked}) "
-        f"WHERE k = 1 AND p >= {link_at} AND strong = 1"
+        f"WHERE k = 1 AND p >= {link_at} AND strong = 1 AND rec NOT IN (SELECT rec FROM weak)"
     ).to_arrow_table()
+    con.register("links_out", links)
     review = con.sql(
         f"SELECT rec, member, p AS probability FROM ({ranked}) WHERE p >= {review_at} "
-        f"AND NOT (k = 1 AND p >= {link_at} AND strong = 1) AND k <= 3"
+        f"AND rec NOT IN (SELECT rec FROM links_out) AND k <= 3"
     ).to_arrow_table()
     con.close()
     return Outcome(links, review)

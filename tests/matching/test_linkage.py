@@ -179,14 +179,18 @@ def test_load_check_refuses_unknown_columns_saying_which():
 
 def test_probabilistic_pass_links_clear_pairs_and_holds_back_namesakes():
     reg = people()
-    recs = records([(20, "", "李莉", D(1980, 3, 14)), (21, "", "张伟", D(1999, 1, 1))])
-    recs = recs.set_column(recs.schema.get_field_index("sex"), "sex", [["2", "1"]])
+    recs = records(
+        [(20, "", "李莉", D(1980, 3, 14)), (21, "", "张伟", D(1999, 1, 1)), (22, "", "王芳")]
+    )
+    recs = recs.set_column(recs.schema.get_field_index("sex"), "sex", [["2", "1", ""]])
     recs = recs.set_column(
-        recs.schema.get_field_index("region_code"), "region_code", [["530602001201"] * 2]
+        recs.schema.get_field_index("region_code"), "region_code", [["530602001201"] * 3]
     )
     out = probabilistic.link(recs, reg)
     linked = {r["rec"]: r["member"] for r in out.links.to_pylist()}
     assert linked == {20: 1}
+    # A name and a village alone are never linked automatically: a person decides.
+    assert (22, 3) in {(r["rec"], r["member"]) for r in out.review.to_pylist()}
     assert out.links["probability"][0].as_py() >= probabilistic.config()["thresholds"]["link"]
     assert 21 not in linked
 

@@ -36,7 +36,9 @@ def entries(notice: Notice) -> list[dict[str, Any]]:
     for case in notice.cases.select_related("household__region").order_by("id"):
         hh = case.household
         row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})
-        row |= {"case": case.pk, "place": hh.region.name, "active": case.state in ACTIVE_STATES}
+        # Still on this notice (not sent back by an upheld objection, not closed): objectable.
+        active = case.state in ACTIVE_STATES and case.step == notice.step
+        row |= {"case": case.pk, "place": hh.region.name, "active": active}
         out.append(row)
     return out
 

@@ -232,3 +232,19 @@ def test_escalated_cases_show_in_the_queue_of_the_level_above(world, now, client
     body = township.get("/procedures/").content.decode()
     assert "督办" in body and f"/procedures/cases/{case.pk}/" in body
     assert "督办" not in client_for(u["county"]).get("/procedures/").content.decode()
+
+
+def test_the_case_page_shows_the_steps_form(world, now, client_for):
+    u = world["users"]
+    hh = household(world, status="exited")
+    village = client_for(u["village"])
+    village.post("/procedures/open/", {"kind": "monitoring", "year": "2021", "household": [hh.pk]})
+    case = Case.objects.get()
+    body = village.get(f"/procedures/cases/{case.pk}/").content.decode()
+    for field in ("check_income", 'name="consent"', 'name="monitoring_type"', "version"):
+        assert field in body
+    assert "votes_party_for" not in body  # the appraisal is a later step
+    # The open page lists the ruler's candidates of the year in scope.
+    ruler_says([household(world, status="exited")], 2021, monitor_unstable=True)
+    page = village.get("/procedures/open/?kind=monitoring&year=2021").content.decode()
+    assert page.count('name="household"') == 1

@@ -240,3 +240,48 @@ def test_concluding_notices_as_the_system(world, now):
     case.refresh_from_db()
     assert case.step == "township_review"
     assert Case.objects.count() == 1
+
+
+FACTS = {
+    "wage_income": 30000,
+    "housing_area": 80,
+    "housing_structure": "brick",
+    "housing_built_year": 2000,
+    "housing_grade": "A",
+    "water_source": "piped",
+    "water_litres_per_day": 60,
+    "water_quality_ok": True,
+    "water_piped": True,
+    "water_trip_minutes": 0,
+    "water_distance_m": 0,
+    "water_vertical_m": 0,
+    "water_outage_days": 5,
+    "main_cause": "7",
+}
+
+
+def test_the_decision_reads_the_real_rulers_verdict(world, now):
+    """With the annual evaluation of the yunnan policy, not a stored fixture."""
+    from lantu.procedures import ruler
+    from lantu.registry import services
+    from lantu.registry.models import Member
+    from lantu.standards.services import run_evaluation
+
+    # One member (no school-age child); the chronically ill head has medical assistance.
+    good, bad = household(world, size=1), household(world, size=1)
+    Member.objects.filter(household__in=[good, bad]).update(medical_assistance=True)
+    for year in (2019, 2020):
+        services.record_year(actor=None, household=good, year=year, facts=FACTS)
+        services.record_year(
+            actor=None, household=bad, year=year, facts=FACTS | {"wage_income": 1000}
+        )
+    run_evaluation(actor=None, year=2020, policy="yunnan")
+    from lantu.procedures.config import kind
+
+    exit_kind = kind("household_exit")
+    assert not ruler.verdict(exit_kind, bad.pk, 2020).ok
+    good_verdict = ruler.verdict(exit_kind, good.pk, 2020)
+    from lantu.standards.models import HouseholdResult
+
+    failed = HouseholdResult.objects.get(household=good).failed
+    assert good_verdict.ok, failed

@@ -130,8 +130,9 @@ def test_year_commands(world, now, tmp_path, settings, capsys):
     call_command("year", "close", str(NEXT))
     call_command("year", "compare", str(THIS), str(NEXT))
     call_command("procedures", "escalate")
+    call_command("procedures", "conclude")
     call_command("procedures", "kinds")
     out = capsys.readouterr().out
     assert "联珠镇" in out and (tmp_path / "r.xlsx").exists()
-    assert "household_exit" in out and "0 件督办" in out
+    assert "household_exit" in out and "0 件督办" in out and "0 件公示期满确认" in out
     assert YearClose.objects.count() == 2

@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lantu.accounts.roles import Perm
@@ -31,6 +33,19 @@ from lantu.registry import codes
 from lantu.registry.masking import masker_for
 from lantu.registry.models import Household
 from lantu.registry.views import requires
+
+# Step-record actions as a person reads them.
+ACTION_LABELS = {
+    "open": _("发起"),
+    "approve": _("通过"),
+    "return": _("退回"),
+    "reject": _("不予通过"),
+    "objection": _("收到异议"),
+    "objection_upheld": _("异议成立"),
+    "objection_dismissed": _("异议不成立"),
+    "escalate": _("督办"),
+    "evidence": _("上传材料"),
+}
 
 
 def _kinds() -> list[config.Kind]:
@@ -76,6 +91,14 @@ def bulk(request: HttpRequest) -> HttpResponseBase:
     return redirect("procedures:queue")
 
 
+def _step_label(kind: config.Kind, name: str) -> str:
+    try:
+        s = kind.step(name)
+    except KeyError:
+        return name
+    return s.en if (get_language() or "").startswith("en") else s.zh
+
+
 def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     case = queries.case(request.user, pk)
     kind = config.kind(case.kind)
@@ -89,7 +112,10 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "steps": kind.steps,
         "household": hh,
         "phone": m.value("phone", hh.phone),
-        "decisions": case.decisions.select_related("actor"),
+        "decisions": [
+            (d, _step_label(kind, d.step), ACTION_LABELS.get(d.action, d.action))
+            for d in case.decisions.select_related("actor")
+        ],
         "notices": case.notices.all(),
         "objections": case.objections.order_by("at"),
         "evidence": case.evidence.order_by("at"),

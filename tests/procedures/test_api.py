@@ -100,3 +100,33 @@ def test_api_conflict_scope_and_bulk(world, now):
     assert bulk.status_code == 200 and sorted(bulk.json()["done"]) == [c["id"] for c in cases[1:]]
     assert village("get", "/queue").status_code == 200
     assert Client().get("/api/procedures/queue").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "slug", ["identification", "household_exit", "removal", "return", "risk_elimination"]
+)
+def test_every_other_kind_end_to_end_through_the_api(slug, world, now):
+    from tests.procedures.test_pages import EFFECT, RULER, START
+
+    u = world["users"]
+    calls = {lv: api(u[lv]) for lv in ("village", "township", "county")}
+    hh = household(world, status=START[slug])
+    ruler_says([hh], 2021, **RULER[slug])
+    case = calls["village"](
+        "post", "/cases", {"kind": slug, "year": 2021, "households": [hh.pk]}
+    ).json()[0]
+    for step in config.kind(slug).steps:
+        if step.is_notice:
+            now.advance(step.days.days(2021)[0])
+        body = {
+            "action": "approve",
+            "version": case["version"],
+            "data": {k: DATA[k] for k in step.requires},
+        }
+        r = calls["village" if step.is_notice else step.level](
+            "post", f"/cases/{case['id']}/act", body
+        )
+        assert r.status_code == 200, (step.name, r.content)
+        case = r.json()
+    hh.refresh_from_db()
+    assert case["state"] == "completed" and hh.status == EFFECT[slug]

@@ -150,8 +150,9 @@ def _secrets(hh) -> dict[str, list[str]]:
 
 def _text(resp) -> str:
     if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        # Consumed whole, a streamed response is closed by the test client (an explicit close()
+        # would also close the database connection, through request_finished).
         data = b"".join(resp.streaming_content) if resp.streaming else resp.content
-        resp.close()
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         cells = (c for ws in book for row in ws.iter_rows(values_only=True) for c in row)
         return "\n".join("" if c is None else str(c) for c in cells)

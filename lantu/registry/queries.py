@@ -7,8 +7,7 @@ answer as for a household that does not exist).
 Speed on a province-sized registry (a million members) comes from three rules:
 - every filter is an indexed match: the scope and region filters are prefixes of
   ``region_path``; an ID-number search is one exact lookup on ``Member.id_number``; a name
-  search is a range scan on ``Member.name`` (``name >= q AND name < q + U+FFFF``, which uses the
-  index on both SQLite and PostgreSQL, unlike ``LIKE … ESCAPE``);
+  search is a prefix scan of the index on ``Member.name`` (``_name_prefix``);
 - lists are ordered by ``(region_path, id)``, the order of the ``region_path`` index itself;
 - counts are bounded (``bounded_count``): a request never counts the whole registry.
 """
@@ -136,15 +135,26 @@ def _apply(qs: QuerySet[Household], user: Any, f: HouseholdFilter) -> QuerySet[H
     return _search(qs, parse_search(f.q))
 
 
+def _name_prefix(prefix: str) -> QuerySet[Member]:
+    """Members whose name starts with ``prefix``, by an index: a range on SQLite (whose LIKE …
+    ESCAPE skips the index), LIKE on PostgreSQL (its pattern index serves it under any collation,
+    where a range bound such as U+FFFF would depend on the collation)."""
+    if connection.vendor == "sqlite":
+        return Member.objects.filter(name__gte=prefix, name__lt=prefix + "\uffff")
+    return Member.objects.filter(name__startswith=prefix)
+
+
 def _search(qs: QuerySet[Household], search: Search) -> QuerySet[Household]:
     if search.kind == "id":
         ids = Member.objects.filter(id_number=search.value).values("household_id")
         return qs.filter(pk__in=ids)
     if search.kind == "name":
-        named = Member.objects.filter(
-            name__gte=search.value, name__lt=search.value + "\uffff", active=True
-        ).values("household_id")
-        return qs.filter(Q(pk__in=named) | Q(household_no=search.value))
+        # A household number is looked up on its own: OR-ed with the name subquery it would keep
+        # PostgreSQL from turning the subquery into an indexed semi-join.
+        if Household.objects.filter(household_no=search.value).exists():
+            return qs.filter(household_no=search.value)
+        named = _name_prefix(search.value).filter(active=True).values("household_id")
+        return qs.filter(pk__in=named)
     return qs
 
 

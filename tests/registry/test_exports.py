@@ -32,8 +32,7 @@ def world():
 
 def _sheet(resp):
     assert resp["Content-Type"] == exports.XLSX
-    data = b"".join(resp.streaming_content)
-    resp.close()
+    data = b"".join(resp.streaming_content)  # consumed: the test client closes the response
     ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]], data
@@ -112,4 +111,4 @@ def test_too_large_an_export_asks_for_a_narrower_one(client, world, monkeypatch)
     assert "缩小范围" in resp.content.decode()
     narrower = client.get(EXPORT, {"region": "530822100202"})
     assert narrower.status_code == 200
-    narrower.close()
+    b"".join(narrower.streaming_content)  # consumed, so the test client closes the file

@@ -83,7 +83,6 @@ def test_a_bad_file_lists_errors_and_offers_the_workbook(client, world):
     got = client.get(url)
     assert got.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(got.streaming_content)))
-    got.close()
     assert book.worksheets[0].max_row >= 2
     client.force_login(world["users"][Role.TOWNSHIP_REVIEW])  # another user: not theirs
     assert client.get(url).status_code == 404

@@ -28,7 +28,7 @@ from lantu.registry.models import Household, HouseholdYear, Member
 from lantu.registry.queries import HouseholdFilter
 
 SHEET = "花名册"
-# A request writes about 750 member rows a second (xlsxwriter): beyond this many households an
+# A request writes about 1,500 member rows a second (xlsxwriter): beyond this many households an
 # export would hold a worker for minutes, so the page asks for a narrower selection instead.
 MAX_HOUSEHOLDS = 20_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

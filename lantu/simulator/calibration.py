@@ -130,12 +130,15 @@ def _share(frame: pl.DataFrame, condition: pl.Expr) -> float:
 
 
 def registered_people(folder: Path) -> int:
-    """People ever in the registry as poor (households not removed, monitoring-only excluded)."""
+    """People ever in the registry as poor (households not removed, monitoring-only excluded;
+    members who split off are counted once, in their new household)."""
     reg = Path(folder) / "observed" / "registry"
     h = pl.read_parquet(reg / "households.parquet").filter(
         ~pl.col("status").is_in(["removed"]) & pl.col("registration_year").le(2020)
     )
-    m = pl.read_parquet(reg / "members.parquet")
+    m = pl.read_parquet(reg / "members.parquet").filter(
+        pl.col("left_reason").fill_null("") != "split"  # a mover is counted in the new household
+    )
     return m.filter(pl.col("household_no").is_in(h["household_no"].implode())).height
 
 

@@ -203,8 +203,7 @@ def _purchases(
     for dept, key in (("vehicles", "vehicle"), ("real_estate", "town_house")):
         spec = p.get(f"departments.{key}")
         prob = (
-            np.clip(spec["rate_per_10k_income"] * inc["pc"] / 10000.0, 0, 0.3)
-            + spec["floor_rate"]
+            np.clip(spec["rate_per_10k_income"] * inc["pc"] / 10000.0, 0, 0.3) + spec["floor_rate"]
         )
         buy = np.flatnonzero((head >= 0) & (rng.random(w.n_households) < prob))
         buy = buy[_covered(rng, p, dept, len(buy))]

@@ -43,6 +43,7 @@ def init(w: World) -> None:
     ):
         w.H[key] = np.zeros(n_h, dtype=dtype)
     w.H["ever"] = np.zeros(n_h, dtype=bool)
+    w.H["wrong"] = np.zeros(n_h, dtype=bool)  # not truly poor when registered (for the re-check)
     w.H["hh_type"][:] = T_NONE
 
 
@@ -73,8 +74,10 @@ def _register(
     who: np.ndarray,
     year: int,
     county_exit: np.ndarray,
+    true_poor: np.ndarray,
 ) -> None:
     H = w.H
+    H["wrong"][who] = ~true_poor[who]
     H["reg"][who] = POOR
     H["ever"][who] = True
     H["reg_year"][who] = year
@@ -131,7 +134,7 @@ def identify(
     room = (quota[v[order]] - before) / np.maximum(size[order], 1)
     # The household that crosses the quota gets in with the probability of the room left.
     take = order[(rng.random(len(order)) < room) & np.isfinite(score[order])]
-    _register(w, p, rng, take, year, county_exit)
+    _register(w, p, rng, take, year, county_exit, truth["true_poor"])
 
 
 def update(
@@ -152,10 +155,13 @@ def update(
     unreg = alive & (H["reg"] == NOT_REG)
     active = np.isin(H["reg"], (POOR, RETURNED))
     if year in rc["years"]:
-        wrong = active & ~truth["true_poor"] & (rng.random(n_h) < rc["removal"] / len(rc["years"]))
+        # The re-check removes households that were not poor when identified (not those whose
+        # income has risen since: they exit through the exit procedure).
+        share = rc["removal"] / len(rc["years"])
+        wrong = active & H["wrong"] & ~truth["true_poor"] & (rng.random(n_h) < share)
         H["reg"][wrong], H["removed_year"][wrong], H["ever"][wrong] = REMOVED, year, False
         found = unreg & truth["true_poor"] & (rng.random(n_h) < rc["addition"] / len(rc["years"]))
-        _register(w, p, rng, np.flatnonzero(found), year, county_exit)
+        _register(w, p, rng, np.flatnonzero(found), year, county_exit, truth["true_poor"])
     elif year <= 2019:
         newly = (
             unreg
@@ -163,7 +169,7 @@ def update(
             & (obs["pc"] < line)
             & (rng.random(n_h) < p.f("registry.yearly_addition"))
         )
-        _register(w, p, rng, np.flatnonzero(newly), year, county_exit)
+        _register(w, p, rng, np.flatnonzero(newly), year, county_exit, truth["true_poor"])
     if year <= 2020:
         ok = (obs["pc"] > line * p.f("registry.exit_margin")) & ~obs["fails"]
         due = (H["planned_exit"] <= year) | (rng.random(n_h) < 0.35)

@@ -3,6 +3,8 @@ by default, PostgreSQL in CI (.ci/run). Tests marked ``postgres`` skip elsewhere
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -22,3 +24,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _postgres_only(request: pytest.FixtureRequest) -> None:
     if "postgres" in request.keywords and connection.vendor != "postgresql":
         pytest.skip(POSTGRES_HINT)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; the production hasher's deliberate slowness buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 
 from lantu.core.errors import OutOfScope
 
@@ -19,11 +20,23 @@ def scope_path(user: Any) -> str | None:
     return region.path if region is not None else None
 
 
+def under(path: str, *, path_field: str = "region_path") -> Q:
+    """Rows whose materialised path lies under ``path``, as a condition the database answers from
+    its index. PostgreSQL's pattern index serves ``LIKE 'path%'``; SQLite will not use an index
+    for Django's ``LIKE … ESCAPE``, so there the prefix is also restated as a range: paths are
+    digits and slashes ending in '/', so every path under ``path`` sorts before ``path`` with its
+    last '/' raised to '0'. (On PostgreSQL a range would depend on the collation.)"""
+    condition = Q(**{f"{path_field}__startswith": path})
+    if connection.vendor == "sqlite":
+        condition &= Q(**{f"{path_field}__gte": path, f"{path_field}__lt": path[:-1] + "0"})
+    return condition
+
+
 def scoped(qs: QuerySet[M], user: Any, *, path_field: str = "region_path") -> QuerySet[M]:
     path = scope_path(user)
     if path is None:
         return qs.none()
-    return qs.filter(**{f"{path_field}__startswith": path})
+    return qs.filter(under(path, path_field=path_field))
 
 
 def get_scoped(qs: QuerySet[M], user: Any, *, path_field: str = "region_path", **lookup: Any) -> M:

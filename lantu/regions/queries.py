@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from lantu.accounts.scope import under
 from lantu.regions.models import Region
 
 
 def subtree(root: Region, *, include_root: bool = True) -> QuerySet[Region]:
-    qs = Region.objects.filter(path__startswith=root.path)
+    qs = Region.objects.filter(under(root.path, path_field="path"))
     return qs if include_root else qs.exclude(pk=root.pk)
 
 

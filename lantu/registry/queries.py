@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from lantu.accounts.scope import get_scoped, scope_path, scoped
+from lantu.accounts.scope import get_scoped, scope_path, scoped, under
 from lantu.core.errors import OutOfScope
 from lantu.ledger.models import Event
 from lantu.regions.models import Region
@@ -104,21 +104,9 @@ def breadcrumb(user: Any, node: Region | None) -> list[Region]:
 # -- households ---------------------------------------------------------------------------------
 
 
-def _indexed_prefix(qs: QuerySet[Household], path: str | None) -> QuerySet[Household]:
-    """Restate ``region_path LIKE 'path%'`` as a range SQLite can search its index with (it will
-    not use an index for Django's ``LIKE … ESCAPE``). Paths are digits and slashes and end in
-    '/', so every path under ``path`` sorts before ``path`` with its last '/' raised to '0'.
-    PostgreSQL keeps the LIKE alone: its pattern index serves it, and a range would depend on the
-    database's collation."""
-    if path is None or connection.vendor != "sqlite":
-        return qs
-    return qs.filter(region_path__gte=path, region_path__lt=path[:-1] + "0")
-
-
 def _apply(qs: QuerySet[Household], user: Any, f: HouseholdFilter) -> QuerySet[Household]:
     if f.region:
-        path = region(user, f.region).path
-        qs = _indexed_prefix(qs.filter(region_path__startswith=path), path)
+        qs = qs.filter(under(region(user, f.region).path))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.household_type:
@@ -160,8 +148,6 @@ def _search(qs: QuerySet[Household], search: Search) -> QuerySet[Household]:
 
 def households(user: Any, f: HouseholdFilter | None = None) -> QuerySet[Household]:
     qs = scoped(Household.objects.select_related("region"), user)
-    if not (f and f.region):
-        qs = _indexed_prefix(qs, scope_path(user))
     return _apply(qs, user, f or HouseholdFilter()).order_by(*ORDER)
 
 

@@ -41,3 +41,7 @@ def reviews(user: Any) -> QuerySet[ReviewPair]:
 def current_loads() -> QuerySet[DatasetLoad]:
     """Department loads are province-wide deliveries: who delivered what, not whose data."""
     return DatasetLoad.objects.filter(active=True).order_by("dataset")
+
+
+def loads() -> QuerySet[DatasetLoad]:
+    return DatasetLoad.objects.order_by("dataset", "-loaded_at")

@@ -4,6 +4,9 @@ through ``presenting`` (masked), writes through ``referrals`` and ``services``."
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -13,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import NotPermitted
-from lantu.matching import presenting, queries, referrals, services
-from lantu.matching.schemas import DATASET_CHOICES
+from lantu.matching import loads, presenting, queries, referrals, services
+from lantu.matching.schemas import DATASET_CHOICES, DATASETS
 from lantu.registry.masking import masker_for
 from lantu.registry.views import requires
 
@@ -75,6 +78,33 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     rows = [presenting.review(p, m) for p in page]
     can = request.user.can(Perm.REVIEW)  # type: ignore[union-attr]
     return render(request, "matching/review_queue.html", {"rows": rows, "page": page, "can": can})
+
+
+@requires(Perm.VIEW)
+def datasets(request: HttpRequest) -> HttpResponse:
+    """The declared datasets with their columns and loads; an upload form for those who import."""
+    context: dict[str, Any] = {"report": None}
+    can = request.user.can(Perm.IMPORT)  # type: ignore[union-attr]
+    if request.method == "POST" and can and request.FILES.get("file"):
+        upload: Any = request.FILES["file"]
+        as_of = datetime.date.fromisoformat(request.POST.get("as_of") or str(datetime.date.today()))
+        table = loads.read(upload.read(), upload.name or "")
+        context["report"] = services.load_dataset(
+            actor=request.user,
+            dataset=request.POST.get("dataset", ""),
+            table=table,
+            as_of=as_of,
+            source=upload.name or "",
+        )
+    history: dict[str, list[Any]] = {d: [] for d in DATASETS}
+    for load in queries.loads():
+        history[load.dataset].append(load)
+    context |= {
+        "declared": [(d, history[d.slug][:5]) for d in DATASETS.values()],
+        "can": can,
+        "today": datetime.date.today(),
+    }
+    return render(request, "matching/datasets.html", context)
 
 
 @require_POST

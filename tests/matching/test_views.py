@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import RequestFactory
 
@@ -68,3 +69,26 @@ def test_referral_opens_removal_cases_in_bulk(found):
     path = actor.region.path
     rows, pol = findings.detect(year=2020, policy="yunnan", region_path=path)
     assert findings.store(rows, pol, actor=actor, year=2020, region_path=path) == 0
+
+
+def test_upload_page_loads_a_file_or_lists_every_error(client):
+    world = make_world()
+    client.force_login(world["users"][Role.COUNTY_APPROVAL])
+    page = client.get("/matching/datasets/").content.decode()
+    assert "vehicles" in page and "owner_id_number" not in page and "购置价" in page
+    head = world["inside"].members.get(relation="head")
+    good = f"记录编号,身份证号,姓名,购置价\n1,{head.id_number},{head.name},80000\n".encode()
+    bad = b"record_id,name,purchase_price\n1,,x\n"
+    for data, expected in ((good, "已导入 1 行"), (bad, "2 处错误")):
+        f = SimpleUploadedFile("v.csv", data, content_type="text/csv")
+        res = client.post(
+            "/matching/datasets/", {"dataset": "vehicles", "as_of": "2020-12-31", "file": f}
+        )
+        assert expected in res.content.decode()
+    from lantu.matching.models import DatasetLoad
+
+    assert DatasetLoad.objects.count() == 1
+    client.force_login(world["users"][Role.SUPERVISOR_VIEW])
+    f = SimpleUploadedFile("v.csv", good, content_type="text/csv")
+    client.post("/matching/datasets/", {"dataset": "vehicles", "file": f})
+    assert DatasetLoad.objects.count() == 1

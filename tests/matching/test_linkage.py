@@ -220,3 +220,35 @@ def test_a_person_listed_twice_is_one_candidate_and_the_active_membership_wins()
     assert got == {10: (2, "repaired")}
     exact = links_of(linkage.deterministic(records([(11, typed, "李丽")]), reg))
     assert exact == {11: (2, "exact")}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "parquet", "csv-gb18030"])
+def test_department_files_are_read_in_every_format(kind, tmp_path):
+    import io
+
+    import xlsxwriter
+
+    rows = [["记录编号", "身份证号", "姓名", "购置价"], ["1", "53060219800314122X", "李丽", 30000]]
+    if kind == "xlsx":
+        buf = io.BytesIO()
+        book = xlsxwriter.Workbook(buf, {"in_memory": True})
+        sheet = book.add_worksheet()
+        for i, r in enumerate(rows):
+            sheet.write_row(i, 0, r)
+        book.close()
+        data, name = buf.getvalue(), "v.xlsx"
+    elif kind == "parquet":
+        buf = io.BytesIO()
+        pl.DataFrame([rows[1]], schema=rows[0], orient="row").write_parquet(buf)
+        data, name = buf.getvalue(), "v.parquet"
+    else:
+        text = "\n".join(",".join(str(c) for c in r) for r in rows)
+        data, name = text.encode("gb18030"), "v.csv"
+    checked = loads.check(schemas.get("vehicles"), loads.read(data, name))
+    assert checked.ok, checked.errors
+    row = checked.frame.row(0, named=True)
+    assert (row["name"], row["id_number"], row["purchase_price"]) == (
+        "李丽",
+        "53060219800314122X",
+        30000.0,
+    )

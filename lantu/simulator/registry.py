@@ -215,7 +215,7 @@ def _monitor(
 
 def _household_type(w: World, inc: Arrays) -> None:
     H = w.H
-    in_reg = H["reg"] != NOT_REG
+    in_reg = H["ever"]  # registered as poor (monitoring-only households keep "none"/"dibao")
     single_old = (inc["size"] == 1) & (w.extra["head_age"] >= 60)
     t = np.where(
         single_old & inc["dibao"], T_TEKUN, np.where(inc["dibao"], T_DIBAO_POOR, T_GENERAL)

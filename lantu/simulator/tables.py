@@ -229,9 +229,9 @@ def write_year(
     for key, values in g.items():
         hy[key] = values[alive]
     hy["true_poor"] = truth["true_poor"][alive]
-    hy["true_monitoring"] = pl.Series(["", "unstable", "marginal", "sudden"]).gather(
-        truth["true_monitoring"][alive]
-    )
+    hy["true_monitoring"] = pl.Series(
+        [None, "unstable", "marginal", "sudden"], dtype=pl.String
+    ).gather(truth["true_monitoring"][alive])
     hy["registry_status"] = slugs(codes.STATUS, H["reg"][alive], categorical=True)
     write(pl.DataFrame(hy), out / "truth" / "household_years" / f"{year}.parquet")
     _observed_year(w, p, rng, year, ev, inc, school, lab, health, edu, vcodes, buf, out)

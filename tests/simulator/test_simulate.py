@@ -151,3 +151,19 @@ def test_same_seed_gives_identical_files(tmp_path, preset):
     da, db, dc = _digest(a), _digest(b), _digest(c)
     assert len(da) > 40 and da == db
     assert da != dc
+
+
+def test_shocks_bring_returns_and_monitoring_follows_the_campaign(county_run):
+    hy = pl.concat(
+        [_read(county_run, f"truth/household_years/{y}.parquet") for y in range(2016, 2026)],
+        how="vertical_relaxed",
+    ).with_columns(pl.col("registry_status").cast(pl.String))
+    assert hy.filter(pl.col("registry_status") == "returned").height > 0
+    late = hy.filter(pl.col("year") >= 2021)
+    at_risk = late.filter(pl.col("true_monitoring").is_not_null())
+    assert 0.005 < at_risk.height / late.height < 0.2
+    shocked = late.select(pl.col("^shock_.*$")).select(pl.any_horizontal(pl.all())).to_series()
+    assert shocked.mean() > 0.05
+    monitored = late.filter(pl.col("registry_status") == "monitored")
+    # Most monitored households are truly at risk (the channels are imperfect, not random).
+    assert monitored["true_monitoring"].is_not_null().mean() > 0.3

@@ -12,6 +12,7 @@ evaluation year, against the households with an exclusion finding.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -106,6 +107,8 @@ def wrong_inclusions(folder: Path, year: int) -> dict[str, float | int]:
     )
     wrong = reg.filter(pl.col("favouritism") | ~pl.col("true_poor").fill_null(True))
     hit = wrong.join(found, on="household_no")
+    early = _early_findings(year)
+    early_hit = wrong.join(early, on="household_no")
     return {
         "registered": reg.height,
         "wrongly_included": wrong.height,
@@ -113,4 +116,36 @@ def wrong_inclusions(folder: Path, year: int) -> dict[str, float | int]:
         "wrongly_included_found": hit.height,
         "share_found": hit.height / wrong.height if wrong.height else 0.0,
         "findings_precision": hit.height / found.height if found.height else 0.0,
+        "households_with_evidence_by_registration": early.height,
+        "their_precision": early_hit.height / early.height if early.height else 0.0,
     }
+
+
+def _early_findings(year: int) -> pl.DataFrame:
+    """Households with an exclusion finding whose evidence is dated no later than the
+    household's registration year (an asset or a post held when it was registered)."""
+    rows = _query(
+        "SELECT h.household_no, h.registration_year, r.facts FROM matching_finding f "
+        "JOIN registry_household h ON h.id = f.household_id "
+        "JOIN matching_departmentrecord r ON r.id = f.record_id "
+        f"WHERE f.kind = 'exclusion' AND f.year = {int(year)}",
+        ["household_no", "registration_year", "facts"],
+    )
+    if not rows.height:
+        return rows.select("household_no")
+    dated = rows.with_columns(
+        pl.col("facts").map_elements(_evidence_year, return_dtype=pl.Int64).alias("evidence_year")
+    )
+    early = dated.filter(pl.col("evidence_year") <= pl.col("registration_year"))
+    return early.select("household_no").unique()
+
+
+def _evidence_year(facts: object) -> int | None:
+    data = json.loads(facts) if isinstance(facts, str) else facts
+    if not isinstance(data, dict):
+        return None
+    for key in ("registered_year", "start_year", "issue_year", "year"):
+        value = data.get(key)
+        if value not in (None, ""):
+            return int(float(value))
+    return None

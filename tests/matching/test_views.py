@@ -92,3 +92,16 @@ def test_upload_page_loads_a_file_or_lists_every_error(client):
     f = SimpleUploadedFile("v.csv", good, content_type="text/csv")
     client.post("/matching/datasets/", {"dataset": "vehicles", "file": f})
     assert DatasetLoad.objects.count() == 1
+
+
+def test_supervisors_see_but_cannot_act(client, found):
+    world, _ = found
+    client.force_login(world["users"][Role.SUPERVISOR_VIEW])
+    assert 'name="finding"' not in client.get("/matching/").content.decode()
+    ids = [str(pk) for pk in Finding.objects.values_list("pk", flat=True)]
+    res = client.post("/matching/", {"finding": ids, "action": "dismiss", "reason": "x"})
+    assert res.status_code == 403 and Finding.objects.get().status == "open"
+    client.force_login(world["users"][Role.TOWNSHIP_REVIEW])
+    assert 'name="finding"' in client.get("/matching/").content.decode()
+    client.post("/matching/", {"finding": ids, "action": "dismiss", "reason": "已核实为误报"})
+    assert Finding.objects.get().status == "dismissed"

@@ -7,7 +7,8 @@ registry_members.parquet``, matched on household number and ID number). Recall's
 every record of a loaded dataset whose true person is a member in the database. Precision and
 recall are given per dataset and per pass (method); a pass's recall is its share of the linkable
 records. Wrongly included households: registered households whose truth says not poor in the
-evaluation year, against the households with an exclusion finding.
+evaluation year, against the households with an exclusion finding. ``recall_with_id`` is recall
+among the linkable records that carry an ID number at all (the rest have only a name).
 """
 
 from __future__ import annotations
@@ -46,12 +47,18 @@ def linkage_table(folder: Path) -> pl.DataFrame:
         ["dataset", "record_id", "method", "member"],
     )
     loaded = _query("SELECT dataset FROM matching_datasetload WHERE active", ["dataset"])
+    with_id = _query(
+        "SELECT d.dataset, r.record_id FROM matching_departmentrecord r "
+        "JOIN matching_datasetload d ON d.id = r.load_id WHERE d.active AND r.id_number <> ''",
+        ["dataset", "record_id"],
+    )
     rows = []
     for dataset in sorted(loaded["dataset"].to_list()):
         true = pl.read_parquet(truth / "links" / f"{dataset}.parquet").with_columns(
             pl.col("record_id").cast(pl.String)
         )
         linkable = true.join(members, on="person_id").select("record_id").unique()
+        ided = linkable.join(with_id.filter(pl.col("dataset") == dataset), on="record_id")
         got = (
             stored.filter(pl.col("dataset") == dataset)
             .join(members, on="member", how="left")
@@ -61,6 +68,7 @@ def linkage_table(folder: Path) -> pl.DataFrame:
         for method, part in [("all", got), *sorted(got.group_by("method"), key=str)]:
             name = method if isinstance(method, str) else str(method[0])
             right = int(part["right"].fill_null(False).sum())
+            right_ided = int(part.join(ided, on="record_id")["right"].fill_null(False).sum())
             rows.append(
                 {
                     "dataset": dataset,
@@ -70,6 +78,8 @@ def linkage_table(folder: Path) -> pl.DataFrame:
                     "linkable": linkable.height,
                     "precision": right / part.height if part.height else None,
                     "recall": right / linkable.height if linkable.height else None,
+                    # Among linkable records that carry an ID number at all.
+                    "recall_with_id": right_ided / ided.height if ided.height else None,
                 }
             )
     return pl.DataFrame(rows)

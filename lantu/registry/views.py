@@ -30,6 +30,7 @@ from lantu.registry.models import Household, HouseholdYear, Member
 
 View = Callable[..., HttpResponseBase]
 STANDARDS_SNIPPET = "standards/_household_results.html"
+FINDINGS_SNIPPET = "matching/_household_findings.html"
 
 LIST_FIELDS = (
     "household_no",
@@ -197,13 +198,13 @@ def _role_label(role: str) -> str:
     return str(labels.get(role, role))
 
 
-def _standards_snippet() -> str | None:
-    """The ruler's results for the household, if the standards app ships its snippet yet."""
+def _snippet(name: str) -> str | None:
+    """Another room's household section (ruler results, data-comparison findings), if it ships."""
     try:
-        get_template(STANDARDS_SNIPPET)
+        get_template(name)
     except TemplateDoesNotExist:
         return None
-    return STANDARDS_SNIPPET
+    return name
 
 
 @require_GET
@@ -246,7 +247,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
             for e in queries.events(user, household)
         ],
-        "standards_snippet": _standards_snippet(),
+        "standards_snippet": _snippet(STANDARDS_SNIPPET),
+        "findings_snippet": _snippet(FINDINGS_SNIPPET),
         "can_see_personal": m.unmasked,
     }
     return render(request, "registry/household_detail.html", context)

@@ -10,11 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Max
 
 from lantu.accounts.models import User
 from lantu.accounts.roles import ROLE_LABELS, Role
 from lantu.regions.models import Region
-from lantu.registry.models import Household
+from lantu.registry.models import Household, HouseholdYear
 
 DEMO_PASSWORD = os.environ.get("LANTU_DEMO_PASSWORD", "lantu-demo-2026")
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             call_command("simulate", preset="county", seed=opts["seed"], out=str(out))
             self.stdout.write("载入… / loading…")
             call_command("load", str(out))
+            self._yearly_cycle()
         users = self._demo_users()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
@@ -46,6 +48,19 @@ class Command(BaseCommand):
             )
         if not opts["no_serve"]:
             call_command("runserver", opts["addr"], "--insecure", "--noreload")
+
+    def _yearly_cycle(self) -> None:
+        """Close the year before the latest and open the latest, with its monitoring and
+        risk-elimination cases, so that work queues and village notices have something in them."""
+        latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
+        if latest is None:
+            return
+        before = latest - 1
+        self.stdout.write(
+            f"关闭{before}年度、开启{latest}年度 / closing {before}, opening {latest}…"
+        )
+        call_command("year", "close", str(before))
+        call_command("year", "open", str(latest), open="monitoring,risk_elimination")
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

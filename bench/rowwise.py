@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 _CMP = {exp.EQ: operator.eq, exp.NEQ: operator.ne, exp.GT: operator.gt, exp.GTE: operator.ge,
         exp.LT: operator.lt, exp.LTE: operator.le}  # fmt: skip
-_ARITH = {exp.Add: operator.add, exp.Sub: operator.sub, exp.Mul: operator.mul}
+_ARITH = {exp.Add: operator.add, exp.Sub: operator.sub, exp.Mul: operator.mul,
+          exp.BitwiseOr: operator.or_, exp.BitwiseAnd: operator.and_}  # fmt: skip
 
 
 def _and(a, b):
@@ -179,11 +180,18 @@ def aggregate(sql, members, parse):
         node = node.this
     if isinstance(node, exp.Count):
         return len(members)
+    if isinstance(node, exp.CountIf):
+        return sum(1 for m in members if ev(node.this, m) is True)
     kind = type(node).__name__
     vals = [ev(node.this, m) for m in members]
     vals = [v for v in vals if v is not None]
     if not vals:
         return None
+    if kind == "BitwiseOrAgg":
+        out = 0
+        for v in vals:
+            out |= v
+        return out
     if kind == "LogicalOr":
         return any(vals)
     if kind == "LogicalAnd":

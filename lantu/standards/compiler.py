@@ -47,7 +47,8 @@ FUNCTIONS = (
     "any all count sum min max avg if coalesce nullif least greatest abs round length "
     "substring upper lower matches"
 ).split()
-_AGG_DEFAULT = {"any": "FALSE", "all": "TRUE", "count": "0", "sum": "0"}
+_AGG_DEFAULT = {"count": "0", "sum": "0"}
+MASK_BITS = 62
 
 
 @dataclass
@@ -69,6 +70,7 @@ class ClauseSql:
 class LevelSql:
     level: Level
     aggregates: dict[str, Aggregate] = field(default_factory=dict)  # keyed by SQL, deduplicated
+    flags: dict[str, int] = field(default_factory=dict)  # any/all conditions → bit (see flag)
     defines: dict[str, str] = field(default_factory=dict)
     clauses: list[ClauseSql] = field(default_factory=list)
     applies: dict[str, str] = field(default_factory=dict)
@@ -244,12 +246,14 @@ class _Ctx:
             sql = "COUNT(*)" if func == "count" else ""
             if not sql:
                 return self.fail(where, f"{func}() 需要参数", f"{func}() needs an argument")
+        elif func in ("any", "all"):
+            return self.flag(level, body, func)
         else:
             b = body.sql(dialect="duckdb")
             sql = {
                 "any": f"BOOL_OR(COALESCE({b}, FALSE))",
                 "all": f"BOOL_AND(COALESCE({b}, FALSE))",
-                "count": f"CAST(SUM(CASE WHEN {b} THEN 1 ELSE 0 END) AS BIGINT)",
+                "count": f"COUNT_IF({b})",
                 "sum": f"CAST(SUM({b}) AS DOUBLE)",
             }.get(func, f"{func.upper()}({b})")
         aggs = self.c.levels[level].aggregates
@@ -259,6 +263,19 @@ class _Ctx:
         if func in _AGG_DEFAULT:
             col = exp.Coalesce(this=col, expressions=[sqlglot.parse_one(_AGG_DEFAULT[func])])
         return col
+
+    def flag(self, level: Level, body: exp.Expression, func: str) -> exp.Expression:
+        """``any(c)`` and ``all(c)`` share one BIT_OR per 62 conditions: a member sets bit i when
+        condition i holds (``all``: when it does not), so dozens of boolean aggregates cost one
+        aggregate state. any ⇔ the bit is set; all ⇔ it is not; no rows: any false, all true."""
+        cond = f"COALESCE({body.sql(dialect='duckdb')}, FALSE)"
+        if func == "all":
+            cond = f"NOT {cond}"
+        flags = self.c.levels[level].flags
+        i = flags.setdefault(cond, len(flags))
+        mask = f"COALESCE(mask_{i // MASK_BITS}, 0) & {1 << (i % MASK_BITS)}"
+        test = f"({mask}) {'<>' if func == 'any' else '='} 0"
+        return sqlglot.parse_one(test, read="duckdb")  # type: ignore[return-value]
 
     def check_codes(self, where: str, lhs: exp.Expression, rhs: list[Any], level: Level) -> None:
         if not isinstance(lhs, exp.Column) or lhs.table:
@@ -275,6 +292,18 @@ class _Ctx:
                     f"{lhs.name} 没有代码 '{r.this}'{zh}",
                     f"'{lhs.name}' has no code '{r.this}'{en}",
                 )
+
+
+def _masks(out: LevelSql) -> None:
+    """The BIT_OR aggregates that carry the level's any/all conditions (see ``_Ctx.flag``)."""
+    conds = list(out.flags)
+    for m in range(0, len(conds), MASK_BITS):
+        bits = " | ".join(
+            f"CASE WHEN {cond} THEN {1 << (i % MASK_BITS)} ELSE 0 END"
+            for i, cond in enumerate(conds[m : m + MASK_BITS], start=m)
+        )
+        sql = f"BIT_OR(CAST({bits} AS BIGINT))"
+        out.aggregates[sql] = Aggregate(f"mask_{m // MASK_BITS}", "mask", sql)
 
 
 def _layers(deps: dict[str, set[str]], problems: list[tuple[str, str]]) -> list[list[str]]:
@@ -354,6 +383,7 @@ def _compile(policy: Policy, year: int) -> Compiled:
         out.layers = _layers(deps, problems)
         for name in sorted(c.needed.get(level, set())):
             out.defines[name] = ctx.compile(name, policy.defines[name].expr).sql("duckdb")
+        _masks(out)
     if problems:
         raise PolicyInvalid(problems)
     return c

@@ -10,6 +10,7 @@ Python except the final hand-over of rows to the database driver.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -62,7 +63,11 @@ def _rule_meta(res: Results) -> list[dict[str, str]]:
 def _area_rows(table: pa.Table | None) -> list[dict[str, Any]]:
     if table is None:
         return []
-    return [{k: v for k, v in row.items() if not k.startswith("agg_")} for row in table.to_pylist()]
+    return [
+        {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()
+         if not k.startswith(("agg_", "mask_"))}
+        for row in table.to_pylist()
+    ]  # fmt: skip
 
 
 def store(res: Results, ids: pa.Table, *, actor: Any, backend: str = "duckdb") -> EvaluationRun:

@@ -101,7 +101,7 @@ def _example_rows(sheet: xlsxwriter.worksheet.Worksheet) -> None:
         "ethnicity": "哈尼族",
         "labour": "普通劳动力",
         "year": "2019",
-        "wage_income": "6000",
+        "wage_income": "5600",
         "production_cost": "500",
         "housing_grade": "B级（基本安全）",
         "main_cause": "缺技术",

@@ -3,22 +3,20 @@ sends up), as rows and as an XLSX.
 
 Status changes are counted in the database from the registry's status history, grouped by the
 households' region path (one row per village or group), then summed up to townships. Births are
-members born in the year; deaths and moves are members who left the household in the year, from
-the ledger's ``member.remove`` events (their reason: ``death``/死亡 is a death, any other reason
-a move: marriage, split, migration).
+members born in the year; deaths and moves are members who left the household in the year
+(``Member.left_year``, set by the registry's services and imports; the reason ``death``/死亡 is a
+death, any other reason a move: marriage, split, migration).
 """
 
 from __future__ import annotations
 
 import io
-import json
 from collections import defaultdict
 from typing import Any
 
 import xlsxwriter
 from django.db.models import Count
 
-from lantu.ledger.models import Event
 from lantu.regions.models import Region
 from lantu.registry.models import Member, StatusChange
 
@@ -71,12 +69,14 @@ def _counts(year: int) -> dict[str, dict[str, int]]:
     )
     for b in births:
         out[cut(b["household__region_path"])]["births"] += b["n"]
-    removed = Event.objects.filter(action="member.remove", at__year=year)
-    for path, after in removed.values_list("region_path", "after").iterator():
-        reason = (json.loads(after) if isinstance(after, str) else after or {}).get(
-            "left_reason", ""
-        )
-        out[cut(path)]["deaths" if reason in DEATH else "moves"] += 1
+    left = (
+        Member.objects.filter(active=False, left_year=year)
+        .values("household__region_path", "left_reason")
+        .annotate(n=Count("id"))
+    )
+    for gone in left:
+        kind = "deaths" if gone["left_reason"] in DEATH else "moves"
+        out[cut(gone["household__region_path"])][kind] += gone["n"]
     return out
 
 

@@ -39,10 +39,14 @@ def _member_frame(parsed: pl.DataFrame) -> pl.DataFrame:
     df = parsed.drop([c for c in ("phone",) if c in parsed.columns])  # that is the household's
     if "member_phone" in df.columns:
         df = df.rename({"member_phone": "phone"})
-    active = (
-        pl.col("left_reason").fill_null("") == "" if "left_reason" in df.columns else pl.lit(True)
-    )
-    return df.with_columns(active.alias("active"))
+    if "left_reason" not in df.columns:
+        return df.with_columns(pl.lit(True).alias("active"))
+    active = pl.col("left_reason").fill_null("") == ""
+    given = pl.col("left_year") if "left_year" in df.columns else pl.lit(None, dtype=pl.Int64)
+    # A member who left without a stated year left in the year the change is recorded.
+    this_year = pl.lit(datetime.date.today().year, dtype=pl.Int64)
+    left_year = pl.when(active).then(None).otherwise(pl.coalesce(given, this_year))
+    return df.with_columns(active.alias("active"), left_year.alias("left_year"))
 
 
 @transaction.atomic

@@ -130,6 +130,14 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
         "str",
         note="填写则该成员不再在户（死亡、婚出、迁出） / filled: the member has left (death, move)",
     ),
+    C(
+        "left_year",
+        "减员年度",
+        "year left",
+        "member",
+        "int",
+        note="减员发生的年度；留空取导入当年 / the year the member left; blank: this year",
+    ),
 )
 
 YEAR_COLUMNS: tuple[Column, ...] = (

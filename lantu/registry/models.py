@@ -123,6 +123,7 @@ class Member(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     active = models.BooleanField(_("在户"), default=True)
     left_reason = models.CharField(_("减员原因"), max_length=40, blank=True)
+    left_year = models.PositiveSmallIntegerField(_("减员年度"), null=True, blank=True)
     # 15-digit legacy number as entered, kept for matching with older department data.
     legacy_id_number = models.CharField(max_length=15, blank=True)
 

@@ -170,7 +170,9 @@ def add_member(*, actor: Any, household: Household, reason: str = "", **fields: 
 
 
 @transaction.atomic
-def remove_member(*, actor: Any, member: Member, left_reason: str) -> Member:
+def remove_member(
+    *, actor: Any, member: Member, left_reason: str, year: int | None = None
+) -> Member:
     """The member leaves the household (death, marriage, move); the record is kept."""
     household = member.household
     _authorise(actor, Perm.EDIT, household.region_path)
@@ -179,7 +181,8 @@ def remove_member(*, actor: Any, member: Member, left_reason: str) -> Member:
     before = _snapshot(member)
     member.active = False
     member.left_reason = left_reason
-    member.save(update_fields=["active", "left_reason"])
+    member.left_year = year or datetime.date.today().year
+    member.save(update_fields=["active", "left_reason", "left_year"])
     if member.relation == "head" and household.members.filter(active=True).exists():
         raise InvariantViolated(
             "户主减员前请先指定新户主", "name a new head before the head leaves the household"

@@ -145,8 +145,10 @@ def _members(
         ]
     )
     rel = np.concatenate([P["rel"][rows], moves[:, 4]])  # a mover's relation in the old household
+    left = np.concatenate([np.where(P["present"][rows], 0, P["left_year"][rows]), moves[:, 3]])
     order = np.lexsort((person, house))
     person, house, reason, rel = person[order], house[order], reason[order], rel[order]
+    left = left[order]
     birth = P["birth"][person].astype(np.int64)
     wrong = rng.random(len(person)) < p.f("registry.birth_date_error")
     birth = np.where(wrong, birth + rng.choice([-30, 30, 365, -365], len(person)), birth)
@@ -178,6 +180,7 @@ def _members(
             "pension_insurance": P["pension"][person],
             "member_phone": pl.Series([None] * n, dtype=pl.String),
             "left_reason": pl.Series(reason).replace("", None),
+            "left_year": pl.Series(left.astype(np.int32)).replace(0, None),
         }
     ).select("household_no", *[c.name for c in MEMBER_COLUMNS])
     write(frame, out / "observed" / "registry" / "members.parquet")

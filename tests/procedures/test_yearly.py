@@ -52,7 +52,7 @@ def test_open_year_with_the_real_ruler(world, now):
     }
 
 
-# Deaths and moves are dated by their ledger events, written now: the year under test is this one.
+# Deaths and moves are dated by the year they are recorded in: the year under test is this one.
 THIS = datetime.date.today().year
 NEXT = THIS + 1
 

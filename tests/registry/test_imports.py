@@ -172,6 +172,18 @@ def test_person_in_another_household_and_moving(tree):
     assert report.ok, report.errors[:2]
     assert Member.objects.get(id_number=person, active=True).household.household_no == "H301"
     assert Household.objects.get(household_no="H300").size == 2
+    gone = Member.objects.get(id_number=person, active=False)
+    assert gone.left_reason == "婚出" and gone.left_year == datetime.date.today().year
+
+
+def test_left_year_given_in_the_file_is_kept(tree):
+    rows = household("H310")
+    rows[2] |= {"left_reason": "死亡", "left_year": "2019"}
+    report = import_file(to_csv(rows), "a.csv", actor=None)
+    assert report.ok, report.errors[:2]
+    gone = Member.objects.get(id_number=rows[2]["id_number"])
+    assert (gone.active, gone.left_year) == (False, 2019)
+    assert Member.objects.filter(household__household_no="H310", active=True).count() == 2
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,18 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
+            "kinship",
+            "户籍亲属关系",
+            "kinship (household registration)",
+            "公安",
+            "public security",
+            (
+                F("relative_id_number", "亲属身份证号"),
+                F("relative_name", "亲属姓名"),
+                F("relation", "亲属关系"),
+            ),
+        ),
+        Dataset(
             "vehicles",
             "机动车登记",
             "vehicle registration",
@@ -178,6 +190,7 @@ DATASETS: dict[str, Dataset] = {
             "应急管理",
             "emergency management",
             (
+                F("household_size", "家庭人口", "int", aliases=("户人口",)),
                 F("year", "年度", "int"),
                 F("disaster_type", "灾害类型"),
                 F("loss_yuan", "损失金额", "money"),

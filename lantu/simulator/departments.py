@@ -79,13 +79,23 @@ COLUMNS = {
         "reimbursed",
         "out_of_pocket",
     ],
-    "school_enrolment": ["record_id", "student_id_number", "student_name", "year", "level"],
+    "school_enrolment": [
+        "record_id",
+        "student_id_number",
+        "student_name",
+        "birth_date",
+        "sex",
+        "hukou_region_code",
+        "year",
+        "level",
+    ],
     "disability_certificates": ["record_id", "id_number", "name", "grade", "issue_year"],
     "disaster_reports": [
         "record_id",
         "head_id_number",
         "head_name",
         "region_code",
+        "household_size",
         "year",
         "disaster_type",
         "loss_yuan",
@@ -94,6 +104,9 @@ COLUMNS = {
         "record_id",
         "id_number",
         "name",
+        "birth_date",
+        "sex",
+        "hukou_region_code",
         "year",
         "work_place",
         "months",
@@ -176,12 +189,14 @@ def collect(
     head = lc.heads(w)
     hit = np.flatnonzero(dis["disaster"] & (head >= 0))
     hit = hit[_covered(rng, p, "disaster_reports", len(hit))]
+    size = np.bincount(P["hh"][P["present"]], minlength=w.n_households)
     buf.sink.add(
         "disaster_reports",
         pl.DataFrame(
             {
                 "person": head[hit],
                 "household": hit,
+                "household_size": size[hit].astype(np.int32),
                 "year": np.full(len(hit), year, dtype=np.int32),
                 "disaster_type": pl.Series(DISASTERS).gather(dis["kind"][hit].astype(np.int64)),
                 "loss_yuan": np.round(inc["business"][hit] * 0.4, 0),
@@ -308,7 +323,10 @@ class Sink:
             record_id=pl.int_range(start, start + frame.height, dtype=pl.Int64)
         )
         cols = COLUMNS[dept]
-        frame = _shape(self.w, dept, frame.with_columns(ids.alias(cols[1]), names.alias(cols[2])))
+        frame = frame.with_columns(
+            ids.alias(cols[1]), names.alias(cols[2]), *self._identifying(dept, frame, tag)
+        )
+        frame = _shape(self.w, dept, frame)
         append(frame.select(cols), self.out / "observed" / "departments" / f"{dept}.parquet")
         link = frame.select("record_id", pl.col("person").cast(pl.Int64).alias("person_id"))
         append(link, self.out / "truth" / "links" / f"{dept}.parquet")
@@ -326,6 +344,28 @@ class Sink:
         )["i"]
         names = identity.vary_names(rng, self.w.series["name"].gather(person), 0.01)
         return ids, names
+
+    def _identifying(self, dept: str, frame: pl.DataFrame, tag: str) -> list[pl.Series]:
+        """The person fields the department's system holds beside ID number and name
+        (params.yaml ``departments.identifying``): birth date (a share entered a month or a year
+        off, ``departments.birth_date_error``), sex, hukou village. Drawn from a stream of their
+        own, so the ID numbers and names of every department stay what they were."""
+        wanted = self.p.get("departments.identifying").get(dept, [])
+        person = frame["person"].to_numpy()
+        P, out = self.w.P, []
+        if "birth_date" in wanted:
+            rng = stream(self.seed, f"dept-birth-{tag}")
+            birth = P["birth"][person].astype(np.int64)
+            wrong = rng.random(len(person)) < self.p.f("departments.birth_date_error")
+            shift = rng.choice([-30, 30, 365, -365], len(person))
+            birth = np.where(wrong, birth + shift, birth)
+            out.append(pl.Series("birth_date", birth.astype("datetime64[D]")))
+        if "sex" in wanted:
+            out.append(pl.Series(["1", "2"]).gather(P["sex"][person].astype(np.int64) - 1))
+            out[-1] = out[-1].alias("sex")
+        if "hukou_region_code" in wanted:
+            out.append(village_code(self.w, P["hh"][person]).alias("hukou_region_code"))
+        return out
 
     def finish(self, end: int) -> None:
         for dept, frame in _finals(self.w, self.p, self.seed, end).items():

@@ -11,9 +11,8 @@ evidence is the department record behind the variable (the largest value in the 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -29,23 +28,14 @@ from lantu.matching import facts
 from lantu.matching.models import Finding
 from lantu.standards.policy import Policy, load
 
-OVERLAY_DIR = Path(__file__).resolve().parent / "policies"
+OVERLAY = Path(__file__).resolve().parent / "policies" / "matching.yaml"
 
 
 def policy_with_overlay(name: str) -> Policy:
-    """The policy ``name`` with this room's rules and parameters added (a rule of the same name
-    in the policy wins: the ruler's files are the authority)."""
-    base = load(name)
-    extra = load("matching", OVERLAY_DIR)
-    digest = hashlib.sha256((base.content_hash + extra.content_hash).encode()).hexdigest()
-    return dataclasses.replace(
-        base,
-        chain=[*base.chain, "matching"],
-        parameters={**extra.parameters, **base.parameters},
-        defines={**extra.defines, **base.defines},
-        rules={**extra.rules, **base.rules},
-        content_hash=digest,
-    )
+    """The policy ``name`` with this room's rules and parameters laid over it: the ruler's loader
+    takes ``matching.yaml`` as one more layer of the chain, checks its names and records what it
+    adds or changes (shown by ``lantu standards show NAME --overlay PATH``)."""
+    return load(name, overlays=[OVERLAY])
 
 
 def _outcomes(res: Results, rules: list[str]) -> pl.DataFrame:
@@ -62,8 +52,7 @@ def detect(
     spec = facts.config()
     wanted = list(spec["findings"])
     variables = sorted({v for f in spec["findings"].values() for v in f["variables"]})
-    datasets = sorted({spec["variables"][v]["dataset"] for v in variables})
-    linked = facts.linked_records(datasets, region_path)
+    linked = facts.linked_records(facts.datasets_of(variables), region_path)
     pol = policy_with_overlay(policy)
     base = _outcomes(evaluate(pol, year, inputs), wanted)
     if not linked.height:
@@ -73,9 +62,10 @@ def detect(
         "members": pl.from_arrow(inputs["members"]),
         "years": pl.from_arrow(inputs["years"]),
     }
+    hits = facts.relative_hits(enriched["members"], linked)  # type: ignore[arg-type]
     enriched["members"] = facts.member_columns(enriched["members"], linked, year)  # type: ignore[arg-type]
     for level, table in (("household", "households"), ("year", "years")):
-        enriched[table] = facts.household_columns(enriched[table], linked, year, level)  # type: ignore[arg-type]
+        enriched[table] = facts.household_columns(enriched[table], linked, year, level, hits)  # type: ignore[arg-type]
     with_data = _outcomes(
         evaluate(pol, year, {k: v.to_arrow() for k, v in enriched.items()}),
         wanted,  # type: ignore[union-attr]
@@ -95,7 +85,7 @@ def detect(
         )
         if not hit.height:
             continue
-        evidence = _evidence(f["variables"], linked, year)
+        evidence = _evidence(f["variables"], linked, year, hits)
         rows.append(
             hit.select("household_no")
             .join(evidence, on="household_no", how="left")
@@ -110,11 +100,29 @@ def detect(
     return (pl.concat(rows, how="diagonal_relaxed") if rows else pl.DataFrame()), pol
 
 
-def _evidence(variables: list[str], linked: pl.DataFrame, year: int) -> pl.DataFrame:
-    """The household's strongest record for the rule's variables (household_no, record, dataset)."""
+def _evidence(
+    variables: list[str], linked: pl.DataFrame, year: int, hits: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """The household's strongest record for the rule's variables (household_no, record, dataset,
+    detail). A relative's record names the relative and the relation in ``detail`` (JSON) and
+    ranks after a member's own record of the same rule."""
     parts = []
     spec = facts.config()["variables"]
     for name in variables:
+        dataset = pl.lit(spec[name]["dataset"]).alias("dataset")
+        if spec[name]["agg"] == "relative":
+            if name in hits:
+                detail = pl.struct("relative_name", "relation", "source", "source_record")
+                parts.append(
+                    hits[name].select(
+                        "household_no",
+                        "record",
+                        pl.lit(0.5).alias("v"),
+                        dataset,
+                        detail.struct.json_encode().alias("detail"),
+                    )
+                )
+            continue
         v = facts.variable(name, linked, year)
         value = pl.col(name).cast(pl.Float64)
         parts.append(
@@ -122,11 +130,16 @@ def _evidence(variables: list[str], linked: pl.DataFrame, year: int) -> pl.DataF
                 "household_no",
                 "record",
                 value.alias("v"),
-                pl.lit(spec[name]["dataset"]).alias("dataset"),
+                dataset,
+                pl.lit(None, pl.String).alias("detail"),
             )
         )
     both = pl.concat(parts)
-    return both.sort("v", descending=True).unique("household_no", keep="first").drop("v")
+    return (
+        both.sort("v", descending=True, maintain_order=True)
+        .unique("household_no", keep="first", maintain_order=True)
+        .drop("v")
+    )
 
 
 def store(found: pl.DataFrame, pol: Policy, *, actor: Any, year: int, region_path: str) -> int:
@@ -164,12 +177,13 @@ def store(found: pl.DataFrame, pol: Policy, *, actor: Any, year: int, region_pat
         insert_rows(
             Finding,
             ["household", "region_path", "year", "rule", "kind", "rule_zh", "rule_en", "policy",
-             "policy_version", "record", "dataset", "found_on", "status"],
+             "policy_version", "record", "dataset", "detail", "found_on", "status"],
             [
                 rows["household"].to_list(), rows["region_path"].to_list(), [year] * n,
                 rows["rule"].to_list(), rows["kind"].to_list(), rows["zh"].to_list(),
                 rows["en"].to_list(), [pol.name] * n, [pol.version] * n,
-                rows["record"].to_list(), rows["dataset"].fill_null("").to_list(), [today] * n,
+                rows["record"].to_list(), rows["dataset"].fill_null("").to_list(),
+                _details(rows), [today] * n,
                 ["open"] * n,
             ],
         )  # fmt: skip
@@ -185,3 +199,10 @@ def store(found: pl.DataFrame, pol: Policy, *, actor: Any, year: int, region_pat
             actor=actor,
         )
     return n
+
+
+def _details(rows: pl.DataFrame) -> list[dict[str, Any]]:
+    """The ``detail`` of each finding: what the evidence record alone does not say."""
+    if "detail" not in rows.columns:
+        return [{} for _ in range(rows.height)]
+    return [json.loads(d) if d else {} for d in rows["detail"].to_list()]

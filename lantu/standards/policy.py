@@ -7,6 +7,14 @@ replace or amend the parent's rule of the same name (keys merged, clauses merged
 ``disable:`` drops a rule. Every override is recorded, with the reference the overriding file
 gives, so the result can say "Yunnan 2025 sets the monitoring line to 8,700 — 云农办通〔2025〕1号".
 
+``include: [part]`` adds the sections of ``policies/parts/<part>.yaml`` to the including file (a
+name defined in both is refused). Another room's policy file (e.g. ``lantu/matching/policies/
+matching.yaml``) joins the chain as an *overlay*: ``load(name, overlays=[path])`` lays it over the
+policy after its last file, like one more layer. What an overlay adds and what it changes are
+recorded (``Override``; ``lantu standards show POLICY --overlay PATH`` lists them), and its
+names are checked like every other file's. An overlay does not ``extends:``: it is laid over
+whichever policy is in force.
+
 Expressions are checked later, by ``lantu.standards.compiler``; this module checks structure and
 collects every problem before raising one ``PolicyInvalid`` that lists them all.
 """
@@ -18,6 +26,7 @@ import difflib
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,7 +153,7 @@ class Define:
 
 @dataclass(frozen=True)
 class Override:
-    what: str  # 'parameter' | 'rule' | 'disable'
+    what: str  # 'parameter' | 'rule' | 'disable' | 'added' (a name an overlay adds)
     name: str
     by: str
     ref: str
@@ -173,15 +182,57 @@ def _read(name: str, directory: Path) -> dict[str, Any]:
         known = sorted(p.stem for p in directory.glob("*.yaml"))
         zh, en = suggest(name, known)
         raise PolicyInvalid([(f"找不到政策文件 {name}{zh}", f"no policy file '{name}'{en}")])
+    return _read_path(path, name)
+
+
+def _read_path(path: Path, name: str) -> dict[str, Any]:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     if not isinstance(data, dict):
         raise PolicyInvalid([(f"{name}: 文件不是映射", f"{name}: the file is not a mapping")])
+    problems: list[tuple[str, str]] = []
     for part in data.get("include") or []:
-        # Parts (policies/parts/*.yaml) add sections to the file that includes them.
-        included = _read(f"parts/{part}", directory)
+        # Parts (policies/parts/*.yaml beside the file) add sections to the file that includes them.
+        included = _read(f"parts/{part}", path.parent)
         for section in ("parameters", "define", "rules"):
-            data[section] = {**(data.get(section) or {}), **(included.get(section) or {})}
+            mine, theirs = data.get(section) or {}, included.get(section) or {}
+            for both in sorted(set(mine) & set(theirs)):
+                problems.append(
+                    (
+                        f"{name}: {section}.{both} 在文件和所含部分 {part} 中重复定义",
+                        f"{name}: {section}.{both} is defined both in the file and in its part "
+                        f"'{part}'",
+                    )
+                )
+            data[section] = {**mine, **theirs}
+    if problems:
+        raise PolicyInvalid(problems)
     return data
+
+
+def _read_overlay(path: Path, chain: list[str]) -> tuple[str, dict[str, Any]]:
+    """An overlay file: its name (``policy:``, else the file name) and contents."""
+    if not path.exists():
+        raise PolicyInvalid([(f"找不到叠加政策文件 {path}", f"no overlay policy file '{path}'")])
+    data = _read_path(path, path.stem)
+    name = str(data.get("policy") or path.stem)
+    problems = []
+    if data.get("extends"):
+        problems.append(
+            (
+                f"{name}: 叠加文件不能 extends（它叠加在正在使用的政策之上）",
+                f"{name}: an overlay does not 'extends' (it is laid over the policy in force)",
+            )
+        )
+    if name in chain:
+        problems.append(
+            (
+                f"{name}: 叠加文件与政策链中的文件同名",
+                f"{name}: an overlay has the name of a file already in the chain",
+            )
+        )
+    if problems:
+        raise PolicyInvalid(problems)
+    return name, data
 
 
 def _check_keys(
@@ -223,7 +274,11 @@ def _structure_problems(name: str, data: dict[str, Any]) -> list[tuple[str, str]
 
 
 def _merge_params(
-    merged: dict[str, dict[str, Any]], name: str, params: dict[str, Any], ovr: list[Override]
+    merged: dict[str, dict[str, Any]],
+    name: str,
+    params: dict[str, Any],
+    ovr: list[Override],
+    added: bool = False,
 ) -> None:
     for pname, p in params.items():
         values = [
@@ -240,10 +295,18 @@ def _merge_params(
                 ovr.append(Override("parameter", pname, name, v["ref"], detail))
         else:
             merged[pname] = {**p, "values": values}
+            if added:
+                first = values[0] if values else {"ref": p.get("ref", ""), "value": None}
+                detail = f"parameter {pname} = {first['value']}"
+                ovr.append(Override("added", pname, name, first["ref"], detail))
 
 
 def _merge_rules(
-    merged: dict[str, dict[str, Any]], name: str, rules: dict[str, Any], ovr: list[Override]
+    merged: dict[str, dict[str, Any]],
+    name: str,
+    rules: dict[str, Any],
+    ovr: list[Override],
+    added: bool = False,
 ) -> None:
     for rname, r in rules.items():
         r = copy.deepcopy(r)
@@ -260,9 +323,11 @@ def _merge_rules(
             ovr.append(Override("rule", rname, name, r.get("ref", ""), ", ".join(r)))
         else:
             merged[rname] = {**r, "source": name}
+            if added:
+                ovr.append(Override("added", rname, name, r.get("ref", ""), f"rule {rname}"))
 
 
-def _build(merged: dict[str, Any], chain: list[str], ovr: list[Override]) -> Policy:
+def _build(merged: dict[str, Any], name: str, chain: list[str], ovr: list[Override]) -> Policy:
     params = {
         n: Parameter(
             n,
@@ -299,7 +364,7 @@ def _build(merged: dict[str, Any], chain: list[str], ovr: list[Override]) -> Pol
     }
     digest = hashlib.sha256(json.dumps(merged, sort_keys=True, default=str).encode()).hexdigest()
     return Policy(
-        name=chain[-1],
+        name=name,
         version=str(merged.get("version", "")),
         title=merged.get("title") or {},
         chain=chain,
@@ -311,19 +376,30 @@ def _build(merged: dict[str, Any], chain: list[str], ovr: list[Override]) -> Pol
     )
 
 
-def load(name: str, directory: Path | None = None) -> Policy:
-    """Read a policy and its ancestors (cached until one of the folder's files changes)."""
+def load(
+    name: str, directory: Path | None = None, *, overlays: Sequence[Path | str] = ()
+) -> Policy:
+    """Read a policy and its ancestors, with ``overlays`` laid over it in order (cached until one
+    of the files changes)."""
     directory = directory or POLICY_DIR
-    stamp = tuple(
-        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in directory.rglob("*.yaml"))
-    )
-    return _load_cached(name, directory, stamp)
+    layers = tuple(Path(o).resolve() for o in overlays)
+    files = [*directory.rglob("*.yaml")]
+    for o in layers:
+        files += [o, *o.parent.glob("parts/*.yaml")] if o.exists() else []
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    return _load_cached(name, directory, layers, stamp)
 
 
 @functools.lru_cache(maxsize=64)
-def _load_cached(name: str, directory: Path, stamp: tuple[tuple[str, int, int], ...]) -> Policy:
-    """Read a policy and its ancestors, merge them, and check their structure (not expressions:
-    ``compiler.compile_policy`` checks those). Raises ``PolicyInvalid`` listing every problem."""
+def _load_cached(
+    name: str,
+    directory: Path,
+    overlays: tuple[Path, ...],
+    stamp: tuple[tuple[str, int, int], ...],
+) -> Policy:
+    """Read a policy and its ancestors, merge them, lay the overlays over them, and check their
+    structure (not expressions: ``compiler.compile_policy`` checks those). Raises
+    ``PolicyInvalid`` listing every problem."""
     directory = directory or POLICY_DIR
     files: list[tuple[str, dict[str, Any]]] = []
     current: str | None = name
@@ -333,6 +409,9 @@ def _load_cached(name: str, directory: Path, stamp: tuple[tuple[str, int, int], 
         data = _read(current, directory)
         files.insert(0, (current, data))
         current = data.get("extends")
+    n_chain = len(files)
+    for path in overlays:
+        files.append(_read_overlay(path, [f for f, _ in files]))
     problems: list[tuple[str, str]] = []
     for fname, data in files:
         problems += _structure_problems(fname, data)
@@ -341,11 +420,18 @@ def _load_cached(name: str, directory: Path, stamp: tuple[tuple[str, int, int], 
     merged: dict[str, Any] = {"parameters": {}, "define": {}, "rules": {}}
     ovr: list[Override] = []
     for i, (fname, data) in enumerate(files):
-        merged["version"] = data.get("version", merged.get("version"))
-        merged["title"] = data.get("title", merged.get("title"))
-        _merge_params(merged["parameters"], fname, data.get("parameters") or {}, ovr if i else [])
-        _merge_rules(merged["rules"], fname, data.get("rules") or {}, ovr if i else [])
-        merged["define"].update(data.get("define") or {})
+        overlay = i >= n_chain
+        if not overlay:  # an overlay keeps the policy's version and title
+            merged["version"] = data.get("version", merged.get("version"))
+            merged["title"] = data.get("title", merged.get("title"))
+        record = ovr if i else []
+        _merge_params(merged["parameters"], fname, data.get("parameters") or {}, record, overlay)
+        _merge_rules(merged["rules"], fname, data.get("rules") or {}, record, overlay)
+        for dname, d in (data.get("define") or {}).items():
+            if overlay:
+                what = "define" if dname in merged["define"] else "added"
+                ovr.append(Override(what, dname, fname, "", f"define {dname}"))
+            merged["define"][dname] = d
         for rname in data.get("disable") or []:
             if merged["rules"].pop(rname, None) is None:
                 zh, en = suggest(rname, merged["rules"])
@@ -355,4 +441,7 @@ def _load_cached(name: str, directory: Path, stamp: tuple[tuple[str, int, int], 
             ovr.append(Override("disable", rname, fname, "", "disabled"))
     if problems:
         raise PolicyInvalid(problems)
-    return _build(merged, [f for f, _ in files], ovr)
+    if len(files) > n_chain:
+        # The overlays' contents are part of what decides: the hash covers them.
+        merged["overlays"] = [f for f, _ in files[n_chain:]]
+    return _build(merged, files[n_chain - 1][0], [f for f, _ in files], ovr)

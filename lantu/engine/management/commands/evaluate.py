@@ -3,11 +3,14 @@
     lantu evaluate --year 2020 --policy yunnan --households H.csv --members M.csv --years Y.csv \\
         --out results.parquet [--long] [--villages-out V.csv] [--counties-out C.csv]
     lantu evaluate --year 2020 --policy yunnan --input-dir observed/registry --out results.csv
+    lantu evaluate --year 2019 --policy yunnan --input-dir /work/data/province --out r.parquet
     lantu evaluate --year 2025 --from-db [--region CODE] [--store] [--out results.parquet]
 
 Inputs and outputs are CSV or Parquet (by suffix). ``--store`` (with ``--from-db``) keeps the
 results in the application (``lantu.standards.services.run_evaluation``), where the household
 file page shows them. ``--backend spark`` runs the same SQL on a local Spark session.
+``--input-dir`` also takes a simulation's folder (``lantu simulate --out DIR``): its observed
+registry is read as it stood in ``--year`` (``lantu.engine.observed``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from lantu.core.errors import LantuError
-from lantu.engine import files, snapshot
+from lantu.engine import files, observed, snapshot
 from lantu.engine.backends import Backend, DuckDBBackend, SparkBackend
 from lantu.engine.run import evaluate
 from lantu.standards.explain import long_table
@@ -54,8 +57,10 @@ class Command(BaseCommand):
     def _inputs(self, o: dict[str, Any]) -> dict[str, Any]:
         if o["from_db"]:
             return dict(snapshot.from_db(years=(o["year"] - 1, o["year"]), region_path=_path(o)))
-        if o["input_dir"]:
-            inputs: dict[str, Any] = dict(files.registry_dir(o["input_dir"]))
+        if o["input_dir"] and observed.registry_folder(o["input_dir"]):
+            inputs: dict[str, Any] = dict(observed.registry_as_of(o["input_dir"], o["year"]))
+        elif o["input_dir"]:
+            inputs = dict(files.registry_dir(o["input_dir"]))
         else:
             named = {"households": o["households"], "members": o["members"],
                      "years": o["years_file"]}  # fmt: skip

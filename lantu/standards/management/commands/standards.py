@@ -1,8 +1,10 @@
 """``lantu standards test|show|sql|check``: the ruler's policy files from the command line.
 
 - ``test [FILE ...]``: run the YAML policy cases (default: every file under policies/tests);
-- ``show POLICY --year Y``: the rules and every parameter value in force, with its source and
-  reference (overrides by the province or county marked);
+- ``show POLICY --year Y [--overlay PATH ...]``: the rules and every parameter value in force,
+  with its source and reference (overrides by the province or county marked), then every override
+  the chain records (what the province, county or an overlay such as
+  ``lantu/matching/policies/matching.yaml`` changes, adds or disables);
 - ``sql POLICY --year Y [--dialect spark]``: the generated pipeline, step by step;
 - ``check``: load and compile every policy for every year from 2014 to this year.
 """
@@ -22,6 +24,14 @@ from lantu.standards.explain import provenance
 from lantu.standards.policy import POLICY_DIR, PolicyInvalid, load
 from lantu.standards.testing import run_all
 
+_WHAT = {
+    "parameter": ("改取值", "sets"),
+    "rule": ("修改规则", "amends rule"),
+    "disable": ("停用规则", "disables rule"),
+    "define": ("改定义", "redefines"),
+    "added": ("增加", "adds"),
+}
+
 
 class Command(BaseCommand):
     help = "政策标准：测试、查看、生成SQL、检查 / policy standards: test, show, sql, check"
@@ -32,6 +42,13 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=datetime.date.today().year)
         parser.add_argument("--dialect", default="duckdb")
         parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+        parser.add_argument(
+            "--overlay",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="叠加另一模块的政策文件 / lay another room's policy file over the policy",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -57,7 +74,7 @@ class Command(BaseCommand):
         return str(opts["names"][0])
 
     def do_show(self, opts: dict[str, Any]) -> None:
-        p = load(self._policy(opts))
+        p = load(self._policy(opts), overlays=opts["overlay"])
         zh = opts["lang"] == "zh"
         self.stdout.write(f"{p.name} {p.version} ({' → '.join(p.chain)}) #{p.content_hash[:12]}")
         for row in provenance(p, opts["year"]):
@@ -67,6 +84,12 @@ class Command(BaseCommand):
         for level in ("household", "village", "county"):
             for r in c.levels[level].rules:  # type: ignore[index]
                 self.stdout.write(f"  [{r.kind}] {r.name}: {r.zh if zh else r.en} — {r.ref}")
+        if p.overrides:
+            self.stdout.write("覆盖与增补：" if zh else "overrides and additions:")
+        for o in p.overrides:
+            what = _WHAT.get(o.what, (o.what, o.what))[0 if zh else 1]
+            ref = f" — {o.ref}" if o.ref else ""
+            self.stdout.write(f"  {o.by}: {what} {o.name} ({o.detail}){ref}")
 
     def do_sql(self, opts: dict[str, Any]) -> None:
         from lantu.engine.backends import transpile

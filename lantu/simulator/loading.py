@@ -7,17 +7,24 @@ observed registry deliberately carries data-entry errors (mistyped ID numbers, w
 the importer rejects a household with such a row, as it would in a county office, so they are
 screened first: those households are held back and listed in ``DIR/load_held_back.parquet`` with
 the reason, and the rest are loaded. ``truth/`` is never read here. Department datasets are loaded
-by the matching module (a later issue).
+by the matching module (``lantu match load``).
+
+A province is loaded in slices of whole townships (``chunk_members`` members at most, unless one
+township alone is larger), each slice all-or-nothing in its own transaction, so memory stays
+bounded (the whole of a 10M-people province at once took over 17 GB). Loading is idempotent: a
+re-run after a failed slice writes nothing for the slices already in and resumes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from django.db import transaction
+from tqdm import tqdm
 
 from lantu.core.errors import ValidationFailed
 from lantu.regions.models import PovertyStatus, Region
@@ -39,7 +46,17 @@ class LoadReport:
         return not self.errors
 
 
-def load(folder: Path, *, actor: Any = None, years: tuple[int, int] | None = None) -> LoadReport:
+CHUNK_MEMBERS = 250_000  # a memory bound, not a policy value
+
+
+def load(
+    folder: Path,
+    *,
+    actor: Any = None,
+    years: tuple[int, int] | None = None,
+    chunk_members: int = CHUNK_MEMBERS,
+    progress: bool = False,
+) -> LoadReport:
     obs = Path(folder) / "observed"
     if not (obs / "registry" / "households.parquet").exists():
         raise ValidationFailed(
@@ -58,16 +75,48 @@ def load(folder: Path, *, actor: Any = None, years: tuple[int, int] | None = Non
     report.held_back = held.select("household_no").n_unique()
     held.write_parquet(Path(folder) / "load_held_back.parquet")
     keep = ~pl.col("household_no").is_in(held["household_no"].unique().implode())
-    result = apply_tables(
-        households.filter(keep),
-        members.filter(keep),
-        year_rows.filter(keep),
-        actor=actor,
-        source=f"simulator:{Path(folder).name}",
-    )
-    report.registry = result.summary
-    report.errors = [f"{e.row}: {e.zh} / {e.en}" for e in result.errors[:50]]
+    households, members, year_rows = (t.filter(keep) for t in (households, members, year_rows))
+    slices = list(_slices(households, members, chunk_members))
+    source = f"simulator:{Path(folder).name}"
+    bar = tqdm(total=members.height, desc="load", unit="member", disable=not progress)
+    for nos in slices:
+        part = pl.col("household_no").is_in(nos.implode())
+        m = members.filter(part)
+        result = apply_tables(
+            households.filter(part), m, year_rows.filter(part), actor=actor, source=source
+        )
+        for key, value in result.summary.items():
+            report.registry[key] = report.registry.get(key, 0) + value
+        if result.errors:
+            report.errors = [f"{e.row}: {e.zh} / {e.en}" for e in result.errors[:50]]
+            break
+        bar.update(m.height)
+    bar.close()
     return report
+
+
+def _slices(households: pl.DataFrame, members: pl.DataFrame, limit: int) -> Iterator[pl.Series]:
+    """Household numbers in slices of whole townships, each up to ``limit`` members (a township
+    larger than that is a slice of its own)."""
+    town = households.select("household_no", pl.col("region_code").str.slice(0, 9).alias("town"))
+    sizes = (
+        members.group_by("household_no")
+        .len()
+        .join(town, on="household_no")
+        .group_by("town")
+        .agg(pl.col("len").sum())
+        .sort("town")
+    )
+    batch: list[str] = []
+    count = 0
+    for code, n in sizes.iter_rows():
+        if batch and count + n > limit:
+            yield town.filter(pl.col("town").is_in(batch))["household_no"]
+            batch, count = [], 0
+        batch.append(code)
+        count += n
+    if batch:
+        yield town.filter(pl.col("town").is_in(batch))["household_no"]
 
 
 def held_back(members: pl.DataFrame) -> pl.DataFrame:

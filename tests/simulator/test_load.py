@@ -56,3 +56,28 @@ def test_entry_errors_are_held_back_with_their_reason():
     assert set(reasons) == {"1", "2", "3"}
     assert "check character" in reasons["1"] and "check character" in reasons["2"]
     assert "sex" in reasons["3"]
+
+
+@pytest.mark.django_db
+def test_a_province_loads_in_township_slices_and_a_rerun_writes_nothing(tmp_path):
+    from lantu.ledger.models import Event
+    from lantu.simulator.loading import load
+
+    out = simulate("county", tmp_path / "run", seed=12, people=1500, progress=False)
+    report = load(out, chunk_members=200)
+    assert report.ok, report.errors
+    obs = out / "observed"
+    held = pl.read_parquet(out / "load_held_back.parquet")["household_no"].unique()
+    households = pl.read_parquet(obs / "registry" / "households.parquet")
+    assert Household.objects.count() == households.height - len(held)
+    members = pl.read_parquet(obs / "registry" / "members.parquet").filter(
+        ~pl.col("household_no").is_in(held.implode())
+    )
+    assert Member.objects.count() == members.height
+    assert report.registry["households_created"] == Household.objects.count()
+    towns = households["region_code"].str.slice(0, 9).n_unique()
+    assert towns > 1  # more than one slice was loaded
+    events = Event.objects.count()
+    again = load(out, chunk_members=200)
+    assert again.ok and Event.objects.count() == events
+    assert again.registry.get("households_created", 0) == 0

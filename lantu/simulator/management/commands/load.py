@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lantu.simulator.loading import load
+from lantu.simulator.loading import CHUNK_MEMBERS, load
 
 
 class Command(BaseCommand):
@@ -15,9 +15,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dir")
+        parser.add_argument(
+            "--chunk-members",
+            type=int,
+            default=CHUNK_MEMBERS,
+            help="每批最多载入的人数（整乡镇为单位）/ members per slice (whole townships)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        report = load(Path(opts["dir"]))
+        report = load(
+            Path(opts["dir"]), chunk_members=opts["chunk_members"], progress=opts["verbosity"] > 0
+        )
         self.stdout.write(
             f"区划 regions: {report.regions}; 贫困状态 poverty statuses: {report.poverty_statuses}"
         )

@@ -20,6 +20,7 @@ import polars as pl
 import yaml
 from django.db import connection
 
+from lantu.matching import relatives
 from lantu.matching.schemas import DATASETS
 
 CONFIG = Path(__file__).resolve().parent / "facts.yaml"
@@ -58,6 +59,24 @@ def _dumps(value: Any) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+def datasets_of(variables: list[str]) -> list[str]:
+    """The datasets the variables read (a relative variable's kinship records too)."""
+    spec = config()["variables"]
+    out = {spec[v]["dataset"] for v in variables}
+    out |= {spec[v]["relatives"]["kinship"] for v in variables if spec[v].get("relatives")}
+    return sorted(d for d in out if d)
+
+
+def relative_hits(members: pl.DataFrame, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Each loaded ``agg: relative`` variable → its households (``relatives.HIT_COLUMNS``)."""
+    loaded = loaded_datasets()
+    out = {}
+    for name, spec in config()["variables"].items():
+        if spec["agg"] == "relative" and spec["dataset"] in loaded:
+            out[name] = relatives.relative_hits_frame(members, frame, spec)
+    return out
 
 
 def loaded_datasets() -> set[str]:
@@ -134,13 +153,23 @@ def member_columns(members: pl.DataFrame, frame: pl.DataFrame, year: int) -> pl.
 
 
 def household_columns(
-    table: pl.DataFrame, frame: pl.DataFrame, year: int, level: str
+    table: pl.DataFrame,
+    frame: pl.DataFrame,
+    year: int,
+    level: str,
+    hits: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Household- or year-level variables (``level``) joined on household_no; on the year table
-    only the evaluation year's row is changed, keeping the larger of registry and department."""
+    only the evaluation year's row is changed, keeping the larger of registry and department.
+    ``hits`` are the relative variables' households (``relative_hits``): TRUE there, else FALSE."""
     loaded = loaded_datasets()
     for name, spec in config()["variables"].items():
         if spec["level"] != level or spec["dataset"] not in loaded:
+            continue
+        if spec["agg"] == "relative":
+            found = (hits or {}).get(name, pl.DataFrame(schema={"household_no": pl.String}))
+            yes = table["household_no"].cast(pl.String).is_in(found["household_no"].to_list())
+            table = table.with_columns(yes.alias(name))
             continue
         v = variable(name, frame, year).select("household_no", pl.col(name).alias("_dept"))
         table = table.join(v, on="household_no", how="left")

@@ -106,6 +106,9 @@ class Finding(models.Model):
         DepartmentRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     dataset = models.CharField(_("数据集"), max_length=30, choices=DATASET_CHOICES)
+    # What the record alone does not say: for a relative's record, the relative's name, the
+    # relation to the head and where the relation is known from (lantu.matching.relatives).
+    detail = models.JSONField(_("证据说明"), default=dict, blank=True)
     found_on = models.DateField(_("发现日期"))
     status = models.CharField(
         _("状态"),

@@ -240,6 +240,25 @@ LINKED: tuple[Variable, ...] = (
     L("vehicle_value", "member", "DOUBLE", "名下车辆购置价", "value of own vehicles", linked=True),
     L("commercial_property", "member", "BOOLEAN", "城镇商品房或商铺", "town property", linked=True),
     L("company_operating", "member", "BOOLEAN", "经营在册企业", "runs a company", linked=True),
+    # The year each asset arose (the department's registration year; of the member's latest
+    # record when there are several), for the exclusions' "arose after registration" exception.
+    L(
+        "vehicle_year",
+        "member",
+        "BIGINT",
+        "名下车辆登记年份",
+        "vehicle registration year",
+        linked=True,
+    ),
+    L(
+        "property_year",
+        "member",
+        "BIGINT",
+        "城镇房产登记年份",
+        "town property registration year",
+        linked=True,
+    ),
+    L("company_year", "member", "BIGINT", "企业成立年份", "company registration year", linked=True),
     L("deceased", "member", "BOOLEAN", "已死亡（公安）", "deceased (police)", linked=True),
     L("imprisoned", "member", "BOOLEAN", "服刑人员", "imprisoned", linked=True),
     L("missing_person", "member", "BOOLEAN", "失踪人员", "missing", linked=True),
@@ -258,6 +277,14 @@ LINKED: tuple[Variable, ...] = (
         linked=True,
     ),
     L("disaster_loss", "household", "DOUBLE", "灾害损失", "disaster loss (yuan)", linked=True),
+    L(
+        "public_employee_relative",
+        "household",
+        "BOOLEAN",
+        "户主不在户的父母、配偶或子女为财政供养人员",
+        "the head's parent, spouse or child outside the household is a public employee",
+        linked=True,
+    ),
     # county level: the exit assessment (lantu.exits)
     L("wrong_exit_rate", "county", "DOUBLE", "错退率", "wrong-exit rate", linked=True),
     L("missed_rate", "county", "DOUBLE", "漏评率", "missed-identification rate", linked=True),

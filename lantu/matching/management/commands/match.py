@@ -1,7 +1,8 @@
 """lantu match — data comparison from the command line.
 
     lantu match load DIR_OR_FILE [--dataset D] [--as-of DATE]   load department data
-    lantu match link [--dataset D] [--no-probabilistic]           link current loads
+    lantu match link [--dataset D] [--no-probabilistic] [--engine duckdb|spark]
+                                                                   link current loads
     lantu match findings --year Y [--policy yunnan]               run the rules, store findings
     lantu match score SIM_DIR --year Y                            precision table vs truth
     lantu match run SIM_DIR --year Y                              all of the above, in order
@@ -20,7 +21,7 @@ from typing import Any
 import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lantu.matching import findings, loads, scoring, services
+from lantu.matching import findings, loads, probabilistic, relatives, scoring, services
 from lantu.matching.models import DatasetLoad
 from lantu.matching.schemas import DATASETS
 
@@ -54,6 +55,13 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=datetime.date.today().year)
         parser.add_argument("--policy", default="yunnan")
         parser.add_argument("--no-probabilistic", action="store_true")
+        parser.add_argument(
+            "--engine",
+            choices=list(probabilistic.ENGINES),
+            default=None,
+            help="Splink 的引擎 / Splink's engine for the probabilistic pass "
+            "(default: linkage.yaml `engine`, duckdb)",
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         action = o["action"]
@@ -96,7 +104,10 @@ class Command(BaseCommand):
         for load in qs.order_by("dataset"):
             t = time.perf_counter()
             s = services.link_load(
-                actor=None, load_id=load.pk, probabilistic_pass=not o["no_probabilistic"]
+                actor=None,
+                load_id=load.pk,
+                probabilistic_pass=not o["no_probabilistic"],
+                engine=o["engine"],
             )
             self.stdout.write(
                 f"关联 linked {load.dataset}: {s.records} 条 records, {s.by_method}, "
@@ -117,7 +128,11 @@ class Command(BaseCommand):
         folder = self._path(o)
         with pl.Config(tbl_rows=200, tbl_cols=10, float_precision=4, tbl_hide_dataframe_shape=True):
             self.stdout.write(str(scoring.linkage_table(folder)))
-        for key, value in scoring.wrong_inclusions(folder, o["year"]).items():
+        rel = relatives.score(folder)
+        self.stdout.write(
+            "户主不在户的亲属为财政供养人员 / head's relative outside is a public employee:"
+        )
+        for key, value in [*rel.items(), *scoring.wrong_inclusions(folder, o["year"]).items()]:
             self.stdout.write(
                 f"  {key}: {value:.4f}" if isinstance(value, float) else f"  {key}: {value}"
             )

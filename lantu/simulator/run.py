@@ -24,6 +24,7 @@ from lantu.simulator import (
     final,
     geography,
     identity,
+    kinship,
     lifecycle,
     living,
     registry,
@@ -72,6 +73,7 @@ def simulate(
         for year in bar:
             _year(w, p, seed, year, years[0], county6, county_exit, buf, out)
         final.write_final(w, p, geo, buf, out, seed, years)
+        kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
     manifest = {

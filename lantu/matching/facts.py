@@ -32,12 +32,13 @@ def config() -> dict[str, Any]:
 
 
 def linked_records(datasets: list[str], region_path: str) -> pl.DataFrame:
-    """member, household_no, id_number, record, dataset, facts (JSON) of current loads' links."""
+    """member, household_no, id_number, record, dataset, facts (JSON), active (the member is
+    present) of current loads' links."""
     if not datasets:
         return pl.DataFrame()
     marks = ", ".join(["%s"] * len(datasets))
     sql = (
-        "SELECT m.id, h.household_no, m.id_number, r.id, d.dataset, r.facts "
+        "SELECT m.id, h.household_no, m.id_number, r.id, d.dataset, r.facts, m.active "
         "FROM matching_link l JOIN matching_departmentrecord r ON r.id = l.record_id "
         "JOIN matching_datasetload d ON d.id = r.load_id "
         "JOIN registry_member m ON m.id = l.member_id "
@@ -47,7 +48,7 @@ def linked_records(datasets: list[str], region_path: str) -> pl.DataFrame:
     with connection.cursor() as cur:
         cur.execute(sql, [*datasets, region_path + "%"])
         rows = cur.fetchall()
-    names = ["member", "household_no", "id_number", "record", "dataset", "facts"]
+    names = ["member", "household_no", "id_number", "record", "dataset", "facts", "active"]
     frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
     if frame.height and frame.schema["facts"] != pl.String:
         # PostgreSQL hands JSON over decoded: encode it again for one code path.

@@ -123,7 +123,14 @@ def _evidence(
                     )
                 )
             continue
-        v = facts.variable(name, linked, year)
+        # A member's own record is evidence while the member is present (one who left counts
+        # only as a relative).
+        own = (
+            linked.filter(pl.col("active").cast(pl.Boolean))
+            if spec[name]["level"] == "member"
+            else linked
+        )
+        v = facts.variable(name, own, year)
         value = pl.col(name).cast(pl.Float64)
         parts.append(
             v.filter(value > 0).select(

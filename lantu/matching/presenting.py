@@ -11,6 +11,7 @@ from typing import Any
 
 from lantu.matching.models import DepartmentRecord, Finding, ReviewPair
 from lantu.matching.schemas import DATASETS
+from lantu.registry import codes
 from lantu.registry.masking import Masker
 
 HEALTH_DATASETS = ("medical_bills", "disability_certificates")
@@ -32,6 +33,24 @@ def record(r: DepartmentRecord | None, m: Masker, dataset: str = "") -> dict[str
     }
 
 
+SOURCES = {"registry": ("建档立卡", "registry"), "kinship": ("户籍亲属关系", "kinship records")}
+
+
+def relative(detail: dict[str, Any]) -> dict[str, Any]:
+    """The relative a finding's record is about (``Finding.detail``), or {} for a member's own."""
+    if not detail.get("relation"):
+        return {}
+    code = str(detail["relation"])
+    source = SOURCES.get(detail.get("source", ""), (detail.get("source", ""),) * 2)
+    return {
+        "name": detail.get("relative_name", ""),
+        "relation": codes.label(codes.RELATION, code),
+        "relation_en": codes.label(codes.RELATION, code, "en"),
+        "source": source[0],
+        "source_en": source[1],
+    }
+
+
 def finding(f: Finding, m: Masker) -> dict[str, Any]:
     return {
         "pk": f.pk,
@@ -47,7 +66,7 @@ def finding(f: Finding, m: Masker) -> dict[str, Any]:
         "household_no": f.household.household_no,
         "head_name": f.household.head_name,
         "policy": f"{f.policy} {f.policy_version}",
-        "evidence": record(f.record, m, f.dataset),
+        "evidence": record(f.record, m, f.dataset) | {"relative": relative(f.detail or {})},
     }
 
 

@@ -44,6 +44,7 @@ KINDS = (
     "exclusion",
     "assurance",
     "household_exit",
+    "return",
     "monitoring",
     "risk_elimination",
     "village_exit",

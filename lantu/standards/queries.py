@@ -20,6 +20,7 @@ from lantu.standards.models import HouseholdResult
 DECISIONS = (
     "identification",
     "household_exit",
+    "return",
     "monitoring",
     "risk_elimination",
     "exclusion",

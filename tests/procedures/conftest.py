@@ -23,6 +23,7 @@ OTHER_VILLAGE = "530823100201"
 RULES = [
     ("identification", "identification"),
     ("household_exit", "household_exit"),
+    ("return_to_poverty", "return"),
     ("exclusions_clear", "exclusion"),
     ("monitor_unstable", "monitoring"),
     ("monitor_marginal", "monitoring"),

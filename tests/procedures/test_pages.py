@@ -34,7 +34,7 @@ RULER = {
     "identification": {"identification": True},
     "household_exit": {"household_exit": True},
     "removal": {"exclusions_clear": False},
-    "return": {"identification": True},
+    "return": {"return_to_poverty": True},
     "monitoring": {"monitor_unstable": True},
     "risk_elimination": {"risk_elimination": True},
 }

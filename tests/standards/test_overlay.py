@@ -75,7 +75,7 @@ def test_a_name_in_both_a_file_and_its_part_is_refused(tmp_path):
     (tmp_path / "parts").mkdir()
     write(tmp_path / "parts", "extra", {"rules": {"poor": {"kind": "quality", "test": "true"}}})
     write(tmp_path, "base", {**BASE, "include": ["extra"]})
-    with pytest.raises(PolicyInvalid, match="rules.poor is defined both"):
+    with pytest.raises(PolicyInvalid, match=r"rules\.poor is defined both"):
         load("base", tmp_path)
 
 

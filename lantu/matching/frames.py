@@ -1,9 +1,12 @@
 """The two sides of a linkage as Arrow tables with one layout, whatever they come from (the
 database, a department's file, the simulator's Parquet).
 
-records: rec (int64), id_number, name, name_py, birth_date, sex, region_code
+records: rec (int64), id_number, name, name_py, birth_date, sex, region_code,
+         household_size (int64, household-level records only), role ('head' for a record about
+         a household's head, else '')
 people:  member (int64), household (str), id_number, name, name_py, birth_date, sex,
-         region_code, active
+         region_code, active, household_size (the household's active members), role ('head'
+         for the household head, else 'member')
 """
 
 from __future__ import annotations
@@ -13,7 +16,16 @@ import pyarrow as pa
 
 from lantu.matching.names import pinyin
 
-RECORD_COLUMNS = ("rec", "id_number", "name", "birth_date", "sex", "region_code")
+RECORD_COLUMNS = (
+    "rec",
+    "id_number",
+    "name",
+    "birth_date",
+    "sex",
+    "region_code",
+    "household_size",
+    "role",
+)
 PEOPLE_COLUMNS = (
     "member",
     "household",
@@ -23,13 +35,27 @@ PEOPLE_COLUMNS = (
     "sex",
     "region_code",
     "active",
+    "household_size",
+    "role",
 )
 _TYPES = {
     "rec": pl.Int64,
     "member": pl.Int64,
     "birth_date": pl.Date,
     "active": pl.Boolean,
+    "household_size": pl.Int64,
 }
+
+
+def _household_size(facts: pl.Series) -> pl.Series:
+    """``household_size`` from each record's facts (JSON text, or mappings from PostgreSQL)."""
+    if facts.dtype == pl.String:
+        raw = facts.str.json_path_match("$.household_size")
+    elif isinstance(facts.dtype, pl.Struct) and "household_size" in facts.struct.fields:
+        raw = facts.struct.field("household_size").cast(pl.String)
+    else:
+        return pl.Series("household_size", [None] * len(facts), pl.Int64)
+    return raw.cast(pl.Float64, strict=False).cast(pl.Int64).alias("household_size")
 
 
 def _shape(frame: pl.DataFrame, cols: tuple[str, ...]) -> pa.Table:
@@ -45,9 +71,25 @@ def _shape(frame: pl.DataFrame, cols: tuple[str, ...]) -> pa.Table:
     return out.with_columns(pinyin(out["name"]).alias("name_py")).to_arrow()
 
 
-def records(frame: pl.DataFrame) -> pa.Table:
+def records(frame: pl.DataFrame, *, head: bool = False) -> pa.Table:
+    """Department records; ``head``: each record is about a household, through its head (a
+    disaster report), and may carry the household's size among its facts."""
+    if "facts" in frame.columns and "household_size" not in frame.columns:
+        frame = frame.with_columns(_household_size(frame["facts"]))
+    if head:
+        frame = frame.with_columns(role=pl.lit("head"))
     return _shape(frame, RECORD_COLUMNS)
 
 
 def people(frame: pl.DataFrame) -> pa.Table:
+    """Registry members; with ``relation``, each knows whether it heads its household, and
+    every member its household's size (its active members)."""
+    if "household_size" not in frame.columns and {"active", "household"} <= set(frame.columns):
+        size = pl.col("active").cast(pl.Int64).sum().over("household")
+        frame = frame.with_columns(household_size=size)
+    if "relation" in frame.columns and "role" not in frame.columns:
+        head = pl.col("relation") == "head"
+        frame = frame.with_columns(
+            role=pl.when(head).then(pl.lit("head")).otherwise(pl.lit("member"))
+        )
     return _shape(frame, PEOPLE_COLUMNS)

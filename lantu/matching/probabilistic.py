@@ -5,7 +5,11 @@ The model is plain data (``linkage.yaml``): blocking rules, and for each compare
 levels with their m and u probabilities (configurable defaults, not trained each run, so a run is
 reproducible and a small county gets the same weights as a province); exact-name agreement is
 adjusted for how common the name is (Splink's term frequencies). Splink scores the blocked pairs
-on DuckDB (``DuckDBAPI``; ``SparkAPI`` takes the same settings at national scale). Each record
+on DuckDB (``DuckDBAPI``, the default) or on Spark (``SparkAPI``, ``engine="spark"`` or
+``engine:`` in linkage.yaml, for national scale): the model's SQL is written in DuckDB's dialect
+and transpiled to Spark's by sqlglot, so both engines score the same pairs alike. Household-level
+records (a disaster report names the household head) are compared with household heads and
+household sizes besides name and place. Each record
 keeps its best candidate: at or above ``thresholds.link`` and with no runner-up above
 ``thresholds.review`` it is linked with its probability; otherwise a candidate at or above
 ``thresholds.review`` goes to the review queue.
@@ -24,7 +28,17 @@ import pyarrow as pa
 import yaml
 
 CONFIG = Path(__file__).resolve().parent / "linkage.yaml"
-COLUMNS = ("uid", "name", "name_py", "birth_date", "sex", "region_code")
+COLUMNS = (
+    "uid",
+    "name",
+    "name_py",
+    "birth_date",
+    "sex",
+    "region_code",
+    "household_size",
+    "role",
+)
+ENGINES = ("duckdb", "spark")
 
 
 @lru_cache(maxsize=4)
@@ -32,9 +46,18 @@ def config(path: Path = CONFIG) -> dict[str, Any]:
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def _level(column: str, lv: dict[str, Any]) -> dict[str, Any]:
+def _sql(sql: str, dialect: str) -> str:
+    """``sql`` (DuckDB's dialect, as written in linkage.yaml) in the engine's dialect."""
+    if dialect == "duckdb" or sql == "ELSE":
+        return sql
+    import sqlglot
+
+    return str(sqlglot.transpile(sql, read="duckdb", write=dialect)[0])
+
+
+def _level(column: str, lv: dict[str, Any], dialect: str = "duckdb") -> dict[str, Any]:
     out: dict[str, Any] = {
-        "sql_condition": lv["sql"],
+        "sql_condition": _sql(lv["sql"], dialect),
         "label_for_charts": lv["label"],
         "m_probability": lv["m"],
         "u_probability": lv["u"],
@@ -45,7 +68,7 @@ def _level(column: str, lv: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def settings(cfg: dict[str, Any], people: int) -> dict[str, Any]:
+def settings(cfg: dict[str, Any], people: int, dialect: str = "duckdb") -> dict[str, Any]:
     comparisons = []
     for comp in cfg["comparisons"]:
         col = comp["column"]
@@ -57,7 +80,7 @@ def settings(cfg: dict[str, Any], people: int) -> dict[str, Any]:
         comparisons.append(
             {
                 "output_column_name": col,
-                "comparison_levels": [null, *[_level(col, lv) for lv in comp["levels"]]],
+                "comparison_levels": [null, *[_level(col, lv, dialect) for lv in comp["levels"]]],
             }
         )
     prior = min(0.5, float(cfg["registry_share"]) / max(people, 1))
@@ -66,7 +89,7 @@ def settings(cfg: dict[str, Any], people: int) -> dict[str, Any]:
         "unique_id_column_name": "uid",
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": rule} for rule in cfg["blocking"]
+            {"blocking_rule": _sql(rule, dialect)} for rule in cfg["blocking"]
         ],
         "comparisons": comparisons,
         "retain_intermediate_calculation_columns": False,
@@ -75,16 +98,40 @@ def settings(cfg: dict[str, Any], people: int) -> dict[str, Any]:
 
 
 def _inputs(con: duckdb.DuckDBPyConnection, records: pa.Table, people: pa.Table) -> None:
+    """``recs`` and ``ppl``: the compared columns, blanks as NULL (Splink's null level)."""
     con.register("rec_in", records)
     con.register("ppl_in", people)
-    blank = "NULLIF({0}, '') AS {0}"
-    text = ", ".join(blank.format(c) for c in ("name", "name_py", "sex", "region_code"))
-    con.execute(f"CREATE TABLE recs AS SELECT rec AS uid, {text}, birth_date FROM rec_in")
-    con.execute(
-        "CREATE TABLE ppl AS SELECT member AS uid, NULLIF(name, '') AS name, "
-        "NULLIF(name_py, '') AS name_py, NULLIF(sex, '') AS sex, "
-        "NULLIF(substr(region_code, 1, 12), '') AS region_code, birth_date FROM ppl_in"
-    )
+
+    def shaped(table: pa.Table, uid: str, region: str) -> str:
+        have = set(table.column_names)
+        cols = [f"{uid} AS uid"]
+        for c in ("name", "name_py", "sex", "role"):
+            cols.append(
+                f"NULLIF(CAST({c} AS VARCHAR), '') AS {c}" if c in have else f"NULL::VARCHAR AS {c}"
+            )
+        cols.append(f"NULLIF({region}, '') AS region_code")
+        cols.append("birth_date")
+        size = "CAST(household_size AS BIGINT)" if "household_size" in have else "NULL::BIGINT"
+        cols.append(f"{size} AS household_size")
+        return ", ".join(cols)
+
+    con.execute(f"CREATE TABLE recs AS SELECT {shaped(records, 'rec', 'region_code')} FROM rec_in")
+    region = "substr(region_code, 1, 12)"
+    con.execute(f"CREATE TABLE ppl AS SELECT {shaped(people, 'member', region)} FROM ppl_in")
+
+
+def _bars(cfg: dict[str, Any]) -> str:
+    """SQL over ``recs``: (uid, bar), the probability at which each record may be linked without
+    a person — the lowest ``link`` of the ``auto_link`` alternatives whose columns it all carries
+    (``thresholds.link`` where an alternative gives none); NULL: review at best."""
+    default = float(cfg["thresholds"]["link"])
+    cases = []
+    for alt in cfg.get("auto_link") or [{"needs": [], "link": default}]:
+        cols = [alt["needs"]] if isinstance(alt["needs"], str) else list(alt["needs"])
+        cond = " AND ".join(f"{c} IS NOT NULL" for c in cols) or "TRUE"
+        cases.append(f"CASE WHEN {cond} THEN {float(alt.get('link', default))} END")
+    bar = f"least({', '.join(cases)})" if len(cases) > 1 else cases[0]
+    return f"SELECT uid AS rec, {bar} AS bar FROM recs"
 
 
 @dataclass
@@ -93,55 +140,124 @@ class Outcome:
     review: pa.Table  # rec, member, probability
 
 
-def link(records: pa.Table, people: pa.Table, *, cfg: dict[str, Any] | None = None) -> Outcome:
-    """Score records (rec, name, name_py, birth_date, sex, region_code) against registry people
-    (member, …) and split the best candidates into links and review pairs."""
+def engine_of(cfg: dict[str, Any], engine: str | None) -> str:
+    chosen = engine or str(cfg.get("engine") or "duckdb")
+    if chosen not in ENGINES:
+        raise ValueError(f"engine {chosen!r}: one of {', '.join(ENGINES)}")
+    return chosen
+
+
+def link(
+    records: pa.Table,
+    people: pa.Table,
+    *,
+    cfg: dict[str, Any] | None = None,
+    engine: str | None = None,
+    spark: Any = None,
+) -> Outcome:
+    """Score records (rec, name, name_py, birth_date, sex, region_code[, household_size, role])
+    against registry people (member, …) and split the best candidates into links and review
+    pairs. ``engine``: "duckdb" (default) or "spark" (``spark``: a session, else a local one)."""
     cfg = cfg or config()
+    chosen = engine_of(cfg, engine)
     empty = pa.table({"rec": pa.array([], pa.int64()), "member": pa.array([], pa.int64())})
     if records.num_rows == 0 or people.num_rows == 0:
         return _split(empty.append_column("p", pa.array([], pa.float64())), cfg)
-    from splink import DuckDBAPI, Linker
-
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect()
     _inputs(con, records, people)
+    floor = float(cfg["thresholds"]["review"]) / 2
+    if chosen == "spark":
+        pred = _predict_spark(con, cfg, people.num_rows, floor, spark)
+    else:
+        pred = _predict_duckdb(con, cfg, people.num_rows, floor)
+    con.register("pred", pred)
+    # One person listed twice (an old, inactive membership and the current one) is one
+    # candidate, not a runner-up: per ID number, the best pair, the active membership first.
+    have = set(people.column_names)
+    person = "NULLIF(q.id_number, '')" if "id_number" in have else "NULL"
+    active = "q.active" if "active" in have else "TRUE"
+    pairs = con.sql(
+        f"""
+        WITH pairs AS (
+            SELECT CASE WHEN source_dataset_l = 'records' THEN uid_l ELSE uid_r END AS rec,
+                   CASE WHEN source_dataset_l = 'records' THEN uid_r ELSE uid_l END AS member,
+                   match_probability AS p
+            FROM pred)
+        SELECT rec, arg_max(member, (p, {active}, -member)) AS member, max(p) AS p
+        FROM pairs JOIN ppl_in q USING (member)
+        GROUP BY rec, coalesce({person}, CAST(member AS VARCHAR))
+        """
+    ).to_arrow_table()
+    bars = con.sql(_bars(cfg)).to_arrow_table()
+    con.close()
+    return _split(pairs, cfg, bars)
+
+
+PRED = ["source_dataset_l", "uid_l", "source_dataset_r", "uid_r", "match_probability"]
+
+
+def _predict_duckdb(
+    con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], people: int, floor: float
+) -> pa.Table:
+    from splink import DuckDBAPI, Linker
+
     db = DuckDBAPI(connection=con)
     left = db.register("recs", dataset_display_name="records")
     right = db.register("ppl", dataset_display_name="people")
-    linker = Linker([left, right], settings(cfg, people.num_rows), log_level=logging.ERROR)
-    floor = float(cfg["thresholds"]["review"])
-    pred = linker.inference.predict(threshold_match_probability=floor / 2)
-    pairs = con.sql(
-        f"""
-        SELECT CASE WHEN source_dataset_l = 'records' THEN uid_l ELSE uid_r END AS rec,
-               CASE WHEN source_dataset_l = 'records' THEN uid_r ELSE uid_l END AS member,
-               match_probability AS p
-        FROM {pred.physical_name}
-        """
-    ).to_arrow_table()
-    needs = " OR ".join(f"{c} IS NOT NULL" for c in cfg.get("auto_link_needs") or []) or "TRUE"
-    weak = con.sql(f"SELECT uid AS rec FROM recs WHERE NOT ({needs})").to_arrow_table()
-    con.close()
-    return _split(pairs, cfg, weak)
+    linker = Linker([left, right], settings(cfg, people), log_level=logging.ERROR)
+    pred = linker.inference.predict(threshold_match_probability=floor)
+    return con.sql(f"SELECT {', '.join(PRED)} FROM {pred.physical_name}").to_arrow_table()
 
 
-def _split(pairs: pa.Table, cfg: dict[str, Any], weak: pa.Table | None = None) -> Outcome:
-    """Best candidates at or above ``link`` with no strong runner-up become links, unless the
-    record is ``weak`` (too little to link on without a person); the rest above ``review`` go to
-    the review queue."""
+def spark_session() -> Any:
+    """The local Spark session the engine's rules use (``lantu.engine.backends``)."""
+    from lantu.engine.backends import local_spark
+
+    return local_spark()
+
+
+def _predict_spark(
+    con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], people: int, floor: float, spark: Any
+) -> pa.Table:
+    from splink import Linker, SparkAPI
+
+    spark = spark or spark_session()
+    frames = {
+        name: spark.createDataFrame(con.sql(f"SELECT * FROM {name}").to_arrow_table())
+        for name in ("recs", "ppl")
+    }
+    db = SparkAPI(
+        spark_session=spark, break_lineage_method="persist", register_udfs_automatically=False
+    )
+    left = db.register(frames["recs"], dataset_display_name="records")
+    right = db.register(frames["ppl"], dataset_display_name="people")
+    linker = Linker([left, right], settings(cfg, people, "spark"), log_level=logging.ERROR)
+    pred = linker.inference.predict(threshold_match_probability=floor)
+    out: pa.Table = pred.as_spark_dataframe().select(*PRED).toArrow()
+    return out
+
+
+def _split(pairs: pa.Table, cfg: dict[str, Any], bars: pa.Table | None = None) -> Outcome:
+    """A record's best candidate at or above the record's bar (``_bars``; ``thresholds.link``
+    when none are given), with no strong runner-up, becomes a link; the rest above ``review``
+    go to the review queue."""
     link_at = float(cfg["thresholds"]["link"])
     review_at = float(cfg["thresholds"]["review"])
     con = duckdb.connect()
     con.register("pairs", pairs)
-    con.register("weak", weak if weak is not None else pa.table({"rec": pa.array([], pa.int64())}))
+    empty = pa.table({"rec": pa.array([], pa.int64()), "bar": pa.array([], pa.float64())})
+    con.register("bars", bars if bars is not None else empty)
+    given = "TRUE" if bars is not None else "FALSE"
     ranked = f"""
         SELECT rec, member, p, row_number() OVER (PARTITION BY rec ORDER BY p DESC, member) AS k,
-               count(*) FILTER (WHERE p >= {review_at}) OVER (PARTITION BY rec) AS strong
-        FROM pairs
+               count(*) FILTER (WHERE p >= {review_at}) OVER (PARTITION BY rec) AS strong,
+               CASE WHEN {given} THEN b.bar ELSE {link_at} END AS bar
+        FROM pairs LEFT JOIN bars b USING (rec)
     """
     links = con.sql(
         f"SELECT rec, member, 'probabilistic' AS method, p AS probability FROM ({ranked}) "
-        f"WHERE k = 1 AND p >= {link_at} AND strong = 1 AND rec NOT IN (SELECT rec FROM weak)"
+        "WHERE k = 1 AND p >= bar AND strong = 1"
     ).to_arrow_table()
     con.register("links_out", links)
     review = con.sql(

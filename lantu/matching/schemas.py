@@ -42,6 +42,9 @@ class Dataset:
     # A fact that tells where the person is when the department gives no region code (a
     # property's county): the probabilistic pass compares places with it.
     place: str = ""
+    # The records are about households, through their heads (a disaster report): the
+    # probabilistic pass compares them with household heads and household sizes.
+    household: bool = False
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -196,6 +199,7 @@ DATASETS: dict[str, Dataset] = {
                 F("loss_yuan", "损失金额", "money"),
             ),
             {"head_id_number": "id_number", "head_name": "name"},
+            household=True,
         ),
         Dataset(
             "employment",

@@ -24,6 +24,8 @@ def _query(sql: str, names: list[str]) -> pl.DataFrame:
     with connection.cursor() as cur:
         cur.execute(sql)
         rows = cur.fetchall()
+    if not rows:  # no row to infer types from: text columns, so joins on them still work
+        return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
     return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
 
 

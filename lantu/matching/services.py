@@ -128,23 +128,25 @@ def _fetch(sql: str, params: list[Any], names: list[str]) -> pl.DataFrame:
 def registry_people(region_path: str) -> pa.Table:
     """Members of households in ``region_path``'s subtree, in the linkage layout."""
     frame = _fetch(
-        "SELECT m.id, h.household_no, m.id_number, m.name, m.birth_date, m.sex, r.code, m.active "
-        "FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
+        "SELECT m.id, h.household_no, m.id_number, m.name, m.birth_date, m.sex, r.code, m.active, "
+        "m.relation FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
         "JOIN regions_region r ON r.id = h.region_id WHERE h.region_path LIKE %s",
         [region_path + "%"],
-        ["member", "household", "id_number", "name", "birth_date", "sex", "region_code", "active"],
+        [*"member household id_number name birth_date sex region_code active".split(), "relation"],
     )
     return frames.people(frame)
 
 
-def load_records(load_id: int) -> pa.Table:
+def load_records(load_id: int, *, household: bool = False) -> pa.Table:
+    facts = ", facts" if household else ""
     frame = _fetch(
-        "SELECT id, id_number, name, birth_date, sex, region_code FROM matching_departmentrecord "
-        "WHERE load_id = %s",
+        f"SELECT id, id_number, name, birth_date, sex, region_code{facts} "
+        "FROM matching_departmentrecord WHERE load_id = %s",
         [load_id],
-        ["rec", "id_number", "name", "birth_date", "sex", "region_code"],
+        ["rec", "id_number", "name", "birth_date", "sex", "region_code"]
+        + (["facts"] if household else []),
     )
-    return frames.records(frame)
+    return frames.records(frame, head=household)
 
 
 @dataclass
@@ -155,18 +157,20 @@ class LinkSummary:
     review: int
 
 
-def link_load(*, actor: Any, load_id: int, probabilistic_pass: bool = True) -> LinkSummary:
+def link_load(
+    *, actor: Any, load_id: int, probabilistic_pass: bool = True, engine: str | None = None
+) -> LinkSummary:
     _require(actor, Perm.IMPORT)
     region = scope_path(actor) if actor is not None else ""
     if region is None:
         raise OutOfScope()
     load = DatasetLoad.objects.get(pk=load_id)
-    recs = load_records(load.pk)
+    recs = load_records(load.pk, household=schemas.get(load.dataset).household)
     people = registry_people(region)
     links = linkage.deterministic(recs, people)
     review = pa.table({"rec": [], "member": [], "probability": []})
     if probabilistic_pass:
-        outcome = probabilistic.link(linkage.unusable(recs, links), people)
+        outcome = probabilistic.link(linkage.unusable(recs, links), people, engine=engine)
         links = pa.concat_tables([links, outcome.links.cast(links.schema)])
         review = outcome.review
     with transaction.atomic():

@@ -26,6 +26,7 @@ from lantu.engine.run import Results, evaluate
 from lantu.ledger.services import Change, record
 from lantu.matching import facts
 from lantu.matching.models import Finding
+from lantu.procedures import config as procedure_config
 from lantu.standards.policy import Policy, load
 
 OVERLAY = Path(__file__).resolve().parent / "policies" / "matching.yaml"
@@ -70,6 +71,9 @@ def detect(
         evaluate(pol, year, {k: v.to_arrow() for k, v in enriched.items()}),
         wanted,  # type: ignore[union-attr]
     )
+    status = pl.DataFrame(enriched["households"]).select(
+        pl.col("household_no").cast(pl.String), "status"
+    )
     rows = []
     for rule_name, f in spec["findings"].items():
         rule = pol.rules.get(rule_name)
@@ -82,6 +86,12 @@ def detect(
         target = not flip
         hit = joined.filter(
             (pl.col("now") == target) & (pl.col("before").is_null() | (pl.col("before") != target))
+        )
+        # Only households the procedure can start from (a removed household is not removed
+        # again; one already monitored is not referred to monitoring).
+        allowed = list(procedure_config.kind(f["procedure"]).from_status)
+        hit = hit.join(
+            status.filter(pl.col("status").is_in(allowed)), on="household_no", how="semi"
         )
         if not hit.height:
             continue

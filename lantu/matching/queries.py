@@ -26,6 +26,12 @@ def findings(
     return qs.order_by("household__region_path", "household_id", "rule")
 
 
+def rules(user: Any) -> list[tuple[str, str, str]]:
+    """(rule, zh, en) of the findings the user can see, for the queue's filter."""
+    qs = scoped(Finding.objects.all(), user).values_list("rule", "rule_zh", "rule_en")
+    return sorted(set(qs.order_by()))
+
+
 def household_findings(user: Any, household: Household) -> list[Finding]:
     qs = scoped(Finding.objects.filter(household=household), user)
     return list(qs.select_related("record", "record__load").order_by("-year", "rule"))

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import NotPermitted
 from lantu.matching import loads, presenting, queries, referrals, services
-from lantu.matching.schemas import DATASET_CHOICES, DATASETS
+from lantu.matching.schemas import DATASETS
 from lantu.registry.masking import masker_for
 from lantu.registry.views import requires
 
@@ -43,11 +44,15 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
     )
     page = Paginator(qs, PAGE).get_page(g.get("page"))
     m = masker_for(request.user)
+    keep = g.copy()
+    keep.pop("page", None)
     context = {
         "rows": [presenting.finding(f, m) for f in page],
+        "keep": keep.urlencode(),
         "page": page,
         "status": status,
-        "datasets": DATASET_CHOICES,
+        "datasets": [(d.slug, d.zh, d.en) for d in DATASETS.values()],
+        "rules": queries.rules(request.user),
         "filters": g,
         "can_act": _can_act(request.user),
         "loads": queries.current_loads(),
@@ -67,13 +72,14 @@ def _act(request: HttpRequest) -> HttpResponse:
     ids = [int(x) for x in request.POST.getlist("finding") if x.isdigit()]
     if request.POST.get("action") == "dismiss":
         n = referrals.dismiss(actor=user, finding_ids=ids, reason=request.POST.get("reason", ""))
-        messages.info(request, _("已排除 %(n)d 条") % {"n": n})
+        messages.info(request, ngettext("已排除 %(n)d 条", "已排除 %(n)d 条", n) % {"n": n})
     else:
         out = referrals.refer(actor=user, finding_ids=ids)
-        messages.info(request, _("已启动程序 %(n)d 户") % {"n": out.opened})
+        n = out.opened
+        messages.info(request, ngettext("已启动程序 %(n)d 户", "已启动程序 %(n)d 户", n) % {"n": n})
         for no, zh, en in out.failed:
             messages.warning(request, f"{no}: {zh} / {en}")
-    return redirect("matching:work_queue")
+    return redirect(f"{reverse('matching:work_queue')}?{request.GET.urlencode()}")
 
 
 @requires(Perm.VIEW)

@@ -36,7 +36,7 @@ def _vehicles(world, price_head=80000):
                 "owner_id_number": [head.id_number, _typo(child.id_number), other.id_number, ""],
                 "owner_name": [head.name, child.name, other.name, "无名"],
                 "purchase_price": [str(price_head), "12000", "90000", "50000"],
-                "registered_year": ["2019", "2020", "2019", "2018"],
+                "registered_year": ["2015", "2020", "2019", "2018"],
             }
         ),
         head,

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from lantu.matching import presenting, queries
+from lantu.matching.schemas import DATASETS
 from lantu.registry.masking import masker_for
 
 register = template.Library()
@@ -21,3 +22,12 @@ def household_findings(context: Any, household: Any) -> list[dict[str, Any]]:
         return []
     m = masker_for(user)
     return [presenting.finding(f, m) for f in queries.household_findings(user, household)]
+
+
+@register.simple_tag
+def dataset_label(slug: str, lang: str) -> str:
+    """A dataset's name in the page's language (the declared schema's zh or en)."""
+    ds = DATASETS.get(slug)
+    if ds is None:
+        return slug
+    return ds.en if lang == "en" else ds.zh

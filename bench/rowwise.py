@@ -178,10 +178,10 @@ def aggregate(sql, members, parse):
     node = parse(sql)
     while isinstance(node, exp.Cast):
         node = node.this
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.Count):  # COUNT(*) FILTER
+        return sum(1 for m in members if ev(node.expression.this, m) is True)
     if isinstance(node, exp.Count):
         return len(members)
-    if isinstance(node, exp.CountIf):
-        return sum(1 for m in members if ev(node.this, m) is True)
     kind = type(node).__name__
     vals = [ev(node.this, m) for m in members]
     vals = [v for v in vals if v is not None]

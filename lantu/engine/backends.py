@@ -1,9 +1,9 @@
 """Where a SQL pipeline runs: DuckDB in-process (the default) or Spark (national scale).
 
 Both take the same steps (``lantu.standards.pipeline.Step``, DuckDB-dialect SQL). DuckDB runs them
-as temporary views, materialising the steps marked so; Spark receives each step transpiled by
-sqlglot and registers it as a temporary view (cached when materialised). Inputs are Arrow tables
-or files (Parquet, or CSV read as text and typed by the pipeline).
+as temporary views, materialising the steps marked so into Arrow tables; Spark receives each step
+transpiled by sqlglot and registers it as a temporary view (cached when materialised). Inputs are
+Arrow tables or files (Parquet, or CSV read as text and typed by the pipeline).
 
 In debug mode (``LANTU_ENGINE_DEBUG=1``) each step's SQL and, when materialised, its row count
 are logged.
@@ -51,6 +51,7 @@ class DuckDBBackend:
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self._tables: list[Any] = []  # keep registered Arrow tables alive
+        self._results: dict[str, pa.Table] = {}  # materialised steps
 
     def register(self, name: str, source: Source) -> dict[str, str]:
         if isinstance(source, pa.Table):
@@ -67,14 +68,23 @@ class DuckDBBackend:
         return {r[0]: _normal(str(r[1])) for r in rows}
 
     def run(self, steps: list[Step]) -> None:
+        """Views, except the materialised steps: those are computed once into Arrow tables and
+        registered under their name (cheaper than a DuckDB table that ``fetch`` then copies out
+        to Arrow again; ``fetch`` hands over the same table)."""
         for step in steps:
-            kind = "TABLE" if step.materialise else "VIEW"
-            self.con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")
+            if step.materialise:
+                table = self.con.sql(step.sql).arrow().read_all()
+                self._results[step.name] = table
+                self.con.register(step.name, table)
+            else:
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {step.name} AS {step.sql}")
             if _debug():
                 n = self.con.execute(f"SELECT COUNT(*) FROM {step.name}").fetchone()
                 log.warning("step %s (%s rows): %s", step.name, n[0] if n else "?", step.sql)
 
     def fetch(self, name: str) -> pa.Table:
+        if name in self._results:
+            return self._results[name]
         return self.con.sql(f"SELECT * FROM {name}").arrow().read_all()
 
     def close(self) -> None:

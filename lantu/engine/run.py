@@ -5,7 +5,8 @@ the annual evaluation service, the policy tests and the benchmarks. ``inputs`` m
 table names (``households``, ``members``, ``years``, optional ``counties``) to Arrow tables or
 file paths. Results are Arrow tables, one row per household (village, county) with one boolean
 column per rule (NULL where the rule does not apply) and ``failed``: the failed clauses as
-``rule.clause`` ids, comma-separated. ``explain`` turns them into readable reasons.
+``rule.clause`` ids, comma-separated (the pipeline computes them as bit masks;
+``explain.failed_text`` spells them out). ``explain`` turns them into readable reasons.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lantu.core.errors import ValidationFailed
 from lantu.engine.backends import Backend, DuckDBBackend, Source
 from lantu.standards import pipeline
 from lantu.standards.compiler import Compiled, compile_policy
+from lantu.standards.explain import with_failed_text
 from lantu.standards.policy import Policy, load
 
 REQUIRED = ("households", "members", "years")
@@ -67,9 +69,13 @@ def evaluate(
     steps = pipeline.build(compiled, present)
     engine.run(steps)
     names = {s.name for s in steps}
-    return Results(
-        compiled,
-        _stamp(engine.fetch("h_results"), compiled),
-        engine.fetch("v_results") if "v_results" in names else None,
-        engine.fetch("c_results") if "c_results" in names else None,
-    )
+
+    def result(level: str) -> pa.Table | None:
+        name = pipeline.RESULT_TABLES[level]
+        if name not in names:
+            return None
+        return with_failed_text(engine.fetch(name), compiled.levels[level])  # type: ignore[index]
+
+    households = result("household")
+    assert households is not None
+    return Results(compiled, _stamp(households, compiled), result("village"), result("county"))

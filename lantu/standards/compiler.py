@@ -8,9 +8,10 @@ rules, and anything unknown is refused with the nearest known name. Resolution:
 - a parameter becomes a literal: its value in force in the evaluation year (``previous.x``: the
   year before); a list parameter may only stand on the right of ``IN``;
 - a variable of the expression's level becomes a column; a variable of the level below (a member
-  variable in a household rule) is only allowed inside an aggregate — ``any`` → ``bool_or``,
-  ``all`` → ``bool_and``, ``count(c)`` → a sum of 1/0, ``sum``/``min``/``max``/``avg`` — which the
-  compiler lifts into the level's GROUP BY step and replaces by a column;
+  variable in a household rule) is only allowed inside an aggregate — ``any``/``all`` → a bit
+  of one BIT_OR per level (``_Ctx.flag``), ``count(c)`` → ``COUNT(*) FILTER (WHERE c)``,
+  ``sum``/``min``/``max``/``avg`` — which the compiler lifts into the level's GROUP BY step and
+  replaces by a column;
 - a rule of the same level is inlined (its clauses joined by AND or OR); a rule of the level below
   is a column of that level's result table, usable in aggregates (a village counts its households
   that pass ``household_exit``);
@@ -78,6 +79,12 @@ class LevelSql:
     rules: list[Rule] = field(default_factory=list)
     # Rules in dependency order: a rule reads the rules of earlier layers as columns t__<rule>.
     layers: list[list[str]] = field(default_factory=list)
+
+    def failed_columns(self) -> list[str]:
+        """The result's BIGINT columns that carry the failed clauses: clause i of ``clauses`` is
+        bit ``i % MASK_BITS`` of ``failed_<i // MASK_BITS>`` (``explain.failed_text`` spells them
+        out)."""
+        return [f"failed_{k}" for k in range((len(self.clauses) + MASK_BITS - 1) // MASK_BITS)]
 
 
 @dataclass
@@ -253,7 +260,8 @@ class _Ctx:
             sql = {
                 "any": f"BOOL_OR(COALESCE({b}, FALSE))",
                 "all": f"BOOL_AND(COALESCE({b}, FALSE))",
-                "count": f"COUNT_IF({b})",
+                # COUNT(*) FILTER: DuckDB runs it ~2× faster than COUNT_IF over a GROUP BY
+                "count": f"COUNT(*) FILTER (WHERE {b})",
                 "sum": f"CAST(SUM({b}) AS DOUBLE)",
             }.get(func, f"{func.upper()}({b})")
         aggs = self.c.levels[level].aggregates

@@ -1,7 +1,9 @@
 """Results that explain themselves: failed clauses as reasons, long tables, policy provenance.
 
-The engine returns, per household (village, county), one boolean column per rule and ``failed``,
-the failed clauses as comma-separated ``rule.clause`` ids. Here those ids become readable reasons
+The pipeline computes, per household (village, county), one boolean column per rule and the failed
+clauses as bit masks (``failed_<k>``); ``failed_text`` spells the masks out as comma-separated
+``rule.clause`` ids, the ``failed`` column of ``lantu.engine.run.Results``, the one place where
+masks are decoded. Here those ids become readable reasons
 in Chinese and English, results become a long table (one row per household and rule), and a
 policy says where each value in force comes from ("yunnan 2025: 监测收入标准 = 8700 —
 云农办通〔2025〕1号").
@@ -13,8 +15,9 @@ from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from lantu.standards.compiler import Compiled
+from lantu.standards.compiler import MASK_BITS, Compiled, LevelSql
 from lantu.standards.policy import Policy
 
 
@@ -24,6 +27,45 @@ class Reason:
     clause: str
     zh: str
     en: str
+
+
+def failed_text(table: pa.Table, lv: LevelSql) -> pa.Array:
+    """Each row's failed clauses as comma-separated ``rule.clause`` ids in the order of
+    ``lv.clauses`` (null: none), from the masks ``failed_<k>`` (``LevelSql.failed_columns``).
+    Households share few distinct masks (thousands in a province), so each distinct combination
+    is spelled once and every row takes its spelling: no string is built per row."""
+    ids = [f"{cl.rule}.{cl.clause}" for cl in lv.clauses]
+    code = pa.array([0] * table.num_rows, pa.int64())  # row → its entry in ``combos``
+    combos: list[list[str]] = [[]]  # the distinct combinations so far, spelled out
+    for k, col in enumerate(lv.failed_columns()):
+        masks = pc.fill_null(table[col].combine_chunks().cast(pa.int64()), 0)
+        distinct = pc.unique(masks)
+        spelt = []
+        for m in distinct.to_pylist():
+            out = []
+            while m:
+                low = m & -m
+                out.append(ids[k * MASK_BITS + low.bit_length() - 1])
+                m ^= low
+            spelt.append(out)
+        where = pc.cast(pc.index_in(masks, value_set=distinct), pa.int64())
+        pair = pc.add(pc.multiply(code, len(spelt)), where)
+        seen = pc.unique(pair)
+        combos = [combos[c // len(spelt)] + spelt[c % len(spelt)] for c in seen.to_pylist()]
+        code = pc.index_in(pair, value_set=seen)
+    texts = pa.array([",".join(c) or None for c in combos], pa.string())
+    return pc.take(texts, code)
+
+
+def with_failed_text(table: pa.Table, lv: LevelSql) -> pa.Table:
+    """``table`` with its masks ``failed_<k>`` replaced by ``failed`` (``failed_text``), where the
+    first mask stood."""
+    cols = lv.failed_columns()
+    if not cols:
+        return table.append_column("failed", pa.nulls(table.num_rows, pa.string()))
+    at = table.column_names.index(cols[0])
+    text = failed_text(table, lv)
+    return table.drop_columns(cols).add_column(at, "failed", text)
 
 
 def reasons(failed: str | None, clause_text: dict[str, tuple[str, str, str, str]]) -> list[Reason]:

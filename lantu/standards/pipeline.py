@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from lantu.registry import columns
 from lantu.standards import schema
-from lantu.standards.compiler import Compiled, LevelSql
+from lantu.standards.compiler import MASK_BITS, Compiled, LevelSql
 
 RESULT_TABLES = {"household": "h_results", "village": "v_results", "county": "c_results"}
 KEY = {"household": "household_no", "village": "village_code", "county": "county_code"}
@@ -169,40 +169,61 @@ def household_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
     ]  # fmt: skip
 
 
+def _failed_masks(lv: LevelSql, applies: Mapping[str, str]) -> list[str]:
+    """``failed_<k>``: one bit per clause that failed in a rule that applies and did not pass,
+    ORed into a BIGINT per ``MASK_BITS`` clauses (numbers, not a string per row: cheap to build;
+    ``explain.failed_text`` spells them out). Clauses, tests and applicability are never NULL
+    (the compiler wraps them in COALESCE), so in a rule matching ``all`` a failed clause implies
+    the rule did not pass, and in one matching ``any`` a rule that did not pass failed every
+    clause: the bit is ``NOT clause`` (``all``) or ``NOT t__rule`` (``any``), and also
+    ``a__rule`` when the rule does not always apply."""
+    match = {r.name: r.match for r in lv.rules}
+    conds = []
+    for cl in lv.clauses:
+        cond = f"NOT {cl.column}" if match[cl.rule] == "all" else f"NOT t__{cl.rule}"
+        conds.append(f"a__{cl.rule} AND {cond}" if cl.rule in applies else cond)
+    out = []
+    for k, col in enumerate(lv.failed_columns()):
+        chunk = conds[k * MASK_BITS : (k + 1) * MASK_BITS]
+        bits = " | ".join(
+            f"CASE WHEN {cond} THEN {1 << i} ELSE 0 END" for i, cond in enumerate(chunk)
+        )
+        out.append(f"CAST({bits} AS BIGINT) AS {col}")
+    return out
+
+
 def rule_steps(prefix: str, source: str, lv: LevelSql) -> list[Step]:
     """One step per layer of rules (clause columns, then each rule's test as ``t__<rule>``),
-    then the defines and applicability, then outcomes and the failed clauses."""
+    then the defines and applicability, then outcomes and the failed clauses. A rule that always
+    applies has no ``a__`` column: its outcome is its test."""
     steps = []
     for k, layer in enumerate(lv.layers):
         cols = [f"{cl.sql} AS {cl.column}" for cl in lv.clauses if cl.rule in layer]
         tests = [f"({lv.outcomes[name]}) AS t__{name}" for name in layer]
         steps.append(Step(f"{prefix}_r{k}", f"SELECT *, {', '.join(cols + tests)} FROM {source}"))
         source = f"{prefix}_r{k}"
+    applies = {name: sql for name, sql in lv.applies.items() if sql != "TRUE"}
     extra = [f"{sql} AS {name}" for name, sql in lv.defines.items()]
-    extra += [f"{sql} AS a__{name}" for name, sql in lv.applies.items()]
-    steps.append(
-        Step(f"{prefix}_defs", f"SELECT *{''.join(', ' + e for e in extra)} FROM {source}")
-    )
-    outcomes = "".join(f", CASE WHEN a__{name} THEN t__{name} END AS {name}" for name in lv.applies)
-    failed = [
-        f"CASE WHEN a__{cl.rule} AND NOT t__{cl.rule} AND NOT {cl.column} "
-        f"THEN '{cl.rule}.{cl.clause}' END"
-        for cl in lv.clauses
+    extra += [f"{sql} AS a__{name}" for name, sql in applies.items()]
+    if extra:
+        steps.append(Step(f"{prefix}_defs", f"SELECT *, {', '.join(extra)} FROM {source}"))
+        source = f"{prefix}_defs"
+    outcomes = [
+        f"CASE WHEN a__{name} THEN t__{name} END AS {name}"
+        if name in applies
+        else f"t__{name} AS {name}"
+        for name in lv.applies
     ]
-    failed_sql = f"CONCAT_WS(',', {', '.join(failed)})" if failed else "''"
-    steps.append(
-        Step(
-            f"{prefix}_full",
-            f"SELECT *{outcomes}, NULLIF({failed_sql}, '') AS failed FROM {prefix}_defs",
-        )
-    )
+    cols = outcomes + _failed_masks(lv, applies)
+    select = f"SELECT *, {', '.join(cols)} FROM {source}" if cols else f"SELECT * FROM {source}"
+    steps.append(Step(f"{prefix}_full", select))
     return steps
 
 
 def _result_step(prefix: str, key_cols: list[str], lv: LevelSql, parent: LevelSql | None) -> Step:
-    """The materialised result: keys, rule outcomes, failed clauses, and whatever the level above
-    reads in its aggregates."""
-    wanted = [*key_cols, *(r.name for r in lv.rules), "failed"]
+    """The materialised result: keys, rule outcomes, failed clauses (``failed_<k>``), and whatever
+    the level above reads in its aggregates."""
+    wanted = [*key_cols, *(r.name for r in lv.rules), *lv.failed_columns()]
     if parent is not None:
         for name in sorted(_used([a.sql for a in parent.aggregates.values()])):
             if name not in wanted:

@@ -122,11 +122,15 @@ def bench_deterministic(n: int, repeats: int) -> tuple[float, pl.DataFrame]:
     return median, people
 
 
+CFG: dict[str, object] = {}  # linkage.yaml, with --memory-limit's DuckDB settings
+
+
 def bench_probabilistic(people: pl.DataFrame, n: int, repeats: int) -> float:
     n_people = people.height
     recs = probabilistic_input(people, n)
     p, r = frames.people(people), frames.records(recs)
-    median, out = time_it(lambda: probabilistic.link(r, p), repeats)
+    cfg = {**probabilistic.config(), **CFG}
+    median, out = time_it(lambda: probabilistic.link(r, p, cfg=cfg), repeats)
     truth = dict(zip(recs["rec"].to_list(), recs["member"].to_list(), strict=True))
     links = out.links.to_pylist()  # type: ignore[attr-defined]
     right = sum(truth[x["rec"]] == x["member"] for x in links)
@@ -160,7 +164,11 @@ def main() -> None:
     )
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--memory-limit", help="DuckDB memory_limit for the probabilistic pass (5GB)")
+    ap.add_argument("--temp-directory", default="/work/data/matching/duckdb_tmp")
     args = ap.parse_args()
+    if args.memory_limit:
+        CFG["duckdb"] = {"memory_limit": args.memory_limit, "temp_directory": args.temp_directory}
     if args.probabilistic_only:
         t = time.perf_counter()
         people, _ = datasets(args.probabilistic_only, 0)

@@ -9,10 +9,10 @@ on DuckDB (``DuckDBAPI``, the default) or on Spark (``SparkAPI``, ``engine="spar
 ``engine:`` in linkage.yaml, for national scale): the model's SQL is written in DuckDB's dialect
 and transpiled to Spark's by sqlglot, so both engines score the same pairs alike. Household-level
 records (a disaster report names the household head) are compared with household heads and
-household sizes besides name and place. Each record
-keeps its best candidate: at or above ``thresholds.link`` and with no runner-up above
-``thresholds.review`` it is linked with its probability; otherwise a candidate at or above
-``thresholds.review`` goes to the review queue.
+household sizes besides name and place. A record's
+candidates compete (one person listed twice is one candidate): its best is linked when its
+probability among the record's candidates reaches the bar of the evidence the record carries
+(``auto_link``); otherwise candidates at or above ``thresholds.review`` go to the review queue.
 """
 
 from __future__ import annotations
@@ -165,6 +165,9 @@ def link(
         return _split(empty.append_column("p", pa.array([], pa.float64())), cfg)
     logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect()
+    for key, value in (cfg.get("duckdb") or {}).items():  # memory_limit, temp_directory …
+        if value not in (None, ""):
+            con.execute(f"SET {key} = '{value}'")
     _inputs(con, records, people)
     floor = float(cfg["thresholds"]["review"]) / 2
     if chosen == "spark":
@@ -239,9 +242,9 @@ def _predict_spark(
 
 
 def _split(pairs: pa.Table, cfg: dict[str, Any], bars: pa.Table | None = None) -> Outcome:
-    """A record's best candidate at or above the record's bar (``_bars``; ``thresholds.link``
-    when none are given), with no strong runner-up, becomes a link; the rest above ``review``
-    go to the review queue."""
+    """A record's best candidate whose probability among the record's candidates is at or above
+    the record's bar (``_bars``; ``thresholds.link`` when none are given) becomes a link; the
+    rest above ``review`` go to the review queue."""
     link_at = float(cfg["thresholds"]["link"])
     review_at = float(cfg["thresholds"]["review"])
     con = duckdb.connect()
@@ -249,15 +252,19 @@ def _split(pairs: pa.Table, cfg: dict[str, Any], bars: pa.Table | None = None) -
     empty = pa.table({"rec": pa.array([], pa.int64()), "bar": pa.array([], pa.float64())})
     con.register("bars", bars if bars is not None else empty)
     given = "TRUE" if bars is not None else "FALSE"
+    # A record's candidates compete: with pairwise odds o = p / (1 - p) (the prior included),
+    # the probability that the record is candidate i and no other is o_i / (1 + Σ o) — Bayes
+    # with at most one true candidate. Two equally good candidates are each at most 1/2.
+    odds = "least(p, 1 - 1e-12) / (1 - least(p, 1 - 1e-12))"
     ranked = f"""
         SELECT rec, member, p, row_number() OVER (PARTITION BY rec ORDER BY p DESC, member) AS k,
-               count(*) FILTER (WHERE p >= {review_at}) OVER (PARTITION BY rec) AS strong,
+               {odds} / (1 + sum({odds}) OVER (PARTITION BY rec)) AS p_rec,
                CASE WHEN {given} THEN b.bar ELSE {link_at} END AS bar
         FROM pairs LEFT JOIN bars b USING (rec)
     """
     links = con.sql(
-        f"SELECT rec, member, 'probabilistic' AS method, p AS probability FROM ({ranked}) "
-        "WHERE k = 1 AND p >= bar AND strong = 1"
+        f"SELECT rec, member, 'probabilistic' AS method, p_rec AS probability FROM ({ranked}) "
+        "WHERE k = 1 AND p_rec >= bar"
     ).to_arrow_table()
     con.register("links_out", links)
     review = con.sql(

@@ -166,3 +166,15 @@ def test_duckdb_and_spark_make_the_same_links():
 
     assert rows(duck.links) == rows(sp.links)
     assert rows(duck.review) == rows(sp.review)
+
+
+def test_two_equally_good_candidates_compete_and_go_to_review():
+    twins = [*ROWS, (8, "H5", "李丽", D(1980, 3, 14), "2", "head", True, "A8")]
+    recs = frames.records(department([(40, "李丽", D(1980, 3, 14), "2")]))
+    out = probabilistic.link(recs, registry(twins))
+    assert linked(out) == {}
+    assert {r["member"] for r in out.review.to_pylist()} == {1, 8}
+    # Without the namesake, the same record links, with its probability among its candidates.
+    alone = probabilistic.link(recs, registry(ROWS))
+    assert linked(alone) == {40: 1}
+    assert 0.8 <= alone.links["probability"][0].as_py() <= 1

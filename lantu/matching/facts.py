@@ -1,13 +1,13 @@
 """Linked department records → the ruler's linked variables, per member, household or year row.
 
 ``facts.yaml`` says, for each variable, which dataset feeds it, how a member's (or household's)
-records are aggregated (``any``, ``max``, ``sum`` of a value column), which records count
+records are aggregated (``any``, ``max``, ``min``, ``sum`` of a value column), which records count
 (``where``: allowed values; ``year``: registered by the evaluation year, or in it with
 ``this_year``). ``agg: left`` overrides a registry column instead (``sets``): a child with
 compulsory-level enrolment records last year and none this year reads ``schooling = dropout``.
 Only links into the dataset's current load count. A member with no record in a loaded dataset
-gets FALSE (or 0): the department's silence is its answer. Each value keeps the
-record that carries it (the largest, or the first), the evidence a finding cites.
+gets FALSE (or 0): the department's silence is its answer. Each value keeps the record that
+carries it (the largest, the smallest for ``min``, or the first), the evidence a finding cites.
 """
 
 from __future__ import annotations
@@ -119,10 +119,11 @@ def variable(name: str, frame: pl.DataFrame, year: int) -> pl.DataFrame:
     key = ["member", "household_no", "id_number"] if spec["level"] == "member" else ["household_no"]
     agg = spec["agg"]
     value = pl.col("v").sum() if agg == "sum" else pl.col("v").max()
-    if agg == "left":  # every record of the two years is from last year: no school this year
+    if agg in ("left", "min"):  # left: every record of the two years is from last year
         value = pl.col("v").min()
     out = part.group_by(key).agg(
-        value.alias(name), pl.col("record").sort_by("v", descending=True).first().alias("record")
+        value.alias(name),
+        pl.col("record").sort_by("v", descending=agg != "min").first().alias("record"),
     )
     if agg in ("any", "left"):
         out = out.with_columns(pl.col(name) > 0)

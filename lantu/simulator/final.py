@@ -176,7 +176,10 @@ def _members(
             "tekun": H["hh_type"][house] == rg.T_TEKUN,
             "medical_insurance": P["insured"][person],
             "serious_illness_insurance": P["insured"][person],
-            "medical_assistance": P["insured"][person] & dibao,
+            # Every registered person who is insured is in medical assistance's scope: the
+            # 2018-2020 plan (医保发〔2018〕18号) put the whole registered poor population under
+            # basic insurance, serious-illness insurance and medical assistance.
+            "medical_assistance": P["insured"][person],
             "pension_insurance": P["pension"][person],
             "member_phone": pl.Series([None] * n, dtype=pl.String),
             "left_reason": pl.Series(reason).replace("", None),

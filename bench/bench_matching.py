@@ -114,7 +114,7 @@ def bench_deterministic(n: int, repeats: int) -> tuple[float, pl.DataFrame]:
     del records
     print(f"  generated {n:,} people + {n:,} records in {time.perf_counter() - t:.1f}s")
     median, links = time_it(lambda: linkage.deterministic(r, p), repeats)
-    by = pl.from_arrow(links).group_by("method").len().sort("method").rows()
+    by = pl.from_arrow(links).group_by("method").len().sort("method").rows()  # type: ignore[union-attr]
     print(
         f"  exact + repair {n:,} vs {n:,}: median {median:.1f}s over {repeats} "
         f"(target {TARGET_DETERMINISTIC:.0f}s at 10M), links {dict(by)}, peak {peak_mb():,.0f} MB"
@@ -166,7 +166,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--memory-limit", help="DuckDB memory_limit for the probabilistic pass (5GB)")
     ap.add_argument("--temp-directory", default="/work/data/matching/duckdb_tmp")
+    ap.add_argument("--link", type=float, help="the birth-date bar (auto_link), default 0.80")
     args = ap.parse_args()
+    if args.link is not None:
+        alts = probabilistic.config()["auto_link"]
+        CFG["auto_link"] = [
+            {**a, "link": args.link} if a["needs"] == ["birth_date"] else a for a in alts
+        ]
     if args.memory_limit:
         CFG["duckdb"] = {"memory_limit": args.memory_limit, "temp_directory": args.temp_directory}
     if args.probabilistic_only:

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from lantu.matching import findings, loads, probabilistic, relatives, scoring, services
 from lantu.matching.models import DatasetLoad
 from lantu.matching.schemas import DATASETS
+
+T = TypeVar("T")
 
 
 def _files(target: Path, dataset: str | None) -> list[tuple[str, Path]]:
@@ -74,6 +78,16 @@ class Command(BaseCommand):
         if action in ("score", "run"):
             self._score(o)
 
+    def _progress(self, items: list[T], desc: str, o: dict[str, Any]) -> Iterator[T]:
+        """The datasets one by one, with a progress bar on stderr (hidden at -v 0)."""
+        with tqdm(items, desc=desc, unit="dataset", disable=o["verbosity"] == 0) as bar:
+            yield from bar
+
+    def _say(self, message: str) -> None:
+        """A line on stdout that does not break a progress bar."""
+        with tqdm.external_write_mode():
+            self.stdout.write(message)
+
     def _path(self, o: dict[str, Any]) -> Path:
         if not o["path"]:
             raise CommandError("请给出文件或目录 / give a file or folder")
@@ -81,7 +95,8 @@ class Command(BaseCommand):
 
     def _load(self, o: dict[str, Any]) -> None:
         as_of = datetime.date.fromisoformat(o["as_of"]) if o["as_of"] else datetime.date.today()
-        for slug, path in _files(self._path(o), o["dataset"]):
+        files = _files(self._path(o), o["dataset"])
+        for slug, path in self._progress(files, "load", o):
             t = time.perf_counter()
             table = loads.read_path(path)
             rep = services.load_dataset(
@@ -93,15 +108,13 @@ class Command(BaseCommand):
                         f"  {slug} 行 row {e.row} {e.column} {e.value}: {e.zh} / {e.en}"
                     )
                 raise CommandError(f"{slug}: {len(rep.errors)} 处错误，未导入 / errors, not loaded")
-            self.stdout.write(
-                f"载入 loaded {slug}: {rep.rows} 行 rows ({time.perf_counter() - t:.1f}s)"
-            )
+            self._say(f"载入 loaded {slug}: {rep.rows} 行 rows ({time.perf_counter() - t:.1f}s)")
 
     def _link(self, o: dict[str, Any]) -> None:
         qs = DatasetLoad.objects.filter(active=True)
         if o["dataset"]:
             qs = qs.filter(dataset=o["dataset"])
-        for load in qs.order_by("dataset"):
+        for load in self._progress(list(qs.order_by("dataset")), "link", o):
             t = time.perf_counter()
             s = services.link_load(
                 actor=None,
@@ -109,7 +122,7 @@ class Command(BaseCommand):
                 probabilistic_pass=not o["no_probabilistic"],
                 engine=o["engine"],
             )
-            self.stdout.write(
+            self._say(
                 f"关联 linked {load.dataset}: {s.records} 条 records, {s.by_method}, "
                 f"待复核 review {s.review} ({time.perf_counter() - t:.1f}s)"
             )

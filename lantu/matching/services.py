@@ -50,6 +50,9 @@ def _require(actor: Any, perm: Perm) -> None:
         raise NotPermitted("您的角色无权进行数据比对", "your role may not run data comparison")
 
 
+STORE_SLICE_ROWS = 200_000  # a memory bound, not a policy value
+
+
 def load_dataset(
     *,
     actor: Any,
@@ -87,23 +90,26 @@ def _store(
         loaded_by=actor if getattr(actor, "pk", None) else None,
     )
     facts = [f.name for f in ds.facts]
-    encoded = (
-        frame.select(pl.struct([pl.col(c).cast(pl.String) for c in facts]).struct.json_encode())
-        .to_series()
-        .to_list()
-        if facts
-        else ["{}"] * frame.height
-    )
-    cols = [
-        frame[c].fill_null("").to_list() if c != "birth_date" else frame[c].to_list()
-        for c in PERSON
-    ]
-    insert_rows(
-        DepartmentRecord,
-        ["load", *PERSON, "facts"],
-        [[load.pk] * frame.height, *cols, encoded],
-        prepared={"facts"},
-    )
+    # Written in slices inside the one transaction: Python lists of a whole province's records
+    # (17.6M medical bills) would take over 17 GB.
+    for part in frame.iter_slices(STORE_SLICE_ROWS):
+        encoded = (
+            part.select(pl.struct([pl.col(c).cast(pl.String) for c in facts]).struct.json_encode())
+            .to_series()
+            .to_list()
+            if facts
+            else ["{}"] * part.height
+        )
+        cols = [
+            part[c].fill_null("").to_list() if c != "birth_date" else part[c].to_list()
+            for c in PERSON
+        ]
+        insert_rows(
+            DepartmentRecord,
+            ["load", *PERSON, "facts"],
+            [[load.pk] * part.height, *cols, encoded],
+            prepared={"facts"},
+        )
     record(
         Change(
             action="matching.load",

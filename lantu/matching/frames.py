@@ -3,10 +3,11 @@ database, a department's file, the simulator's Parquet).
 
 records: rec (int64), id_number, name, name_py, birth_date, sex, region_code,
          household_size (int64, household-level records only), role ('head' for a record about
-         a household's head, else '')
+         a household's head, else ''), phone (digits; the record's contact phone, else '')
 people:  member (int64), household (str), id_number, name, name_py, birth_date, sex,
          region_code, active, household_size (the household's active members), role ('head'
-         for the household head, else 'member')
+         for the household head, else 'member'), phone (digits: the member's own, else the
+         household's)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ RECORD_COLUMNS = (
     "region_code",
     "household_size",
     "role",
+    "phone",
 )
 PEOPLE_COLUMNS = (
     "member",
@@ -37,6 +39,7 @@ PEOPLE_COLUMNS = (
     "active",
     "household_size",
     "role",
+    "phone",
 )
 _TYPES = {
     "rec": pl.Int64,
@@ -47,15 +50,31 @@ _TYPES = {
 }
 
 
-def _household_size(facts: pl.Series) -> pl.Series:
-    """``household_size`` from each record's facts (JSON text, or mappings from PostgreSQL)."""
+def _fact(facts: pl.Series, name: str) -> pl.Series:
+    """A fact of each record as text (facts: JSON text, or mappings from PostgreSQL)."""
     if facts.dtype == pl.String:
-        raw = facts.str.json_path_match("$.household_size")
-    elif isinstance(facts.dtype, pl.Struct) and "household_size" in facts.struct.fields:
-        raw = facts.struct.field("household_size").cast(pl.String)
-    else:
-        return pl.Series("household_size", [None] * len(facts), pl.Int64)
+        return facts.str.json_path_match(f"$.{name}").alias(name)
+    if isinstance(facts.dtype, pl.Struct) and name in facts.struct.fields:
+        return facts.struct.field(name).cast(pl.String).alias(name)
+    return pl.Series(name, [None] * len(facts), pl.String)
+
+
+def _household_size(facts: pl.Series) -> pl.Series:
+    """``household_size`` from each record's facts."""
+    raw = _fact(facts, "household_size")
     return raw.cast(pl.Float64, strict=False).cast(pl.Int64).alias("household_size")
+
+
+def phone_digits(phone: pl.Expr) -> pl.Expr:
+    """A phone number as its digits (spaces, hyphens, '+86' and a '.0' of a spreadsheet's number
+    dropped); '' when it has fewer than 7 (not a number anyone can be called on)."""
+    digits = (
+        phone.cast(pl.String)
+        .str.replace(r"\.0$", "")
+        .str.replace_all(r"[^0-9]", "")
+        .str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+    )
+    return pl.when(digits.str.len_chars() >= 7).then(digits).otherwise(pl.lit(""))
 
 
 def _shape(frame: pl.DataFrame, cols: tuple[str, ...]) -> pa.Table:
@@ -68,6 +87,8 @@ def _shape(frame: pl.DataFrame, cols: tuple[str, ...]) -> pa.Table:
         else:
             exprs.append(pl.lit("" if dtype == pl.String else None, dtype=dtype).alias(c))
     out = frame.select(exprs)
+    if "phone" in cols:
+        out = out.with_columns(phone_digits(pl.col("phone")).fill_null(""))
     return out.with_columns(pinyin(out["name"]).alias("name_py")).to_arrow()
 
 
@@ -76,6 +97,8 @@ def records(frame: pl.DataFrame, *, head: bool = False) -> pa.Table:
     disaster report), and may carry the household's size among its facts."""
     if "facts" in frame.columns and "household_size" not in frame.columns:
         frame = frame.with_columns(_household_size(frame["facts"]))
+    if "facts" in frame.columns and "phone" not in frame.columns:
+        frame = frame.with_columns(_fact(frame["facts"], "phone"))
     if head:
         frame = frame.with_columns(role=pl.lit("head"))
     return _shape(frame, RECORD_COLUMNS)

@@ -1,5 +1,5 @@
 """The probabilistic pass: Splink (Fellegi-Sunter) over name (characters and pinyin), birth date,
-sex and place, for department records without a usable ID number.
+sex, place and contact phone, for department records without a usable ID number.
 
 The model is plain data (``linkage.yaml``): blocking rules, and for each compared column its
 levels with their m and u probabilities (configurable defaults, not trained each run, so a run is
@@ -9,7 +9,9 @@ on DuckDB (``DuckDBAPI``, the default) or on Spark (``SparkAPI``, ``engine="spar
 ``engine:`` in linkage.yaml, for national scale): the model's SQL is written in DuckDB's dialect
 and transpiled to Spark's by sqlglot, so both engines score the same pairs alike. Household-level
 records (a disaster report names the household head) are compared with household heads and
-household sizes besides name and place. A record's
+household sizes besides name and place; records that give a contact phone (a property's
+applicant, a company's legal representative) with the registry's phone (the member's own, else
+the household's). A record's
 candidates compete (one person listed twice is one candidate): its best is linked when its
 probability among the record's candidates reaches the bar of the evidence the record carries
 (``auto_link``); otherwise candidates at or above ``thresholds.review`` go to the review queue.
@@ -37,6 +39,7 @@ COLUMNS = (
     "region_code",
     "household_size",
     "role",
+    "phone",
 )
 ENGINES = ("duckdb", "spark")
 
@@ -105,7 +108,7 @@ def _inputs(con: duckdb.DuckDBPyConnection, records: pa.Table, people: pa.Table)
     def shaped(table: pa.Table, uid: str, region: str) -> str:
         have = set(table.column_names)
         cols = [f"{uid} AS uid"]
-        for c in ("name", "name_py", "sex", "role"):
+        for c in ("name", "name_py", "sex", "role", "phone"):
             cols.append(
                 f"NULLIF(CAST({c} AS VARCHAR), '') AS {c}" if c in have else f"NULL::VARCHAR AS {c}"
             )
@@ -155,7 +158,8 @@ def link(
     engine: str | None = None,
     spark: Any = None,
 ) -> Outcome:
-    """Score records (rec, name, name_py, birth_date, sex, region_code[, household_size, role])
+    """Score records (rec, name, name_py, birth_date, sex, region_code[, household_size, role,
+    phone])
     against registry people (member, …) and split the best candidates into links and review
     pairs. ``engine``: "duckdb" (default) or "spark" (``spark``: a session, else a local one)."""
     cfg = cfg or config()

@@ -47,6 +47,12 @@ class Dataset:
     household: bool = False
 
     @property
+    def phone(self) -> bool:
+        """The records carry a contact phone (fact ``phone``): the probabilistic pass compares
+        it with the registry's (the member's own, else the household's)."""
+        return any(f.name == "phone" for f in self.facts)
+
+    @property
     def fields(self) -> tuple[Field, ...]:
         person = tuple(
             Field(f.name, f.zh, f.kind, f.required, f.aliases + self._aliases_of(f.name))
@@ -129,6 +135,8 @@ DATASETS: dict[str, Dataset] = {
                 F("floor_area", "建筑面积", "money"),
                 F("registered_year", "登记年度", "int"),
                 F("price", "价格", "money"),
+                # 不动产登记申请审批表: the applicant's contact phone (linkage evidence)
+                F("phone", "申请人联系电话", aliases=("owner_phone", "联系电话")),
             ),
             _OWNER,
             place="location_county",
@@ -144,6 +152,8 @@ DATASETS: dict[str, Dataset] = {
                 F("registered_year", "成立年度", "int"),
                 F("registered_capital", "注册资本", "money"),
                 F("status", "登记状态"),
+                # the legal representative's mobile (linkage evidence)
+                F("phone", "法定代表人移动电话", aliases=("legal_rep_phone", "移动电话")),
             ),
             {"legal_rep_id_number": "id_number", "legal_rep_name": "name"},
         ),

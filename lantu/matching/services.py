@@ -135,22 +135,26 @@ def registry_people(region_path: str) -> pa.Table:
     """Members of households in ``region_path``'s subtree, in the linkage layout."""
     frame = _fetch(
         "SELECT m.id, h.household_no, m.id_number, m.name, m.birth_date, m.sex, r.code, m.active, "
-        "m.relation FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
+        "m.relation, COALESCE(NULLIF(m.phone, ''), h.phone) "
+        "FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
         "JOIN regions_region r ON r.id = h.region_id WHERE h.region_path LIKE %s",
         [region_path + "%"],
-        [*"member household id_number name birth_date sex region_code active".split(), "relation"],
+        "member household id_number name birth_date sex region_code active relation phone".split(),
     )
     return frames.people(frame)
 
 
-def load_records(load_id: int, *, household: bool = False) -> pa.Table:
-    facts = ", facts" if household else ""
+def load_records(load_id: int, *, household: bool = False, facts: bool = False) -> pa.Table:
+    """The load's records in the linkage layout; ``facts``: read the facts too (a household's
+    size, a contact phone), as ``household`` does."""
+    with_facts = household or facts
+    more = ", facts" if with_facts else ""
     frame = _fetch(
-        f"SELECT id, id_number, name, birth_date, sex, region_code{facts} "
+        f"SELECT id, id_number, name, birth_date, sex, region_code{more} "
         "FROM matching_departmentrecord WHERE load_id = %s",
         [load_id],
         ["rec", "id_number", "name", "birth_date", "sex", "region_code"]
-        + (["facts"] if household else []),
+        + (["facts"] if with_facts else []),
     )
     return frames.records(frame, head=household)
 
@@ -171,7 +175,8 @@ def link_load(
     if region is None:
         raise OutOfScope()
     load = DatasetLoad.objects.get(pk=load_id)
-    recs = load_records(load.pk, household=schemas.get(load.dataset).household)
+    ds = schemas.get(load.dataset)
+    recs = load_records(load.pk, household=ds.household, facts=ds.phone)
     people = registry_people(region)
     links = linkage.deterministic(recs, people)
     review = pa.table({"rec": [], "member": [], "probability": []})

@@ -58,6 +58,7 @@ COLUMNS = {
         "floor_area",
         "registered_year",
         "price",
+        "owner_phone",
     ],
     "business": [
         "record_id",
@@ -67,6 +68,7 @@ COLUMNS = {
         "registered_year",
         "registered_capital",
         "status",
+        "legal_rep_phone",
     ],
     "public_employees": ["record_id", "id_number", "name", "employer_type", "start_year"],
     "medical_bills": [
@@ -117,6 +119,8 @@ COLUMNS = {
         "social_insurance",
     ],
 }
+# The contact phone a department's form records (params.yaml ``departments.identifying``: phone).
+PHONE = {"real_estate": "owner_phone", "business": "legal_rep_phone"}
 DISASTERS = np.array(["flood", "drought", "landslide", "hail"])
 LEVELS = np.array(
     ["", "preschool", "primary", "junior", "senior", "vocational", "higher", "home_teaching", ""]
@@ -314,6 +318,16 @@ class Sink:
     def __init__(self, w: World, p: Params, out: Path, seed: int) -> None:
         self.w, self.p, self.out, self.seed = w, p, out, seed
         self.count: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+        # Records that carry a contact phone wait for the registry's phones (``registry_phones``,
+        # written at the end): (dept, frame, tag), written in order by ``finish``.
+        self.pending: list[tuple[str, pl.DataFrame, str]] = []
+        self.house_phone: pl.Series | None = None
+        self.own_phone: np.ndarray | None = None
+
+    def registry_phones(self, households: np.ndarray, phone: pl.Series) -> None:
+        """The registry's phone of each of its households (households.phone as written)."""
+        series = pl.Series("phone", [None] * self.w.n_households, dtype=pl.String)
+        self.house_phone = series.scatter(households.astype(np.int64), phone)
 
     def add(self, dept: str, frame: pl.DataFrame) -> None:
         if frame.height == 0:
@@ -330,9 +344,39 @@ class Sink:
             ids.alias(cols[1]), names.alias(cols[2]), *self._identifying(dept, frame, tag)
         )
         frame = _shape(self.w, dept, frame)
-        append(frame.select(cols), self.out / "observed" / "departments" / f"{dept}.parquet")
+        if dept in PHONE and "phone" in self.p.get("departments.identifying").get(dept, []):
+            self.pending.append((dept, frame, tag))
+            return
+        self._write(dept, frame)
+
+    def _write(self, dept: str, frame: pl.DataFrame) -> None:
+        append(
+            frame.select(COLUMNS[dept]), self.out / "observed" / "departments" / f"{dept}.parquet"
+        )
         link = frame.select("record_id", pl.col("person").cast(pl.Int64).alias("person_id"))
         append(link, self.out / "truth" / "links" / f"{dept}.parquet")
+
+    def _phones(self, dept: str, frame: pl.DataFrame, tag: str) -> pl.Series:
+        """The contact phone on each record: for a person of a registry household, the
+        household's phone as the registry has it, except a share (``departments.phone_changed``)
+        that gives another number (changed since, or the person's own mobile); for anyone else,
+        and for that share, the person's own number (one per person, generated)."""
+        person = frame["person"].to_numpy().astype(np.int64)
+        if self.house_phone is None:
+            raise RuntimeError("registry phones are needed before the departments' phones")
+        house = self.house_phone.gather(self.w.P["hh"][person].astype(np.int64))
+        if self.own_phone is None:  # one number per person, drawn once
+            own = stream(self.seed, "dept-phones").integers(0, 6 * 10**9, self.w.n_people)
+            self.own_phone = 13 * 10**9 + own
+        own_phone = pl.Series(self.own_phone[person]).cast(pl.String)
+        rng = stream(self.seed, f"dept-phone-{tag}")
+        changed = rng.random(len(person)) < float(self.p.get("departments.phone_changed")[dept])
+        return (
+            pl.DataFrame({"h": house, "o": own_phone, "c": changed})
+            .select(pl.when(pl.col("c") | pl.col("h").is_null()).then("o").otherwise("h"))
+            .to_series()
+            .alias(PHONE[dept])
+        )
 
     def _person_fields(
         self, dept: str, person: np.ndarray, tag: str
@@ -373,6 +417,9 @@ class Sink:
     def finish(self, end: int) -> None:
         for dept, frame in _finals(self.w, self.p, self.seed, end).items():
             self.add(dept, frame)
+        for dept, frame, tag in self.pending:
+            self._write(dept, frame.with_columns(self._phones(dept, frame, tag)))
+        self.pending.clear()
         for dept, cols in COLUMNS.items():
             if self.count[dept] == 0:  # a tiny run may have no record of a kind: an empty file
                 empty = pl.DataFrame(schema=dict.fromkeys(cols, pl.String))

@@ -113,6 +113,7 @@ def _registry(w: World, p: Params, buf: Buffers, out: Path, seed: int, end: int)
         }
     ).select([c.name for c in HOUSEHOLD_COLUMNS])
     write(households, out / "observed" / "registry" / "households.parquet")
+    buf.sink.registry_phones(hh, households["phone"])  # the departments' forms give it
     write(
         pl.DataFrame({"household_no": nos, "household_id": hh}),
         out / "truth" / "links" / "registry_households.parquet",

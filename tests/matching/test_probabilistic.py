@@ -178,3 +178,72 @@ def test_two_equally_good_candidates_compete_and_go_to_review():
     alone = probabilistic.link(recs, registry(ROWS))
     assert linked(alone) == {40: 1}
     assert 0.8 <= alone.links["probability"][0].as_py() <= 1
+
+
+def county_registry(extra: pl.DataFrame, n: int = 20_000) -> pa.Table:
+    """``extra`` (member, household, name, birth_date, sex, relation, phone) among ``n`` other
+    people of the county's villages, with their households' phones: the prior of a county."""
+    import numpy as np
+
+    from lantu.simulator import identity
+
+    rng = np.random.default_rng(7)
+    sex = rng.integers(1, 3, n)
+    days = rng.integers(-20000, 18000, n)
+    household = np.arange(n) // 4
+    others = pl.DataFrame(
+        {
+            "member": pl.int_range(1000, 1000 + n, dtype=pl.Int64, eager=True),
+            "household": pl.Series(household).cast(pl.String),
+            "name": identity.names(rng, identity.draw_surnames(rng, n), sex),
+            "birth_date": (identity.EPOCH + days.astype("timedelta64[D]")).astype("datetime64[D]"),
+            "sex": sex.astype(str),
+            "relation": np.where(np.arange(n) % 4 == 0, "head", "child"),
+            "phone": pl.Series(13_900_000_000 + household).cast(pl.String),
+        }
+    )
+    frame = pl.concat([extra, others], how="diagonal_relaxed").with_columns(
+        region_code=pl.lit(VILLAGE), active=pl.lit(True), id_number=pl.lit("")
+    )
+    return frames.people(frame)
+
+
+def test_a_record_with_name_and_phone_links_and_a_namesake_with_another_phone_does_not():
+    reg = county_registry(
+        pl.DataFrame(
+            {
+                "member": [1, 2, 4],
+                "household": ["H1", "H1", "H2"],
+                "name": ["李丽", "杨明", "张伟"],
+                "birth_date": [D(1980, 3, 14), D(1978, 8, 21), D(1975, 11, 2)],
+                "sex": ["2", "1", "1"],
+                "relation": ["head", "spouse", "head"],
+                # the registry's phone: the member's own, else the household's (services)
+                "phone": ["13812345678", "13812345678", "13887654321"],
+            }
+        )
+    )
+    county = VILLAGE[:6] + "000000"  # a property's location: the county only
+    recs = frames.records(
+        pl.DataFrame(
+            {
+                "rec": [50, 51, 52, 53],
+                "name": ["李丽", "杨明", "张伟", "张伟"],
+                "region_code": [county] * 4,
+                # 50, 51: the household's phone as the registry has it (written otherwise);
+                # 52: another number (a namesake outside the registry); 53: none.
+                "facts": [
+                    '{"phone": "138-1234-5678"}',
+                    '{"phone": "+86 13812345678"}',
+                    '{"phone": "13900000001"}',
+                    "{}",
+                ],
+            }
+        )
+    )
+    assert pl.from_arrow(recs)["phone"].to_list() == ["13812345678"] * 2 + ["13900000001", ""]
+    out = probabilistic.link(recs, reg)
+    # The head and her husband, each by name + the household's phone.
+    assert linked(out) == {50: 1, 51: 2}
+    # The namesake with another phone, and the record without one: review at best.
+    assert not {52, 53} & set(linked(out))

@@ -38,3 +38,31 @@ def test_disaster_reports_give_the_household_size_and_load_with_it(county_run):
     checked = loads.check(schemas.get("disaster_reports"), loads.read_path(path))
     assert checked.ok
     assert checked.frame["household_size"].to_list() == records["household_size"].to_list()
+
+
+def test_real_estate_and_business_give_the_registry_households_phone_mostly(county_run):
+    wanted = P.get("departments.identifying")
+    members = pl.read_parquet(county_run / "truth" / "links" / "registry_members.parquet")
+    phones = pl.read_parquet(county_run / "observed" / "registry" / "households.parquet")
+    registry = (  # a member who left (died, married out) may have given the old household's
+        members.join(phones.select("household_no", "phone"), on="household_no")
+        .group_by("person_id")
+        .agg(pl.col("phone").alias("registry_phones"))
+    )
+    for dept, col in departments.PHONE.items():
+        assert "phone" in wanted[dept] and col in departments.COLUMNS[dept]
+        path = county_run / "observed" / "departments" / f"{dept}.parquet"
+        records = pl.read_parquet(path)
+        assert records[col].str.contains(r"^1\d{10}$").all(), dept
+        link = pl.read_parquet(county_run / "truth" / "links" / f"{dept}.parquet")
+        j = records.join(link, on="record_id").join(registry, on="person_id", how="left")
+        ours = j.filter(pl.col("registry_phones").is_not_null())
+        same = ours.select(pl.col("registry_phones").list.contains(pl.col(col)).mean()).item()
+        changed = float(P.get("departments.phone_changed")[dept])
+        assert 1 - changed - 0.1 < same < 1, dept  # a share gives another number, as asked
+        # People outside the registry give numbers of their own, not a registry household's.
+        others = j.filter(pl.col("registry_phones").is_null())
+        assert others.height > 0
+        assert others[col].is_in(phones["phone"].implode()).mean() < 0.05, dept
+        checked = loads.check(schemas.get(dept), loads.read_path(path))
+        assert checked.ok and checked.frame["phone"].to_list() == records[col].to_list()

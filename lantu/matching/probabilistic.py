@@ -58,12 +58,24 @@ def _sql(sql: str, dialect: str) -> str:
     return str(sqlglot.transpile(sql, read="duckdb", write=dialect)[0])
 
 
-def _level(column: str, lv: dict[str, Any], dialect: str = "duckdb") -> dict[str, Any]:
+def _u(levels: list[dict[str, Any]], people: int) -> list[float]:
+    """Each level's u: as given; ``u_people: k`` — k of the registry's people share the value
+    (a household's phone), u = k / people, so it scales with the registry as the prior does;
+    ``u: rest`` — what the other levels leave."""
+    given = [
+        min(0.5, float(lv["u_people"]) / max(people, 1)) if "u_people" in lv else lv["u"]
+        for lv in levels
+    ]
+    rest = 1.0 - sum(u for u in given if u != "rest")
+    return [rest if u == "rest" else float(u) for u in given]
+
+
+def _level(column: str, lv: dict[str, Any], u: float, dialect: str = "duckdb") -> dict[str, Any]:
     out: dict[str, Any] = {
         "sql_condition": _sql(lv["sql"], dialect),
         "label_for_charts": lv["label"],
         "m_probability": lv["m"],
-        "u_probability": lv["u"],
+        "u_probability": u,
     }
     if lv.get("tf"):
         out["tf_adjustment_column"] = lv["tf"]
@@ -83,7 +95,13 @@ def settings(cfg: dict[str, Any], people: int, dialect: str = "duckdb") -> dict[
         comparisons.append(
             {
                 "output_column_name": col,
-                "comparison_levels": [null, *[_level(col, lv, dialect) for lv in comp["levels"]]],
+                "comparison_levels": [
+                    null,
+                    *[
+                        _level(col, lv, u, dialect)
+                        for lv, u in zip(comp["levels"], _u(comp["levels"], people), strict=True)
+                    ],
+                ],
             }
         )
     prior = min(0.5, float(cfg["registry_share"]) / max(people, 1))

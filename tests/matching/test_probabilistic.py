@@ -247,3 +247,15 @@ def test_a_record_with_name_and_phone_links_and_a_namesake_with_another_phone_do
     assert linked(out) == {50: 1, 51: 2}
     # The namesake with another phone, and the record without one: review at best.
     assert not {52, 53} & set(linked(out))
+
+
+def test_the_phones_u_scales_with_the_registry_as_the_prior_does():
+    cfg = probabilistic.config()
+
+    def phone_u(people: int) -> list[float]:
+        comps = probabilistic.settings(cfg, people)["comparisons"]
+        levels = next(c for c in comps if c["output_column_name"] == "phone")["comparison_levels"]
+        return [lv["u_probability"] for lv in levels[1:]]
+
+    assert phone_u(40_000) == pytest.approx([1e-4, 1 - 1e-4])
+    assert phone_u(10_000_000) == pytest.approx([4e-7, 1 - 4e-7])

@@ -4,16 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest postgres-test bench clean sysdeps
+.PHONY: demo test lint typecheck pytest postgres-test bench clean sysdeps test-sysdeps apt-install
 
 # Debian packages the app needs beyond Python: pango for WeasyPrint (printable notices) and a CJK
 # font (fonts-noto-cjk) so Chinese notices print. Installed only when missing (needs root).
 SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 sysdeps:
-	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) -s apt-install PKGS="$(SYSDEPS)"
+
+# Tests only: LibreOffice Calc, to round-trip the import template through a real office suite
+# (tests/registry/test_libreoffice.py). Best effort: without it (no root, no apt) that test skips.
+TEST_SYSDEPS := libreoffice-calc-nogui
+test-sysdeps:
+	@$(MAKE) -s apt-install PKGS="$(TEST_SYSDEPS)" APT_FLAGS=--no-install-recommends || \
+	  echo "LibreOffice not installed: its round-trip test will skip / 未安装 LibreOffice，跳过其测试"
+
+apt-install:
+	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing / 安装: $$missing"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_FLAGS) $$missing; \
 	fi
 
 $(STAMP): pyproject.toml
@@ -32,7 +42,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy lantu
 
-pytest: $(STAMP) sysdeps
+pytest: $(STAMP) sysdeps test-sysdeps
 	$(BIN)/pytest -m "not slow"
 
 test: lint typecheck pytest

@@ -88,9 +88,10 @@ def linkage_table(folder: Path) -> pl.DataFrame:
 
 
 def wrong_inclusions(folder: Path, year: int) -> dict[str, float | int]:
-    """Households in the registry that were wrongly included — not truly poor in their
+    """Poor households in the registry that were wrongly included — not truly poor in their
     registration year, or registered by favouritism — against those with an exclusion finding
-    of ``year``."""
+    of ``year``. Households registered after identification ended (monitoring objects) are left
+    out: the truth has no poverty for them to be wrong about."""
     truth = Path(folder) / "truth"
     hh_links = pl.read_parquet(truth / "links" / "registry_households.parquet")
     db = _query(
@@ -108,8 +109,12 @@ def wrong_inclusions(folder: Path, year: int) -> dict[str, float | int]:
         truth / "household_years" / "*.parquet", columns=["household_id", "year", "true_poor"]
     ).with_columns(pl.col("year").cast(pl.Int64))
     favour = pl.read_parquet(truth / "households.parquet").select("household_id", "favouritism")
+    # Poor households were identified up to the last year the truth has poor households (2020);
+    # households registered later are monitoring objects, not poor-household registrations.
+    last = poor.filter(pl.col("true_poor"))["year"].max()
     reg = (
-        db.join(hh_links, on="household_no")
+        db.filter(pl.col("registration_year") <= (last if last is not None else year))
+        .join(hh_links, on="household_no")
         .join(favour, on="household_id")
         .join(
             poor.rename({"year": "registration_year"}),

@@ -81,6 +81,12 @@ def _adbc_connect() -> Any | None:
             return None
         from adbc_driver_sqlite import dbapi as sqlite_dbapi
 
+        # ADBC links its own copy of SQLite. Two copies in one process must not hold the same
+        # file open at once: POSIX locks are per process, so the second copy believes it is the
+        # only user, truncates the WAL index Django's connection has mapped, and that
+        # connection's next write dies of SIGBUS (seen: `lantu demo` after `year open`). Django
+        # reconnects on its next query. Only commands call this (one thread per process).
+        connection.close()
         return sqlite_dbapi.connect(name)
     if connection.vendor == "postgresql":
         from adbc_driver_postgresql import dbapi as pg_dbapi

@@ -1,5 +1,7 @@
 """lantu demo — everything a newcomer needs to see Lantu working, in one command: migrate, simulate
-a county (the simulator's county preset), load it, create one demo user per role, serve."""
+a county (the simulator's county preset), load it, run the yearly cycle and the data comparison
+(department data loaded, linked, findings in the work queues), create one demo user per role,
+serve."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class Command(BaseCommand):
             self.stdout.write("载入… / loading…")
             call_command("load", str(out))
             self._yearly_cycle()
+            self._comparison(out)
         users = self._demo_users()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
@@ -61,6 +64,17 @@ class Command(BaseCommand):
         )
         call_command("year", "close", str(before))
         call_command("year", "open", str(latest), open="monitoring,risk_elimination")
+
+    def _comparison(self, out: Path) -> None:
+        """The simulated departments' data, linked to the registry, and the latest year's
+        findings, so the comparison's work queue and the household files show evidence."""
+        latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
+        if latest is None or not (out / "observed" / "departments").is_dir():
+            return
+        self.stdout.write("数据比对… / comparing department data…")
+        call_command("match", "load", str(out), as_of=f"{latest}-12-31", verbosity=0)
+        call_command("match", "link", verbosity=0)
+        call_command("match", "findings", year=latest, verbosity=0)
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

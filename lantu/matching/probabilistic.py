@@ -66,7 +66,12 @@ def _u(levels: list[dict[str, Any]], people: int) -> list[float]:
         min(0.5, float(lv["u_people"]) / max(people, 1)) if "u_people" in lv else lv["u"]
         for lv in levels
     ]
-    rest = 1.0 - sum(u for u in given if u != "rest")
+    fixed = sum(float(u) for u in given if u != "rest")
+    if "rest" in given and fixed > 0.99:
+        # A registry smaller than a village's share: the scaled levels split what is left.
+        given = [u if u == "rest" else float(u) * 0.99 / fixed for u in given]
+        fixed = 0.99
+    rest = 1.0 - fixed
     return [rest if u == "rest" else float(u) for u in given]
 
 

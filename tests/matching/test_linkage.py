@@ -7,6 +7,7 @@ import pytest
 from stdnum.cn import ric
 
 from lantu.matching import frames, linkage, loads, probabilistic, schemas
+from tests.matching.padding import county_sized
 
 D = datetime.date
 
@@ -186,7 +187,7 @@ def test_probabilistic_pass_links_clear_pairs_and_holds_back_namesakes():
     recs = recs.set_column(
         recs.schema.get_field_index("region_code"), "region_code", [["530602001201"] * 3]
     )
-    out = probabilistic.link(recs, reg)
+    out = probabilistic.link(recs, county_sized(reg))
     linked = {r["rec"]: r["member"] for r in out.links.to_pylist()}
     assert linked == {20: 1}
     # A name and a village alone are never linked automatically: a person decides.

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from lantu.matching import frames, probabilistic
+from tests.matching.padding import county_sized
 
 D = datetime.date
 VILLAGE = "530602001201"
@@ -90,7 +91,7 @@ def test_a_household_record_links_to_the_head_by_name_village_and_size():
         head=True,
     )
     assert pl.from_arrow(recs)["household_size"].to_list() == [3, 3, None]
-    out = probabilistic.link(recs, registry(ROWS))
+    out = probabilistic.link(recs, county_sized(registry(ROWS)))
     got = linked(out)
     # The head, on household evidence; not the spouse (not a head); without the size, review.
     assert got == {20: 1}

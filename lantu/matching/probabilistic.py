@@ -10,11 +10,11 @@ on DuckDB (``DuckDBAPI``, the default) or on Spark (``SparkAPI``, ``engine="spar
 and transpiled to Spark's by sqlglot, so both engines score the same pairs alike. Household-level
 records (a disaster report names the household head) are compared with household heads and
 household sizes besides name and place; records that give a contact phone (a property's
-applicant, a company's legal representative) with the registry's phone (the member's own, else
-the household's). A record's
-candidates compete (one person listed twice is one candidate): its best is linked when its
-probability among the record's candidates reaches the bar of the evidence the record carries
-(``auto_link``); otherwise candidates at or above ``thresholds.review`` go to the review queue.
+applicant, a company's legal representative, a vehicle's owner) with the registry's phone (the
+member's own, else the household's). A record's candidates compete (one person listed twice
+is one candidate): its best is linked when its probability among the record's candidates
+reaches the bar of the evidence the record carries (``auto_link``); otherwise candidates at or
+above ``thresholds.review`` go to the review queue.
 """
 
 from __future__ import annotations

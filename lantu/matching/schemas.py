@@ -120,8 +120,11 @@ DATASETS: dict[str, Dataset] = {
                 F("vehicle_type", "车辆类型"),
                 F("registered_year", "登记年度", "int"),
                 F("purchase_price", "购置价", "money"),
+                # 机动车登记 (公安部令第164号): the owner's contact phone (linkage evidence)
+                F("phone", "机动车所有人联系电话", aliases=("owner_phone", "联系电话")),
             ),
-            _OWNER,
+            # the owner's address (住所地址) as a region code: the hukou village
+            {**_OWNER, "住所地址区划代码": "region_code"},
         ),
         Dataset(
             "real_estate",

@@ -48,6 +48,8 @@ COLUMNS = {
         "vehicle_type",
         "registered_year",
         "purchase_price",
+        "hukou_region_code",
+        "owner_phone",
     ],
     "real_estate": [
         "record_id",
@@ -120,7 +122,7 @@ COLUMNS = {
     ],
 }
 # The contact phone a department's form records (params.yaml ``departments.identifying``: phone).
-PHONE = {"real_estate": "owner_phone", "business": "legal_rep_phone"}
+PHONE = {"real_estate": "owner_phone", "business": "legal_rep_phone", "vehicles": "owner_phone"}
 DISASTERS = np.array(["flood", "drought", "landslide", "hail"])
 LEVELS = np.array(
     ["", "preschool", "primary", "junior", "senior", "vocational", "higher", "home_teaching", ""]

@@ -7,7 +7,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from lantu.matching import frames, probabilistic
+from lantu.matching import frames, loads, probabilistic, schemas
 from tests.matching.padding import county_sized
 
 D = datetime.date
@@ -260,3 +260,42 @@ def test_the_phones_u_scales_with_the_registry_as_the_prior_does():
 
     assert phone_u(40_000) == pytest.approx([1e-4, 1 - 1e-4])
     assert phone_u(10_000_000) == pytest.approx([4e-7, 1 - 4e-7])
+
+
+def test_a_vehicle_record_links_on_the_owners_name_phone_and_village():
+    reg = county_registry(
+        pl.DataFrame(
+            {
+                "member": [1, 4],
+                "household": ["H1", "H2"],
+                "name": ["李丽", "张伟"],
+                "birth_date": [D(1980, 3, 14), D(1975, 11, 2)],
+                "sex": ["2", "1"],
+                "relation": ["head", "head"],
+                "phone": ["13812345678", "13887654321"],
+            }
+        )
+    )
+    vehicles = schemas.get("vehicles")
+    assert vehicles.phone
+    # A registration as the vehicle office writes it: no ID number, the owner's name, contact
+    # phone (联系电话) and address (住所地址, as its village code).
+    checked = loads.check(
+        vehicles,
+        pl.DataFrame(
+            {
+                "record_id": ["60", "61", "62"],
+                "owner_id_number": ["", "", ""],
+                "owner_name": ["李丽", "张伟", "张伟"],
+                "联系电话": ["138 1234 5678", "13700000001", ""],
+                "住所地址区划代码": [VILLAGE] * 3,
+            }
+        ),
+    )
+    assert checked.ok, checked.errors
+    recs = frames.records(checked.frame.with_columns(rec=pl.col("record_id").cast(pl.Int64)))
+    assert pl.from_arrow(recs)["region_code"].to_list() == [VILLAGE] * 3
+    out = probabilistic.link(recs, reg)
+    # The owner by name + the household's phone; a namesake in the village with another phone,
+    # and one without a phone: review at best.
+    assert linked(out) == {60: 1}

@@ -66,3 +66,21 @@ def test_real_estate_and_business_give_the_registry_households_phone_mostly(coun
         assert others[col].is_in(phones["phone"].implode()).mean() < 0.05, dept
         checked = loads.check(schemas.get(dept), loads.read_path(path))
         assert checked.ok and checked.frame["phone"].to_list() == records[col].to_list()
+
+
+def test_vehicles_give_the_owners_hukou_village_and_load_it_as_the_place(county_run):
+    wanted = P.get("departments.identifying")["vehicles"]
+    assert "hukou_region_code" in wanted and "hukou_region_code" in departments.COLUMNS["vehicles"]
+    path = county_run / "observed" / "departments" / "vehicles.parquet"
+    j = _joined(county_run, "vehicles")
+    persons = pl.read_parquet(county_run / "truth" / "persons.parquet")
+    households = pl.read_parquet(county_run / "truth" / "households.parquet")
+    village = persons.join(households, on="household_id").select("person_id", "village_code")
+    j = j.join(village, on="person_id")
+    assert j.height > 0 and j["hukou_region_code"].str.len_chars().eq(12).all()
+    # The owner's village (a head who moved household since is the rare exception).
+    assert (j["hukou_region_code"] == j["village_code"]).mean() > 0.95
+    checked = loads.check(schemas.get("vehicles"), loads.read_path(path))
+    records = pl.read_parquet(path)
+    assert checked.ok
+    assert checked.frame["region_code"].to_list() == records["hukou_region_code"].to_list()

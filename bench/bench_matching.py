@@ -2,14 +2,19 @@
 
     .venv/bin/python bench/bench_matching.py                 # 1M exact+repair, 100k probabilistic
     .venv/bin/python bench/bench_matching.py --full          # + 10M vs 10M, 1M probabilistic
+    .venv/bin/python bench/bench_matching.py --probabilistic-only 10000000 --records 1000000 \
+        --memory-limit 4GB [--noise default|4x]                # 1M records vs 10M people
 
 Registry people and department records are generated with the simulator's identity functions
 (real GB 11643 numbers, Yunnan-like names). Half the department records are registry people, with
 the department noise of the simulator's defaults (0.5% mistyped numbers, half of them adjacent
 transpositions; 1% variant names); the other half are people outside the registry. The
-probabilistic input is records without an ID number, carrying name (1% homophone variants),
-birth date (2% off by a month or a year), sex and county, for registry people and strangers.
-Prints medians over repeats, the ratio to the issue's target, and peak memory (RSS).
+probabilistic input is records without an ID number, carrying name, birth date, sex and county,
+for registry people and strangers, with the simulator's department noise (``--noise default``:
+params.yaml ``departments.name_variant`` homophone variants, ``departments.birth_date_error``
+birth dates off by a month or a year) or a stress figure (``--noise 4x``: four times the
+birth-date error). Prints medians over repeats, the ratio to the issue's target, and peak memory
+(RSS).
 """
 
 from __future__ import annotations
@@ -31,10 +36,19 @@ django.setup()
 
 from lantu.matching import frames, linkage, probabilistic  # noqa: E402
 from lantu.simulator import identity  # noqa: E402
+from lantu.simulator.params import Params  # noqa: E402
 
 COUNTIES = np.array([530602, 530621, 530622, 530623, 530624, 530625, 530626, 530627, 530628])
 TARGET_DETERMINISTIC = 60.0  # seconds, 10M vs 10M (issue 6)
 TARGET_PROBABILISTIC = 600.0  # seconds, 1M records (issue 6)
+# The probabilistic input's noise: the simulator's department rates, times these factors.
+NOISE = {"default": 1.0, "4x": 4.0}  # factor on the birth-date error
+
+
+def noise_rates(level: str) -> tuple[float, float]:
+    """(name variant share, birth-date error share) of ``--noise level``, from params.yaml."""
+    p = Params.load()
+    return p.f("departments.name_variant"), p.f("departments.birth_date_error") * NOISE[level]
 
 
 def peak_mb() -> float:
@@ -76,16 +90,19 @@ def datasets(n_people: int, n_records: int, seed: int = 7) -> tuple[pl.DataFrame
     return people, records
 
 
-def probabilistic_input(people: pl.DataFrame, n: int, seed: int = 11) -> pl.DataFrame:
+def probabilistic_input(
+    people: pl.DataFrame, n: int, noise: str = "default", seed: int = 11
+) -> pl.DataFrame:
     """n records without ID numbers: 60% registry people (noisy), 40% strangers."""
+    name_rate, birth_rate = noise_rates(noise)
     rng = np.random.default_rng(seed)
     k = int(n * 0.6)
     mine = people[rng.choice(people.height, k, replace=False)]
     strangers = population(rng, n - k).with_columns(member=pl.lit(-1, dtype=pl.Int64))
     both = pl.concat([mine.select(strangers.columns), strangers])
-    shift = np.where(rng.random(n) < 0.02, rng.choice([-30, 30, 365, -365], n), 0)
+    shift = np.where(rng.random(n) < birth_rate, rng.choice([-30, 30, 365, -365], n), 0)
     return both.with_columns(
-        identity.vary_names(rng, both["name"], 0.01).alias("name"),
+        identity.vary_names(rng, both["name"], name_rate).alias("name"),
         (pl.col("birth_date") + pl.Series(shift).cast(pl.Duration("ms")) * 86_400_000),
         pl.lit("").alias("id_number"),
         pl.col("region_code").str.slice(0, 6) + "000000",
@@ -125,9 +142,14 @@ def bench_deterministic(n: int, repeats: int) -> tuple[float, pl.DataFrame]:
 CFG: dict[str, object] = {}  # linkage.yaml, with --memory-limit's DuckDB settings
 
 
-def bench_probabilistic(people: pl.DataFrame, n: int, repeats: int) -> float:
+def bench_probabilistic(people: pl.DataFrame, n: int, repeats: int, noise: str) -> float:
     n_people = people.height
-    recs = probabilistic_input(people, n)
+    recs = probabilistic_input(people, n, noise)
+    name_rate, birth_rate = noise_rates(noise)
+    print(
+        f"  noise {noise}: {name_rate:.2%} variant names, "
+        f"{birth_rate:.2%} birth dates a month or a year off"
+    )
     p, r = frames.people(people), frames.records(recs)
     cfg = {**probabilistic.config(), **CFG}
     median, out = time_it(lambda: probabilistic.link(r, p, cfg=cfg), repeats)
@@ -167,6 +189,13 @@ def main() -> None:
     ap.add_argument("--memory-limit", help="DuckDB memory_limit for the probabilistic pass (5GB)")
     ap.add_argument("--temp-directory", default="/work/data/matching/duckdb_tmp")
     ap.add_argument("--link", type=float, help="the birth-date bar (auto_link), default 0.80")
+    ap.add_argument(
+        "--noise",
+        choices=list(NOISE),
+        default="default",
+        help="the probabilistic input's noise: the simulator's department rates (params.yaml), "
+        "or 4x its birth-date error (a stress figure)",
+    )
     args = ap.parse_args()
     if args.link is not None:
         alts = probabilistic.config()["auto_link"]
@@ -180,20 +209,20 @@ def main() -> None:
         people, _ = datasets(args.probabilistic_only, 0)
         print(f"  generated {people.height:,} people in {time.perf_counter() - t:.1f}s")
         print("probabilistic (Splink on DuckDB):")
-        bench_probabilistic(people, args.records, args.repeats)
+        bench_probabilistic(people, args.records, args.repeats, args.noise)
         return
     scale = 10 if args.quick else 1
     print("exact + repair (DuckDB, set-wise):")
     small, people = bench_deterministic(1_000_000 // scale, 3)
     print("probabilistic (Splink on DuckDB):")
-    p_small = bench_probabilistic(people, 100_000 // scale, 3)
+    p_small = bench_probabilistic(people, 100_000 // scale, 3, args.noise)
     if args.full:
         del people
         big, people = bench_deterministic(10_000_000, 1)
         print(
             f"  10M/1M time ratio {big / small:.1f}; 10M vs target {big / TARGET_DETERMINISTIC:.2f}"
         )
-        p_big = bench_probabilistic(people, 1_000_000, 1)
+        p_big = bench_probabilistic(people, 1_000_000, 1, args.noise)
         print(
             f"  1M/100k time ratio {p_big / p_small:.1f}; "
             f"1M vs target {p_big / TARGET_PROBABILISTIC:.2f}"

@@ -391,7 +391,9 @@ class Sink:
         ids = pl.DataFrame({"i": ids, "m": missing}).select(
             pl.when("m").then(None).otherwise("i").alias("i")
         )["i"]
-        names = identity.vary_names(rng, self.w.series["name"].gather(person), 0.01)
+        names = identity.vary_names(
+            rng, self.w.series["name"].gather(person), p.f("departments.name_variant")
+        )
         return ids, names
 
     def _identifying(self, dept: str, frame: pl.DataFrame, tag: str) -> list[pl.Series]:

@@ -41,10 +41,10 @@ class Results:
 def _stamp(table: pa.Table, c: Compiled) -> pa.Table:
     n = table.num_rows
     p = c.policy
-    table = table.append_column("year", pa.array([c.year] * n, pa.int32()))
-    table = table.append_column("policy", pa.array([p.name] * n, pa.string()))
-    table = table.append_column("policy_version", pa.array([p.version] * n, pa.string()))
-    return table.append_column("policy_hash", pa.array([p.content_hash] * n, pa.string()))
+    table = table.append_column("year", pa.repeat(pa.scalar(c.year, pa.int32()), n))
+    table = table.append_column("policy", pa.repeat(pa.scalar(p.name, pa.string()), n))
+    table = table.append_column("policy_version", pa.repeat(pa.scalar(p.version, pa.string()), n))
+    return table.append_column("policy_hash", pa.repeat(pa.scalar(p.content_hash, pa.string()), n))
 
 
 def evaluate(

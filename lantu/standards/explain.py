@@ -35,7 +35,7 @@ def failed_text(table: pa.Table, lv: LevelSql) -> pa.Array:
     Households share few distinct masks (thousands in a province), so each distinct combination
     is spelled once and every row takes its spelling: no string is built per row."""
     ids = [f"{cl.rule}.{cl.clause}" for cl in lv.clauses]
-    code = pa.array([0] * table.num_rows, pa.int64())  # row → its entry in ``combos``
+    code = pa.repeat(pa.scalar(0, pa.int64()), table.num_rows)  # row → its entry in ``combos``
     combos: list[list[str]] = [[]]  # the distinct combinations so far, spelled out
     for k, col in enumerate(lv.failed_columns()):
         masks = pc.fill_null(table[col].combine_chunks().cast(pa.int64()), 0)

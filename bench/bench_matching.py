@@ -13,8 +13,9 @@ probabilistic input is records without an ID number, carrying name, birth date, 
 for registry people and strangers, with the simulator's department noise (``--noise default``:
 params.yaml ``departments.name_variant`` homophone variants, ``departments.birth_date_error``
 birth dates off by a month or a year) or a stress figure (``--noise 4x``: four times the
-birth-date error). Prints medians over repeats, the ratio to the issue's target, and peak memory
-(RSS).
+birth-date error), over one of two maps (``--geography``: nine counties of one village each,
+or the simulator's province). Prints medians over repeats, the ratio to the issue's target, and
+peak memory (RSS).
 """
 
 from __future__ import annotations
@@ -39,6 +40,21 @@ from lantu.simulator import identity  # noqa: E402
 from lantu.simulator.params import Params  # noqa: E402
 
 COUNTIES = np.array([530602, 530621, 530622, 530623, 530624, 530625, 530626, 530627, 530628])
+# Where people live (village codes, spread evenly): ``--geography nine`` (default, the earlier
+# rows' map) puts everyone in one village of each of nine Zhaotong counties, 1.1M people a county
+# at 10M; ``province``: the simulator's map, 14,678 villages in Yunnan's 129 counties.
+GEOGRAPHIES = ("nine", "province")
+PLACES = {"codes": [f"{c}001201" for c in COUNTIES]}
+
+
+def use_geography(name: str) -> None:
+    if name == "province":
+        from lantu.simulator import geography
+
+        villages = geography.build(Params.load(), 1).villages
+        PLACES["codes"] = villages["code"].cast(pl.String).to_list()
+
+
 TARGET_DETERMINISTIC = 60.0  # seconds, 10M vs 10M (issue 6)
 TARGET_PROBABILISTIC = 600.0  # seconds, 1M records (issue 6)
 # The probabilistic input's noise: the simulator's department rates, times these factors.
@@ -58,15 +74,16 @@ def peak_mb() -> float:
 def population(rng: np.random.Generator, n: int) -> pl.DataFrame:
     sex = rng.integers(1, 3, n)
     days = rng.integers(-20000, 18000, n)  # births 1915-2019
-    place = COUNTIES[rng.integers(0, len(COUNTIES), n)]
-    body = identity.id_bodies(rng, place, days, sex)
+    village = pl.Series(PLACES["codes"]).gather(rng.integers(0, len(PLACES["codes"]), n))
+    county = village.str.slice(0, 6).cast(pl.Int64).to_numpy()
+    body = identity.id_bodies(rng, county, days, sex)
     return pl.DataFrame(
         {
             "id_number": identity.id_strings(body),
             "name": identity.names(rng, identity.draw_surnames(rng, n), sex),
             "birth_date": (identity.EPOCH + days.astype("timedelta64[D]")).astype("datetime64[D]"),
             "sex": sex.astype(str),
-            "region_code": pl.Series(place.astype(str)) + "001201",
+            "region_code": village,
         }
     )
 
@@ -196,7 +213,15 @@ def main() -> None:
         help="the probabilistic input's noise: the simulator's department rates (params.yaml), "
         "or 4x its birth-date error (a stress figure)",
     )
+    ap.add_argument(
+        "--geography",
+        choices=GEOGRAPHIES,
+        default="nine",
+        help="where people live: nine counties of one village each (the earlier rows), or the "
+        "simulator's province (14,678 villages, 129 counties)",
+    )
     args = ap.parse_args()
+    use_geography(args.geography)
     if args.link is not None:
         alts = probabilistic.config()["auto_link"]
         CFG["auto_link"] = [

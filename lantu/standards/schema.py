@@ -283,6 +283,33 @@ LINKED: tuple[Variable, ...] = (
         linked=True,
     ),
     L("disaster_loss", "household", "DOUBLE", "灾害损失", "disaster loss (yuan)", linked=True),
+    # The assistance ledger (帮扶措施台账) names a vehicle, a town home or a company the household
+    # got as an assistance measure (industry support, micro-credit, a workshop or cooperative):
+    # the exclusions' "as an assistance measure" exception.
+    L(
+        "assisted_vehicle",
+        "household",
+        "BOOLEAN",
+        "车辆为帮扶措施所得",
+        "vehicle came as an assistance measure",
+        linked=True,
+    ),
+    L(
+        "assisted_property",
+        "household",
+        "BOOLEAN",
+        "城镇住房为帮扶措施所得",
+        "town home came as an assistance measure",
+        linked=True,
+    ),
+    L(
+        "assisted_company",
+        "household",
+        "BOOLEAN",
+        "企业为产业帮扶项目所设",
+        "company set up as an assistance project",
+        linked=True,
+    ),
     L(
         "public_employee_relative",
         "household",

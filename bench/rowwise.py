@@ -167,6 +167,21 @@ def ev(n, row):
     if t is exp.Extract:
         v = ev(n.expression, row)
         return None if v is None else v.year
+    if t is exp.DateFromParts:
+        y, m, d = (ev(n.args[k], row) for k in ("year", "month", "day"))
+        try:
+            return None if None in (y, m, d) else datetime.date(int(y), int(m), int(d))
+        except ValueError:
+            return None
+    if t is exp.LastDay:
+        v = ev(n.this, row)
+        if v is None:
+            return None
+        nxt = datetime.date(v.year + (v.month == 12), v.month % 12 + 1, 1)
+        return nxt - datetime.timedelta(days=1)
+    if t is exp.Day:
+        v = ev(n.this, row)
+        return None if v is None else v.day
     if t is exp.TimeToStr:
         v = ev(n.this, row)
         return None if v is None else v.strftime("%Y%m%d")

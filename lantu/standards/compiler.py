@@ -71,7 +71,7 @@ class ClauseSql:
 class LevelSql:
     level: Level
     aggregates: dict[str, Aggregate] = field(default_factory=dict)  # keyed by SQL, deduplicated
-    flags: dict[str, int] = field(default_factory=dict)  # any/all conditions → bit (see flag)
+    flags: dict[str, int] = field(default_factory=dict)  # "any c"/"all c" → bit (see flag)
     defines: dict[str, str] = field(default_factory=dict)
     clauses: list[ClauseSql] = field(default_factory=list)
     applies: dict[str, str] = field(default_factory=dict)
@@ -276,9 +276,9 @@ class _Ctx:
         """``any(c)`` and ``all(c)`` share one BIT_OR per 62 conditions: a member sets bit i when
         condition i holds (``all``: when it does not), so dozens of boolean aggregates cost one
         aggregate state. any ⇔ the bit is set; all ⇔ it is not; no rows: any false, all true."""
-        cond = f"COALESCE({body.sql(dialect='duckdb')}, FALSE)"
-        if func == "all":
-            cond = f"NOT {cond}"
+        # The bit is set when the condition is true (any) or not true (all): a NULL condition
+        # counts as false, as COALESCE(c, FALSE) would, without a function per member.
+        cond = f"{func} {body.sql(dialect='duckdb')}"  # "any c" / "all c", see _bit
         flags = self.c.levels[level].flags
         i = flags.setdefault(cond, len(flags))
         mask = f"COALESCE(mask_{i // MASK_BITS}, 0) & {1 << (i % MASK_BITS)}"
@@ -302,14 +302,21 @@ class _Ctx:
                 )
 
 
+def _bit(cond: str, bit: int) -> str:
+    """``bit`` where the flag holds: ``any c`` sets it when c is true, ``all c`` when c is not
+    true — false or NULL — hence the ELSE."""
+    func, sql = cond.split(" ", 1)
+    if func == "all":
+        return f"CASE WHEN ({sql}) THEN 0 ELSE {bit} END"
+    return f"CASE WHEN ({sql}) THEN {bit} ELSE 0 END"
+
+
 def _masks(out: LevelSql) -> None:
     """The BIT_OR aggregates that carry the level's any/all conditions (see ``_Ctx.flag``)."""
     conds = list(out.flags)
     for m in range(0, len(conds), MASK_BITS):
-        bits = " | ".join(
-            f"CASE WHEN {cond} THEN {1 << (i % MASK_BITS)} ELSE 0 END"
-            for i, cond in enumerate(conds[m : m + MASK_BITS], start=m)
-        )
+        bits = " | ".join(_bit(cond, 1 << (i % MASK_BITS))
+                          for i, cond in enumerate(conds[m : m + MASK_BITS], start=m))  # fmt: skip
         sql = f"BIT_OR(CAST({bits} AS BIGINT))"
         out.aggregates[sql] = Aggregate(f"mask_{m // MASK_BITS}", "mask", sql)
 

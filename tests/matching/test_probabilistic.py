@@ -299,3 +299,20 @@ def test_a_vehicle_record_links_on_the_owners_name_phone_and_village():
     # The owner by name + the household's phone; a namesake in the village with another phone,
     # and one without a phone: review at best.
     assert linked(out) == {60: 1}
+
+
+def test_a_county_given_alone_weighs_what_sharing_a_county_is_worth_at_each_scale():
+    cfg = probabilistic.config()
+
+    def county_u(people: int) -> float:
+        comps = probabilistic.settings(cfg, people)["comparisons"]
+        levels = next(c for c in comps if c["output_column_name"] == "region_code")
+        by_label = {lv["label_for_charts"]: lv for lv in levels["comparison_levels"]}
+        return float(by_label["same county (county given)"]["u_probability"])
+
+    # In a county's registry every pair shares the county: little evidence (u at most 1/2);
+    # in a province most registry people live in a few of the poverty counties (u 98,000 /
+    # people, 0.026 in the simulated 3.71M-member registry), not in counties of 1,835.
+    assert county_u(36_700) == pytest.approx(0.5, rel=0.02)
+    assert county_u(3_710_000) == pytest.approx(98_000 / 3_710_000)
+    assert county_u(10_000_000) > 0.005

@@ -13,8 +13,8 @@ household sizes besides name and place; records that give a contact phone (a pro
 applicant, a company's legal representative, a vehicle's owner) with the registry's phone (the
 member's own, else the household's). A record's candidates compete (one person listed twice
 is one candidate): its best is linked when its probability among the record's candidates
-reaches the bar of the evidence the record carries (``auto_link``); otherwise candidates at or
-above ``thresholds.review`` go to the review queue.
+reaches the bar of the evidence the record carries and the pair agrees on (``auto_link``);
+otherwise candidates at or above ``thresholds.review`` go to the review queue.
 """
 
 from __future__ import annotations
@@ -146,18 +146,37 @@ def _inputs(con: duckdb.DuckDBPyConnection, records: pa.Table, people: pa.Table)
     con.execute(f"CREATE TABLE ppl AS SELECT {shaped(people, 'member', region)} FROM ppl_in")
 
 
+def _columns(given: str | list[str] | None) -> list[str]:
+    return [given] if isinstance(given, str) else list(given or [])
+
+
+def _agrees(cfg: dict[str, Any], column: str) -> str:
+    """SQL over a pair's ``<column>_l`` / ``_r``: the pair reaches one of the column's levels
+    other than ELSE (for a name: exact, same pinyin or similar pinyin)."""
+    comp = next(c for c in cfg["comparisons"] if c["column"] == column)
+    levels = [f"({lv['sql']})" for lv in comp["levels"] if lv["sql"] != "ELSE"]
+    return f"coalesce({' OR '.join(levels) or 'FALSE'}, FALSE)"
+
+
 def _bars(cfg: dict[str, Any]) -> str:
-    """SQL over ``recs``: (uid, bar), the probability at which each record may be linked without
-    a person — the lowest ``link`` of the ``auto_link`` alternatives whose columns it all carries
-    (``thresholds.link`` where an alternative gives none); NULL: review at best."""
+    """SQL over ``best`` (rec, member): the probability at which each pair may be linked without
+    a person — the lowest ``link`` of the ``auto_link`` alternatives whose ``needs`` the record
+    all carries and on whose ``agree`` columns the pair agrees (``thresholds.link`` where an
+    alternative gives none); NULL: review at best."""
     default = float(cfg["thresholds"]["link"])
     cases = []
     for alt in cfg.get("auto_link") or [{"needs": [], "link": default}]:
-        cols = [alt["needs"]] if isinstance(alt["needs"], str) else list(alt["needs"])
-        cond = " AND ".join(f"{c} IS NOT NULL" for c in cols) or "TRUE"
+        conds = [f"{c}_l IS NOT NULL" for c in _columns(alt["needs"])]
+        conds += [_agrees(cfg, c) for c in _columns(alt.get("agree"))]
+        cond = " AND ".join(conds) or "TRUE"
         cases.append(f"CASE WHEN {cond} THEN {float(alt.get('link', default))} END")
     bar = f"least({', '.join(cases)})" if len(cases) > 1 else cases[0]
-    return f"SELECT uid AS rec, {bar} AS bar FROM recs"
+    side = {s: ", ".join(f"{c} AS {c}_{s}" for c in COLUMNS if c != "uid") for s in ("l", "r")}
+    return f"""
+        SELECT rec, member, {bar} AS bar FROM best
+        JOIN (SELECT uid AS rec, {side["l"]} FROM recs) USING (rec)
+        JOIN (SELECT uid AS member, {side["r"]} FROM ppl) USING (member)
+    """
 
 
 @dataclass
@@ -219,6 +238,7 @@ def link(
         GROUP BY rec, coalesce({person}, CAST(member AS VARCHAR))
         """
     ).to_arrow_table()
+    con.register("best", pairs)
     bars = con.sql(_bars(cfg)).to_arrow_table()
     con.close()
     return _split(pairs, cfg, bars)
@@ -270,13 +290,19 @@ def _predict_spark(
 
 def _split(pairs: pa.Table, cfg: dict[str, Any], bars: pa.Table | None = None) -> Outcome:
     """A record's best candidate whose probability among the record's candidates is at or above
-    the record's bar (``_bars``; ``thresholds.link`` when none are given) becomes a link; the
+    the pair's bar (``_bars``; ``thresholds.link`` when none are given) becomes a link; the
     rest above ``review`` go to the review queue."""
     link_at = float(cfg["thresholds"]["link"])
     review_at = float(cfg["thresholds"]["review"])
     con = duckdb.connect()
     con.register("pairs", pairs)
-    empty = pa.table({"rec": pa.array([], pa.int64()), "bar": pa.array([], pa.float64())})
+    empty = pa.table(
+        {
+            "rec": pa.array([], pa.int64()),
+            "member": pa.array([], pa.int64()),
+            "bar": pa.array([], pa.float64()),
+        }
+    )
     con.register("bars", bars if bars is not None else empty)
     given = "TRUE" if bars is not None else "FALSE"
     # A record's candidates compete: with pairwise odds o = p / (1 - p) (the prior included),
@@ -287,7 +313,7 @@ def _split(pairs: pa.Table, cfg: dict[str, Any], bars: pa.Table | None = None) -
         SELECT rec, member, p, row_number() OVER (PARTITION BY rec ORDER BY p DESC, member) AS k,
                {odds} / (1 + sum({odds}) OVER (PARTITION BY rec)) AS p_rec,
                CASE WHEN {given} THEN b.bar ELSE {link_at} END AS bar
-        FROM pairs LEFT JOIN bars b USING (rec)
+        FROM pairs LEFT JOIN bars b USING (rec, member)
     """
     links = con.sql(
         f"SELECT rec, member, 'probabilistic' AS method, p_rec AS probability FROM ({ranked}) "

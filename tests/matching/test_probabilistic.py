@@ -316,3 +316,39 @@ def test_a_county_given_alone_weighs_what_sharing_a_county_is_worth_at_each_scal
     assert county_u(36_700) == pytest.approx(0.5, rel=0.02)
     assert county_u(3_710_000) == pytest.approx(98_000 / 3_710_000)
     assert county_u(10_000_000) > 0.005
+
+
+def test_the_phones_bar_needs_the_phone_and_the_name_to_agree():
+    reg = county_registry(
+        pl.DataFrame(
+            {
+                "member": [1, 2],
+                "household": ["H1", "H1"],
+                "name": ["李丽", "杨明"],
+                "birth_date": [D(1980, 3, 14), D(1978, 8, 21)],
+                "sex": ["2", "1"],
+                "relation": ["head", "spouse"],
+                "phone": ["13812345678", "13812345678"],
+            }
+        )
+    )
+    recs = frames.records(
+        pl.DataFrame(
+            {
+                "rec": [70, 71, 72],
+                # 70: the namesake next door with another number; 71: the household's phone
+                # under a name no member bears; 72: a homophone of the head with her phone.
+                "name": ["李丽", "王国强", "李莉"],
+                "region_code": [VILLAGE] * 3,
+                "phone": ["13700000001", "13812345678", "13812345678"],
+            }
+        )
+    )
+    cfg = probabilistic.config()
+    # A bar low enough that the probability alone would link every best candidate.
+    low = [{**alt, "link": 0.0} if alt["needs"] == ["phone"] else alt for alt in cfg["auto_link"]]
+    out = probabilistic.link(recs, reg, cfg={**cfg, "auto_link": low})
+    assert linked(out) == {72: 1}
+    # With the phone only needed, the namesake who gave another number would be linked.
+    needed_only = [{k: v for k, v in alt.items() if k != "agree"} for alt in low]
+    assert 70 in linked(probabilistic.link(recs, reg, cfg={**cfg, "auto_link": needed_only}))

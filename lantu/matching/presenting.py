@@ -22,14 +22,15 @@ def record(r: DepartmentRecord | None, m: Masker, dataset: str = "") -> dict[str
         return {}
     ds = DATASETS.get(dataset or r.load.dataset)
     hidden = ds is not None and ds.slug in HEALTH_DATASETS and m.masks("health")
-    labels = {f.name: f.zh for f in ds.facts} if ds else {}
+    labels = {f.name: (f.zh, f.en or f.zh) for f in ds.facts} if ds else {}
     return {
         "dataset": ds.zh if ds else dataset,
         "dataset_en": ds.en if ds else dataset,
         "record_id": r.record_id,
         "name": r.name,
         "id_number": m.value("id_number", r.id_number),
-        "facts": [] if hidden else [(labels.get(k, k), v) for k, v in r.facts.items() if v],
+        # (Chinese label, English label, value) of each fact the record gives
+        "facts": [] if hidden else [(*labels.get(k, (k, k)), v) for k, v in r.facts.items() if v],
     }
 
 

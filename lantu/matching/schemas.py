@@ -27,6 +27,7 @@ class Field:
     kind: Kind = "str"
     required: bool = False
     aliases: tuple[str, ...] = ()
+    en: str = ""  # the English label (pages and the API in English)
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,19 @@ class Dataset:
 
 F = Field
 PERSON: tuple[Field, ...] = (
-    F("record_id", "记录编号", "str", True, ("记录号", "编号")),
-    F("id_number", "身份证号", "str", False, ("公民身份号码", "证件号码")),
-    F("name", "姓名", "str", True),
-    F("birth_date", "出生日期", "date"),
-    F("sex", "性别", "str"),
-    F("region_code", "区划代码", "str", False, ("hukou_region_code", "户籍地区划代码")),
+    F("record_id", "记录编号", "str", True, ("记录号", "编号"), en="record number"),
+    F("id_number", "身份证号", "str", False, ("公民身份号码", "证件号码"), en="ID number"),
+    F("name", "姓名", "str", True, en="name"),
+    F("birth_date", "出生日期", "date", en="birth date"),
+    F("sex", "性别", "str", en="sex"),
+    F(
+        "region_code",
+        "区划代码",
+        "str",
+        False,
+        ("hukou_region_code", "户籍地区划代码"),
+        en="region code",
+    ),
 )
 
 _OWNER = {"owner_id_number": "id_number", "owner_name": "name"}
@@ -93,8 +101,8 @@ DATASETS: dict[str, Dataset] = {
             "公安",
             "public security",
             (
-                F("hukou_status", "户籍状态"),
-                F("death_date", "死亡日期", "date"),
+                F("hukou_status", "户籍状态", en="household registration status"),
+                F("death_date", "死亡日期", "date", en="date of death"),
             ),
         ),
         Dataset(
@@ -104,9 +112,9 @@ DATASETS: dict[str, Dataset] = {
             "公安",
             "public security",
             (
-                F("relative_id_number", "亲属身份证号"),
-                F("relative_name", "亲属姓名"),
-                F("relation", "亲属关系"),
+                F("relative_id_number", "亲属身份证号", en="relative's ID number"),
+                F("relative_name", "亲属姓名", en="relative's name"),
+                F("relation", "亲属关系", en="relation"),
             ),
         ),
         Dataset(
@@ -116,12 +124,17 @@ DATASETS: dict[str, Dataset] = {
             "公安交管",
             "traffic police",
             (
-                F("plate_no", "号牌号码"),
-                F("vehicle_type", "车辆类型"),
-                F("registered_year", "登记年度", "int"),
-                F("purchase_price", "购置价", "money"),
+                F("plate_no", "号牌号码", en="plate number"),
+                F("vehicle_type", "车辆类型", en="vehicle type"),
+                F("registered_year", "登记年度", "int", en="year registered"),
+                F("purchase_price", "购置价", "money", en="purchase price"),
                 # 机动车登记 (公安部令第164号): the owner's contact phone (linkage evidence)
-                F("phone", "机动车所有人联系电话", aliases=("owner_phone", "联系电话")),
+                F(
+                    "phone",
+                    "机动车所有人联系电话",
+                    aliases=("owner_phone", "联系电话"),
+                    en="owner's contact phone",
+                ),
             ),
             # the owner's address (住所地址) as a region code: the hukou village
             {**_OWNER, "住所地址区划代码": "region_code"},
@@ -133,13 +146,18 @@ DATASETS: dict[str, Dataset] = {
             "自然资源",
             "natural resources",
             (
-                F("property_type", "房屋类型"),
-                F("location_county", "坐落县区"),
-                F("floor_area", "建筑面积", "money"),
-                F("registered_year", "登记年度", "int"),
-                F("price", "价格", "money"),
+                F("property_type", "房屋类型", en="property type"),
+                F("location_county", "坐落县区", en="county of the property"),
+                F("floor_area", "建筑面积", "money", en="floor area"),
+                F("registered_year", "登记年度", "int", en="year registered"),
+                F("price", "价格", "money", en="price"),
                 # 不动产登记申请审批表: the applicant's contact phone (linkage evidence)
-                F("phone", "申请人联系电话", aliases=("owner_phone", "联系电话")),
+                F(
+                    "phone",
+                    "申请人联系电话",
+                    aliases=("owner_phone", "联系电话"),
+                    en="applicant's contact phone",
+                ),
             ),
             _OWNER,
             place="location_county",
@@ -151,12 +169,17 @@ DATASETS: dict[str, Dataset] = {
             "市场监管",
             "market regulation",
             (
-                F("company_name", "企业名称"),
-                F("registered_year", "成立年度", "int"),
-                F("registered_capital", "注册资本", "money"),
-                F("status", "登记状态"),
+                F("company_name", "企业名称", en="company name"),
+                F("registered_year", "成立年度", "int", en="year founded"),
+                F("registered_capital", "注册资本", "money", en="registered capital"),
+                F("status", "登记状态", en="registration status"),
                 # the legal representative's mobile (linkage evidence)
-                F("phone", "法定代表人移动电话", aliases=("legal_rep_phone", "移动电话")),
+                F(
+                    "phone",
+                    "法定代表人移动电话",
+                    aliases=("legal_rep_phone", "移动电话"),
+                    en="legal representative's mobile",
+                ),
             ),
             {"legal_rep_id_number": "id_number", "legal_rep_name": "name"},
         ),
@@ -166,7 +189,10 @@ DATASETS: dict[str, Dataset] = {
             "public employees",
             "组织人社",
             "personnel office",
-            (F("employer_type", "单位类型"), F("start_year", "入职年度", "int")),
+            (
+                F("employer_type", "单位类型", en="employer type"),
+                F("start_year", "入职年度", "int", en="year employed"),
+            ),
         ),
         Dataset(
             "medical_bills",
@@ -175,11 +201,11 @@ DATASETS: dict[str, Dataset] = {
             "医保",
             "medical insurance",
             (
-                F("year", "年度", "int"),
-                F("inpatient", "住院", "bool"),
-                F("total_cost", "总费用", "money"),
-                F("reimbursed", "报销金额", "money"),
-                F("out_of_pocket", "个人自付", "money"),
+                F("year", "年度", "int", en="year"),
+                F("inpatient", "住院", "bool", en="inpatient"),
+                F("total_cost", "总费用", "money", en="total cost"),
+                F("reimbursed", "报销金额", "money", en="reimbursed"),
+                F("out_of_pocket", "个人自付", "money", en="out of pocket"),
             ),
         ),
         Dataset(
@@ -188,7 +214,7 @@ DATASETS: dict[str, Dataset] = {
             "school enrolment",
             "教育",
             "education",
-            (F("year", "学年", "int"), F("level", "学段")),
+            (F("year", "学年", "int", en="school year"), F("level", "学段", en="school level")),
             {"student_id_number": "id_number", "student_name": "name"},
         ),
         Dataset(
@@ -197,7 +223,10 @@ DATASETS: dict[str, Dataset] = {
             "disability certificates",
             "残联",
             "disabled persons' federation",
-            (F("grade", "残疾等级", "int"), F("issue_year", "发证年度", "int")),
+            (
+                F("grade", "残疾等级", "int", en="disability grade"),
+                F("issue_year", "发证年度", "int", en="year issued"),
+            ),
         ),
         Dataset(
             "disaster_reports",
@@ -206,10 +235,10 @@ DATASETS: dict[str, Dataset] = {
             "应急管理",
             "emergency management",
             (
-                F("household_size", "家庭人口", "int", aliases=("户人口",)),
-                F("year", "年度", "int"),
-                F("disaster_type", "灾害类型"),
-                F("loss_yuan", "损失金额", "money"),
+                F("household_size", "家庭人口", "int", aliases=("户人口",), en="household size"),
+                F("year", "年度", "int", en="year"),
+                F("disaster_type", "灾害类型", en="disaster type"),
+                F("loss_yuan", "损失金额", "money", en="loss (yuan)"),
             ),
             {"head_id_number": "id_number", "head_name": "name"},
             household=True,
@@ -221,11 +250,11 @@ DATASETS: dict[str, Dataset] = {
             "人社",
             "human resources",
             (
-                F("year", "年度", "int"),
-                F("work_place", "务工地点"),
-                F("months", "务工月数", "int"),
-                F("monthly_wage", "月工资", "money"),
-                F("social_insurance", "参加社保", "bool"),
+                F("year", "年度", "int", en="year"),
+                F("work_place", "务工地点", en="place of work"),
+                F("months", "务工月数", "int", en="months worked"),
+                F("monthly_wage", "月工资", "money", en="monthly wage"),
+                F("social_insurance", "参加社保", "bool", en="social insurance"),
             ),
         ),
     )

@@ -105,3 +105,13 @@ def test_supervisors_see_but_cannot_act(client, found):
     assert 'name="finding"' in client.get("/matching/").content.decode()
     client.post("/matching/", {"finding": ids, "action": "dismiss", "reason": "已核实为误报"})
     assert Finding.objects.get().status == "dismissed"
+
+
+def test_evidence_labels_follow_the_language(client, found):
+    world, _ = found
+    client.force_login(world["users"][Role.COUNTY_APPROVAL])
+    zh = client.get("/matching/").content.decode()
+    assert "购置价 80000" in zh and "purchase price" not in zh
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    en = client.get("/matching/").content.decode()
+    assert "purchase price 80000" in en and "购置价 80000" not in en

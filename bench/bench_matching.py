@@ -26,6 +26,7 @@ import resource
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import django
 import numpy as np
@@ -228,6 +229,7 @@ def main() -> None:
             {**a, "link": args.link} if a["needs"] == ["birth_date"] else a for a in alts
         ]
     if args.memory_limit:
+        Path(args.temp_directory).mkdir(parents=True, exist_ok=True)  # DuckDB makes one level only
         CFG["duckdb"] = {"memory_limit": args.memory_limit, "temp_directory": args.temp_directory}
     if args.probabilistic_only:
         t = time.perf_counter()

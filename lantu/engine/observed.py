@@ -8,7 +8,7 @@
   ``left_reason``/``left_year`` for those who left;
 - ``years.parquet``: the yearly facts, one row per household and year *on the registry*;
 - ``member_years/<year>.parquet``: the members present in each year with that year's work,
-  schooling, health, labour and disability.
+  schooling, education attained, health, labour and disability.
 
 The ruler wants the registry as of the evaluation year: the households on it that year, their
 status at the start of the year, the members present that year with that year's values.
@@ -36,8 +36,10 @@ import pyarrow as pa
 from lantu.core.errors import ValidationFailed
 from lantu.registry.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS
 
-# The member columns ``member_years/<year>.parquet`` carries for the year.
-YEARLY_MEMBER = ("work", "work_months", "schooling", "health", "labour", "disability_grade")
+# The member columns ``member_years/<year>.parquet`` carries for the year (education, the level
+# attained so far, only in simulations written since 2026-11-29: older ones give the latest).
+YEARLY_MEMBER = ("work", "work_months", "schooling", "education", "health", "labour",
+                 "disability_grade")  # fmt: skip
 
 
 def registry_folder(directory: str | Path) -> Path | None:
@@ -101,11 +103,12 @@ def registry_as_of(
         .read_all()
     )
     mcols = [c.name for c in MEMBER_COLUMNS]
+    yearly = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({my})").fetchall()}
     pick = {
         "left_reason": "CAST(NULL AS VARCHAR) AS left_reason",
         "left_year": "CAST(NULL AS INTEGER) AS left_year",
         "disability_grade": "NULLIF(p.disability_grade, 0) AS disability_grade",
-        **{c: f"p.{c}" for c in YEARLY_MEMBER if c != "disability_grade"},
+        **{c: f"p.{c}" for c in YEARLY_MEMBER if c != "disability_grade" and c in yearly},
     }
     cols = ", ".join(pick.get(c, f"m.{c}") for c in mcols if c != "id_number")
     # A member listed twice in one household (a move out and back) counts once: the row of the

@@ -347,6 +347,7 @@ def _observed_year(
                 "work": slugs(codes.WORK, P["work"][members]),
                 "work_months": P["months"][members].astype(np.int32),
                 "schooling": slugs(codes.SCHOOLING, school[members]),
+                "education": slugs(codes.EDUCATION, edu[members]),  # attained so far
                 "health": slugs(codes.HEALTH, health[members]),
                 "labour": slugs(codes.LABOUR, lab[members]),
                 "disability_grade": P["disab"][members].astype(np.int32),

@@ -79,6 +79,18 @@ def test_the_registry_as_it_stood_in_2019(simulation):
     assert sorted(set(t["years"]["year"].to_list())) == [2018, 2019]
 
 
+def test_the_years_education_when_the_simulation_records_it(simulation):
+    reg = simulation / "observed" / "registry"
+    members = pl.read_parquet(reg / "members.parquet")
+    members.with_columns(education=pl.lit("college")).write_parquet(reg / "members.parquet")
+    before = pl.from_arrow(registry_as_of(simulation, 2019)["members"])
+    assert set(before["education"].to_list()) == {"college"}  # an older folder: the latest
+    path = reg / "member_years" / "2019.parquet"
+    pl.read_parquet(path).with_columns(education=pl.lit("junior")).write_parquet(path)
+    after = pl.from_arrow(registry_as_of(simulation, 2019)["members"])
+    assert set(after["education"].to_list()) == {"junior"}  # attained by 2019
+
+
 def test_the_last_year_keeps_the_latest_status(simulation):
     reg = simulation / "observed" / "registry"
     pl.read_parquet(reg / "member_years" / "2019.parquet").with_columns(

@@ -5,6 +5,7 @@ import polars as pl
 import pytest
 
 from lantu.regions.services import read_division_rows
+from lantu.registry import codes
 from lantu.registry.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS
 from lantu.simulator import departments, identity
 from lantu.simulator.params import Params
@@ -35,6 +36,22 @@ def test_registry_tables_use_the_registry_columns_and_codes(county_run):
     parts = y["wage_income"] + y["business_income"] + y["property_income"] + y["transfer_income"]
     assert (parts == y["total_income"]).all()
     assert set(m["left_reason"].drop_nulls()) <= {"death", "marriage", "split"}
+
+
+def test_member_years_give_the_education_attained_that_year(county_run):
+    m = _read(county_run, "observed/registry/members.parquet").select(
+        "household_no", "id_number", "birth_date"
+    )
+    y = _read(county_run, "observed/registry/member_years/2019.parquet").join(
+        m, on=["household_no", "id_number"]
+    )
+    age = 2019 - pl.col("birth_date").dt.year()
+    assert set(y["education"].drop_nulls()) <= {c.code for c in codes.EDUCATION}
+    # the level they are in (a recorded birth date can be a year off: 0.5%)
+    young = y.filter(age.is_between(6, 11))
+    assert young.height and (young["education"] == "primary").mean() > 0.97
+    teens = y.filter(age.is_between(12, 14))
+    assert teens.height and (teens["education"] == "junior").mean() > 0.97
 
 
 def test_registry_statuses_follow_the_campaign(county_run):

@@ -12,9 +12,10 @@ SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 sysdeps:
 	@$(MAKE) -s apt-install PKGS="$(SYSDEPS)"
 
-# Tests only: LibreOffice Calc, to round-trip the import template through a real office suite
+# Tests only: LibreOffice Calc, to round-trip the import template through a real office suite, and
+# Chromium with its driver for the real-browser tests (Selenium, headless).
 # (tests/registry/test_libreoffice.py). Best effort: without it (no root, no apt) that test skips.
-TEST_SYSDEPS := libreoffice-calc-nogui
+TEST_SYSDEPS := libreoffice-calc-nogui chromium chromium-driver
 test-sysdeps:
 	@$(MAKE) -s apt-install PKGS="$(TEST_SYSDEPS)" APT_FLAGS=--no-install-recommends || \
 	  echo "LibreOffice not installed: its round-trip test will skip / 未安装 LibreOffice，跳过其测试"

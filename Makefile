@@ -12,9 +12,9 @@ SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 sysdeps:
 	@$(MAKE) -s apt-install PKGS="$(SYSDEPS)"
 
-# Tests only: LibreOffice Calc, to round-trip the import template through a real office suite, and
-# Chromium with its driver for the real-browser tests (Selenium, headless).
-# (tests/registry/test_libreoffice.py). Best effort: without it (no root, no apt) that test skips.
+# Tests only: LibreOffice Calc, to round-trip the import template through a real office suite
+# (tests/registry/test_libreoffice.py), and Chromium with its driver for the real-browser tests
+# (Selenium, headless). Best effort: without them (no root, no apt) those tests skip.
 TEST_SYSDEPS := libreoffice-calc-nogui chromium chromium-driver
 test-sysdeps:
 	@$(MAKE) -s apt-install PKGS="$(TEST_SYSDEPS)" APT_FLAGS=--no-install-recommends || \

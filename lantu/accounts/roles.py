@@ -18,6 +18,7 @@ class Role(StrEnum):
     SUPERVISOR_VIEW = "supervisor_view"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CADRE = "cadre"  # 帮扶责任人: sees only the households paired with them (lantu.assistance)
 
 
 ROLE_LABELS = {
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR_VIEW: _("州市/省级查看"),
     Role.AUDITOR: _("审计"),
     Role.ADMIN: _("系统管理员"),
+    Role.CADRE: _("帮扶责任人"),
 }
 
 
@@ -39,23 +41,29 @@ class Perm(StrEnum):
     REVIEW = "review"
     APPROVE = "approve"
     MANAGE_USERS = "manage_users"
+    ASSIST = "assist"  # record visits and the progress of measures (lantu.assistance)
 
 
 GRANTS: dict[Role, frozenset[Perm]] = {
     Role.VILLAGE_ENTRY: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT}
+        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.ASSIST}
     ),
     Role.TOWNSHIP_REVIEW: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.REVIEW}
-    ),
+        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.REVIEW,
+         Perm.ASSIST}
+    ),  # fmt: skip
     Role.COUNTY_APPROVAL: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.APPROVE}
-    ),
+        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.APPROVE,
+         Perm.ASSIST}
+    ),  # fmt: skip
     # Prefecture and province supervise with statistics: no personal data, read-only.
     Role.SUPERVISOR_VIEW: frozenset({Perm.VIEW, Perm.EXPORT}),
     # Auditors check the ledger against reality: they need the data, but change nothing.
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EXPORT}),
     Role.ADMIN: frozenset(set(Perm)),
+    # A cadre visits their own households: sees their details, records visits and measures'
+    # progress, exports their own list; changes nothing in the registry.
+    Role.CADRE: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EXPORT, Perm.ASSIST}),
 }
 
 

@@ -108,7 +108,12 @@ def _via_django(sql: str) -> pa.Table:
 
 def from_db(years: tuple[int, ...] = (), region_path: str | None = None) -> dict[str, pa.Table]:
     """The registry (optionally one region's subtree, optionally some years) as Arrow tables."""
-    sqls = queries(years, region_path)
+    return read_queries(queries(years, region_path))
+
+
+def read_queries(sqls: dict[str, str]) -> dict[str, pa.Table]:
+    """Each query's rows as an Arrow table, through ADBC when it can (another room's tables: the
+    assistance room's snapshot uses the same path)."""
     adbc = _adbc_connect()
     if adbc is None:
         return {name: _via_django(sql) for name, sql in sqls.items()}

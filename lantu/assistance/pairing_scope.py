@@ -26,8 +26,11 @@ def narrow(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
     model = qs.model
     if model is Household:
         return qs.filter(id__in=paired_households(user))
-    names = {f.name for f in model._meta.get_fields()}
-    if "household" in names:
+    to_household = any(
+        f.name == "household" and getattr(f, "related_model", None) is Household
+        for f in model._meta.concrete_fields
+    )
+    if to_household:
         return qs.filter(household_id__in=paired_households(user))
     if model._meta.label == "assistance.Cadre":
         return qs.filter(user=user)

@@ -323,6 +323,7 @@ def file_checks(kind: str, p: pl.DataFrame, refs: Refs) -> list[RowError]:
         opens = p.filter(pl.col("end_date").is_null()) if "end_date" in p.columns else p
         errors += _dups(opens, kind, ["household_no"], "household_no")
         errors += _dups(p, kind, ["household_no", "cadre_no", "start_date"], "cadre_no")
+        errors += _later_open_pairings(p, opens, kind)
     elif kind == "plans":
         errors += _dups(p, kind, ["household_no", "year", "measure"], "measure")
     elif kind == "visits":
@@ -331,3 +332,24 @@ def file_checks(kind: str, p: pl.DataFrame, refs: Refs) -> list[RowError]:
                        "走访日期{v}晚于今天", "the visit date {v} is in the future")  # fmt: skip
         errors += _dups(p, kind, ["household_no", "cadre_no", "date"], "date")
     return errors
+
+
+def _later_open_pairings(p: pl.DataFrame, opens: pl.DataFrame, kind: str) -> list[RowError]:
+    """A new open pairing must start after the household's open one with another cadre."""
+    rows = select_in(
+        "SELECT h.household_no, c.cadre_no, x.start_date FROM assistance_pairing x "
+        "JOIN registry_household h ON h.id = x.household_id JOIN assistance_cadre c "
+        "ON c.id = x.cadre_id WHERE x.end_date IS NULL AND h.household_no IN ({})",
+        opens["household_no"].to_list(),
+    )
+    if not rows:
+        return []
+    rows = [(h, c, str(d)) for h, c, d in rows]  # SQLite: text; PostgreSQL: a date
+    db = pl.DataFrame(rows, orient="row", schema={"household_no": pl.String, "db_cadre": pl.String,
+                                                  "db_start": pl.String})  # fmt: skip
+    bad = opens.join(db.with_columns(pl.col("db_start").str.slice(0, 10).str.to_date()),
+                     on="household_no").filter(
+        (pl.col("db_cadre") != pl.col("cadre_no")) & (pl.col("start_date") <= pl.col("db_start")))  # fmt: skip
+    return _err(bad[ROW].to_list(), kind, "start_date", bad["db_start"].to_list(),
+                "该户现有结对始于{v}，新结对日期须晚于该日期",
+                "the household's current pairing began {v}: a new one must start later")  # fmt: skip

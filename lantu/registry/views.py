@@ -30,6 +30,7 @@ from lantu.registry.models import Household, HouseholdYear, Member
 
 View = Callable[..., HttpResponseBase]
 STANDARDS_SNIPPET = "standards/_household_results.html"
+ASSISTANCE_SNIPPET = "assistance/_household_assistance.html"
 FINDINGS_SNIPPET = "matching/_household_findings.html"
 
 LIST_FIELDS = (
@@ -249,6 +250,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "standards_snippet": _snippet(STANDARDS_SNIPPET),
         "findings_snippet": _snippet(FINDINGS_SNIPPET),
+        "assistance_snippet": _snippet(ASSISTANCE_SNIPPET),
         "can_see_personal": m.unmasked,
     }
     return render(request, "registry/household_detail.html", context)

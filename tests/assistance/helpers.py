@@ -44,7 +44,7 @@ def setup_assistance(w: dict[str, Any]) -> dict[str, Any]:
                    {"驻村代码": "530822100201", "任期开始": "2021-05-01", "干部编号": "GB1",
                     "队内职务": "队员"}])  # fmt: skip
     load("pairings", [{"户编号": inside.household_no, "干部编号": "GB1",
-                       "结对日期": "2021-06-01"}])  # fmt: skip
+                       "结对日期": "2022-01-01"}])  # fmt: skip
     year = datetime.date.today().year
     load("plans", [{"户编号": inside.household_no, "年度": str(year), "帮扶措施": "产业扶持",
                     "责任人干部编号": "GB1", "计划投入（元）": "3000", "措施状态": "实施中"},

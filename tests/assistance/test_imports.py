@@ -17,9 +17,9 @@ def world(db):
 
 
 def test_everything_loads_and_is_recorded(world):
-    assert Cadre.objects.count() == 2
+    assert Cadre.objects.filter(cadre_no__startswith="GB").count() == 2
     assert TeamMember.objects.filter(role="first_secretary").count() == 1
-    assert Pairing.objects.get().household == world["inside"]
+    assert Pairing.objects.get(cadre__cadre_no="GB1").household == world["inside"]
     plan = Plan.objects.get()
     assert {m.measure for m in plan.measures.all()} == {"industry", "medical"}
     assert Visit.objects.count() == 1
@@ -63,8 +63,9 @@ def test_every_error_in_one_pass_and_nothing_written(world):
 def test_reassignment_ends_the_old_pairing(world):
     hh = world["inside"]
     load("pairings", [{"户编号": hh.household_no, "干部编号": "GB2", "结对日期": "2024-01-01"}])
-    old, new = Pairing.objects.filter(household=hh).order_by("start_date")
+    *_, old, new = Pairing.objects.filter(household=hh).order_by("start_date")
     assert old.end_date == datetime.date(2023, 12, 31) and new.end_date is None
+    assert new.cadre.cadre_no == "GB2"
 
 
 def test_two_open_pairings_in_one_file_are_refused(world):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lantu.api.paging import window
 from lantu.api.schemas import ErrorOut
@@ -179,11 +179,12 @@ def cadres(request: HttpRequest, region: str = "", limit: int = 50, offset: int 
 
 @router.post("/visits", response={201: VisitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                                   409: ErrorOut}, summary="Record a visit / 记录走访")  # fmt: skip
-def record_visit(request: HttpRequest, data: VisitIn) -> tuple[int, VisitOut]:
+def record_visit(request: HttpRequest, data: VisitIn) -> Status[VisitOut]:
     cadre = getattr(request.user, "cadre", None)
     if cadre is None:
         raise NotPermitted("您的账号未关联帮扶责任人", "your account is not a registered cadre")
     hh = queries.household_for_visit(request.user, data.household_id)
     v = services.record_visit(actor=request.user, household=hh, cadre=cadre, date=data.date,
                               kind=data.kind, notes=data.notes, changes=data.changes)  # fmt: skip
-    return 201, VisitOut(date=v.date, cadre=cadre.name, kind=v.kind, notes=v.notes, changes=v.changes)
+    return Status(201, VisitOut(date=v.date, cadre=cadre.name, kind=v.kind, notes=v.notes,
+                                changes=v.changes))

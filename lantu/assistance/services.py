@@ -266,3 +266,14 @@ def create_cadre(
     _event("cadre.create", c, c.region_path, actor, {"cadre_no": cadre_no, "name": name,
            "level": level, "user": getattr(user, "username", None)})  # fmt: skip
     return c
+
+
+@transaction.atomic
+def link_user(*, actor: Any, cadre: Cadre, user: Any) -> Cadre:
+    """Give a cadre their login: the user then sees the households paired with the cadre."""
+    _require(actor, Perm.MANAGE_USERS)
+    Cadre.objects.filter(user=user).exclude(pk=cadre.pk).update(user=None)
+    cadre.user = user
+    cadre.save(update_fields=["user"])
+    _event("cadre.link_user", cadre, cadre.region_path, actor, {"user": user.get_username()})
+    return cadre

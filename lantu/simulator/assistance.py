@@ -75,7 +75,7 @@ def _units(p: Params, rng: np.random.Generator, regions: pl.DataFrame, scale: fl
     """Provincial units pair with counties (定点帮扶), local units with villages (挂钩帮扶)."""
     counties = regions.filter(pl.col("level") == "county")["code"]
     villages = regions.filter(pl.col("level") == "village")["code"]
-    n_prov = max(1, round(p.f("units.provincial") * min(1.0, len(counties) / 129)))
+    n_prov = max(1, round(p.f("units.provincial") * len(villages) / 14_678))  # the province's villages
     n_local = max(1, round(p.f("units.local") * scale))
     n = n_prov + n_local
     level = np.where(np.arange(n) < n_prov, "province",
@@ -92,11 +92,13 @@ def _units(p: Params, rng: np.random.Generator, regions: pl.DataFrame, scale: fl
 
 
 def _people(rng: np.random.Generator, n: int, region6: np.ndarray, offset: int) -> pl.DataFrame:
-    """Names, valid and distinct ID numbers and phones for ``n`` cadres."""
+    """Names, valid and distinct ID numbers and phones for ``n`` cadres (paired cadres take the
+    sequence numbers 0–249 of a region, birth date and sex; team members, offset > 0, 250–499)."""
     sex = np.where(rng.random(n) < 0.7, "1", "2")
     birth = np.datetime64("1965-01-01") + rng.integers(0, 365 * 30, n).astype("timedelta64[D]")
     key = pl.DataFrame({"r": region6, "b": birth.astype(str), "s": sex})
-    seq = key.select(pl.int_range(pl.len()).over("r", "b", "s"))["literal"].to_numpy()
+    seq = key.select(pl.int_range(pl.len()).over("r", "b", "s"))["literal"].to_numpy() % 250
+    seq = seq + (250 if offset else 0)
     ids = id_numbers(region6, birth, seq, sex)
     name = identity.names(rng, identity.draw_surnames(rng, n), np.where(sex == "1", 1, 2))
     return pl.DataFrame({"name": name, "id_number": ids,

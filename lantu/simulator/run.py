@@ -19,6 +19,7 @@ import polars as pl
 from tqdm import tqdm
 
 from lantu.simulator import (
+    assistance,
     departments,
     economy,
     final,
@@ -85,6 +86,7 @@ def simulate(
         "full_villages": int(p.get("scale.villages")),
     }
     (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
     return out
 
 

@@ -131,6 +131,4 @@ def _pair_cadre_user(user: User | None, household: Household) -> None:
         phone="13711112222",
         user=user,
     )
-    assistance.pair(
-        actor=None, cadre=cadre, household=household, start=datetime.date(2021, 6, 1)
-    )
+    assistance.pair(actor=None, cadre=cadre, household=household, start=datetime.date(2021, 6, 1))

@@ -122,40 +122,91 @@ ENDPOINTS = [
     # the assistance room (lantu.assistance): pages, exports and API routes; year 2020, when both
     # households are exited in the transition and the world's assistance run found gaps in both
     *[
-        Endpoint(f"page.assistance.{name}", False, Perm.VIEW,
-                 lambda w, hh, n=name: reverse(f"assistance:{n}") + "?year=2020", False)
+        Endpoint(
+            f"page.assistance.{name}",
+            False,
+            Perm.VIEW,
+            lambda w, hh, n=name: reverse(f"assistance:{n}") + "?year=2020",
+            False,
+        )
         for name in ("overview", "gaps", "cadres", "teams")
     ],
     *[
-        Endpoint(f"page.assistance.{name}.region", False, Perm.VIEW,
-                 lambda w, hh, n=name: reverse(f"assistance:{n}") + f"?year=2020&region={_village(w, hh)}")
+        Endpoint(
+            f"page.assistance.{name}.region",
+            False,
+            Perm.VIEW,
+            lambda w, hh, n=name: (
+                reverse(f"assistance:{n}") + f"?year=2020&region={_village(w, hh)}"
+            ),
+        )
         for name in ("overview", "gaps", "cadres", "teams")
     ],
-    Endpoint("page.assistance.mine", False, Perm.ASSIST, lambda w, hh: reverse("assistance:mine"),
-             False),
+    Endpoint(
+        "page.assistance.mine", False, Perm.ASSIST, lambda w, hh: reverse("assistance:mine"), False
+    ),
     *[
-        Endpoint(f"page.assistance.export.{what}", False, Perm.EXPORT,
-                 lambda w, hh, x=what: reverse("assistance:export", args=[x]) + "?year=2020", False)
+        Endpoint(
+            f"page.assistance.export.{what}",
+            False,
+            Perm.EXPORT,
+            lambda w, hh, x=what: reverse("assistance:export", args=[x]) + "?year=2020",
+            False,
+        )
         for what in ("coverage", "gaps", "cadres", "teams")
     ],
-    Endpoint("page.assistance.export.gaps.region", False, Perm.EXPORT,
-             lambda w, hh: reverse("assistance:export", args=["gaps"])
-             + f"?year=2020&region={_village(w, hh)}"),
-    Endpoint("page.assistance.import", False, Perm.IMPORT,
-             lambda w, hh: reverse("assistance:import"), False),
-    Endpoint("page.assistance.import_template", False, Perm.IMPORT,
-             lambda w, hh: reverse("assistance:import_template", args=["plans"]), False),
-    Endpoint("api.assistance.household", True, Perm.VIEW,
-             lambda w, hh: f"/api/assistance/households/{hh.pk}"),
-    Endpoint("api.assistance.coverage", True, Perm.VIEW,
-             lambda w, hh: "/api/assistance/coverage?year=2020", False),
-    Endpoint("api.assistance.coverage.region", True, Perm.VIEW,
-             lambda w, hh: f"/api/assistance/coverage?year=2020&region={_township(w, hh)}"),
-    Endpoint("api.assistance.gaps", True, Perm.VIEW,
-             lambda w, hh: "/api/assistance/gaps?year=2020", False),
-    Endpoint("api.assistance.cadres", True, Perm.VIEW, lambda w, hh: "/api/assistance/cadres",
-             False),
-]  # fmt: skip
+    Endpoint(
+        "page.assistance.export.gaps.region",
+        False,
+        Perm.EXPORT,
+        lambda w, hh: (
+            reverse("assistance:export", args=["gaps"]) + f"?year=2020&region={_village(w, hh)}"
+        ),
+    ),
+    Endpoint(
+        "page.assistance.import",
+        False,
+        Perm.IMPORT,
+        lambda w, hh: reverse("assistance:import"),
+        False,
+    ),
+    Endpoint(
+        "page.assistance.import_template",
+        False,
+        Perm.IMPORT,
+        lambda w, hh: reverse("assistance:import_template", args=["plans"]),
+        False,
+    ),
+    Endpoint(
+        "api.assistance.household",
+        True,
+        Perm.VIEW,
+        lambda w, hh: f"/api/assistance/households/{hh.pk}",
+    ),
+    Endpoint(
+        "api.assistance.coverage",
+        True,
+        Perm.VIEW,
+        lambda w, hh: "/api/assistance/coverage?year=2020",
+        False,
+    ),
+    Endpoint(
+        "api.assistance.coverage.region",
+        True,
+        Perm.VIEW,
+        lambda w, hh: f"/api/assistance/coverage?year=2020&region={_township(w, hh)}",
+    ),
+    Endpoint(
+        "api.assistance.gaps",
+        True,
+        Perm.VIEW,
+        lambda w, hh: "/api/assistance/gaps?year=2020",
+        False,
+    ),
+    Endpoint(
+        "api.assistance.cadres", True, Perm.VIEW, lambda w, hh: "/api/assistance/cadres", False
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +306,9 @@ def test_access(client, world, ep, who, target):
         for secret in inside["personal"] + inside["health"]:
             assert secret not in text, f"unmasked {secret} shown to {who}"
     shows_people = ep.name in ("page.detail", "page.export", "page.export.region", "api.members")
-    if ep.name.startswith(("page.assistance.gaps", "api.assistance.gaps")) and in_scope_200(ep, who):
+    if ep.name.startswith(("page.assistance.gaps", "api.assistance.gaps")) and in_scope_200(
+        ep, who
+    ):
         assert world["inside"].household_no in text  # the check above can fail: it is listed
     if not masked and shows_people and who != UNBOUND:
         assert inside["personal"][0] in text  # the check above can fail: the data is there
@@ -292,10 +345,22 @@ API_COVERED = {
 }
 
 
-ASSISTANCE_PAGES = {"overview", "gaps", "cadres", "teams", "mine", "export", "import",
-                    "import_template"}  # fmt: skip
-ASSISTANCE_API = {"/api/assistance/households/{pk}", "/api/assistance/coverage",
-                  "/api/assistance/gaps", "/api/assistance/cadres"}  # fmt: skip
+ASSISTANCE_PAGES = {
+    "overview",
+    "gaps",
+    "cadres",
+    "teams",
+    "mine",
+    "export",
+    "import",
+    "import_template",
+}
+ASSISTANCE_API = {
+    "/api/assistance/households/{pk}",
+    "/api/assistance/coverage",
+    "/api/assistance/gaps",
+    "/api/assistance/cadres",
+}
 ASSISTANCE_API_TESTED_ELSEWHERE = {"/api/assistance/visits"}  # a POST: tests/assistance/test_api
 
 

@@ -49,13 +49,27 @@ GRANTS: dict[Role, frozenset[Perm]] = {
         {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.ASSIST}
     ),
     Role.TOWNSHIP_REVIEW: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.REVIEW,
-         Perm.ASSIST}
-    ),  # fmt: skip
+        {
+            Perm.VIEW,
+            Perm.PERSONAL_DATA,
+            Perm.EDIT,
+            Perm.IMPORT,
+            Perm.EXPORT,
+            Perm.REVIEW,
+            Perm.ASSIST,
+        }
+    ),
     Role.COUNTY_APPROVAL: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.APPROVE,
-         Perm.ASSIST}
-    ),  # fmt: skip
+        {
+            Perm.VIEW,
+            Perm.PERSONAL_DATA,
+            Perm.EDIT,
+            Perm.IMPORT,
+            Perm.EXPORT,
+            Perm.APPROVE,
+            Perm.ASSIST,
+        }
+    ),
     # Prefecture and province supervise with statistics: no personal data, read-only.
     Role.SUPERVISOR_VIEW: frozenset({Perm.VIEW, Perm.EXPORT}),
     # Auditors check the ledger against reality: they need the data, but change nothing.

@@ -117,53 +117,105 @@ def _f(v: object) -> float | None:
     return None if v is None else float(v)  # type: ignore[arg-type]
 
 
-@router.get("/households/{pk}", response={200: HouseholdAssistanceOut, 404: ErrorOut},
-            summary="A household's assistance / 户的帮扶")  # fmt: skip
+@router.get(
+    "/households/{pk}",
+    response={200: HouseholdAssistanceOut, 404: ErrorOut},
+    summary="A household's assistance / 户的帮扶",
+)
 def household(request: HttpRequest, pk: int) -> HouseholdAssistanceOut:
     hh = registry_queries.household(request.user, pk)
     a = queries.household_assistance(request.user, hh)
     m = masker_for(request.user)
     return HouseholdAssistanceOut(
         household_no=hh.household_no,
-        pairings=[CadreRef(cadre_no=p.cadre.cadre_no, name=p.cadre.name,
-                           phone=str(m.value("phone", p.cadre.phone) or ""),
-                           start_date=p.start_date, end_date=p.end_date) for p in a["pairings"]],
-        plans=[PlanOut(year=p.year, planned_exit_year=p.planned_exit_year,
-                       planned_risk_elimination=p.planned_risk_elimination,
-                       measures=[MeasureOut(measure=x.measure, cadre=x.cadre.name if x.cadre else "",
-                                            planned_amount=_f(x.planned_amount),
-                                            actual_amount=_f(x.actual_amount),
-                                            planned_date=x.planned_date, actual_date=x.actual_date,
-                                            status=x.status, asset=x.asset)
-                                 for x in p.measures.all()]) for p in a["plans"]],
-        visits=[VisitOut(date=v.date, cadre=v.cadre.name, kind=v.kind, notes=v.notes,
-                         changes=v.changes) for v in a["visits"]],
+        pairings=[
+            CadreRef(
+                cadre_no=p.cadre.cadre_no,
+                name=p.cadre.name,
+                phone=str(m.value("phone", p.cadre.phone) or ""),
+                start_date=p.start_date,
+                end_date=p.end_date,
+            )
+            for p in a["pairings"]
+        ],
+        plans=[
+            PlanOut(
+                year=p.year,
+                planned_exit_year=p.planned_exit_year,
+                planned_risk_elimination=p.planned_risk_elimination,
+                measures=[
+                    MeasureOut(
+                        measure=x.measure,
+                        cadre=x.cadre.name if x.cadre else "",
+                        planned_amount=_f(x.planned_amount),
+                        actual_amount=_f(x.actual_amount),
+                        planned_date=x.planned_date,
+                        actual_date=x.actual_date,
+                        status=x.status,
+                        asset=x.asset,
+                    )
+                    for x in p.measures.all()
+                ],
+            )
+            for p in a["plans"]
+        ],
+        visits=[
+            VisitOut(date=v.date, cadre=v.cadre.name, kind=v.kind, notes=v.notes, changes=v.changes)
+            for v in a["visits"]
+        ],
         gaps=[g.rule for g in a["gaps"]],
-    )  # fmt: skip
+    )
 
 
-@router.get("/coverage", response={200: list[CoverageOut], 404: ErrorOut},
-            summary="Coverage and 六清 of a region and its children / 覆盖与六清")  # fmt: skip
+@router.get(
+    "/coverage",
+    response={200: list[CoverageOut], 404: ErrorOut},
+    summary="Coverage and 六清 of a region and its children / 覆盖与六清",
+)
 def coverage(request: HttpRequest, region: str = "", year: int | None = None) -> list[CoverageOut]:
     node = queries.region_or_root(request.user, region)
     year = year or datetime.date.today().year
     here, children = queries.coverage(request.user, node, year)
-    return [CoverageOut(region_code=c.region.code, region_name=c.region.name, year=c.year,
-                        households=c.households, with_cadre=c.with_cadre, with_plan=c.with_plan,
-                        clear={r: int(c.clear.get(r, 0)) for r in LIUQING}, all_clear=c.all_clear)
-            for c in ([here] if here else []) + children]  # fmt: skip
+    return [
+        CoverageOut(
+            region_code=c.region.code,
+            region_name=c.region.name,
+            year=c.year,
+            households=c.households,
+            with_cadre=c.with_cadre,
+            with_plan=c.with_plan,
+            clear={r: int(c.clear.get(r, 0)) for r in LIUQING},
+            all_clear=c.all_clear,
+        )
+        for c in ([here] if here else []) + children
+    ]
 
 
 @router.get("/gaps", response={200: GapPage, 404: ErrorOut}, summary="Work queue / 帮扶工作清单")
 def gaps(
-    request: HttpRequest, region: str = "", year: int | None = None, rule: str = "",
-    limit: int = 50, offset: int = 0,
-) -> GapPage:  # fmt: skip
+    request: HttpRequest,
+    region: str = "",
+    year: int | None = None,
+    rule: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> GapPage:
     node = queries.region_or_root(request.user, region)
     qs = queries.gaps(request.user, node, year or datetime.date.today().year, rule)
     rows, meta = window(qs, limit, offset)
-    return GapPage(items=[GapOut(household_id=g.household_id, household_no=g.household.household_no,
-                                 rule=g.rule, zh=g.zh, en=g.en) for g in rows], **meta)  # fmt: skip
+    return GapPage(
+        items=[
+            GapOut(
+                household_id=g.household_id,
+                household_no=g.household.household_no,
+                rule=g.rule,
+                zh=g.zh,
+                en=g.en,
+            )
+            for g in rows
+        ],
+        **meta,
+    )
 
 
 @router.get("/cadres", response={200: CadrePage, 404: ErrorOut}, summary="Cadres / 帮扶责任人")
@@ -171,20 +223,42 @@ def cadres(request: HttpRequest, region: str = "", limit: int = 50, offset: int 
     node = queries.region_or_root(request.user, region)
     rows, meta = window(queries.cadres(request.user, node), limit, offset)
     m = masker_for(request.user)
-    return CadrePage(items=[CadreOut(cadre_no=c.cadre_no, name=c.name,
-                                     id_number=str(m.value("id_number", c.id_number)),
-                                     level=c.level, phone=str(m.value("phone", c.phone) or ""),
-                                     region_code=c.region.code, load=c.load) for c in rows], **meta)  # fmt: skip
+    return CadrePage(
+        items=[
+            CadreOut(
+                cadre_no=c.cadre_no,
+                name=c.name,
+                id_number=str(m.value("id_number", c.id_number)),
+                level=c.level,
+                phone=str(m.value("phone", c.phone) or ""),
+                region_code=c.region.code,
+                load=c.load,
+            )
+            for c in rows
+        ],
+        **meta,
+    )
 
 
-@router.post("/visits", response={201: VisitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                                  409: ErrorOut}, summary="Record a visit / 记录走访")  # fmt: skip
+@router.post(
+    "/visits",
+    response={201: VisitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Record a visit / 记录走访",
+)
 def record_visit(request: HttpRequest, data: VisitIn) -> Status[VisitOut]:
     cadre = getattr(request.user, "cadre", None)
     if cadre is None:
         raise NotPermitted("您的账号未关联帮扶责任人", "your account is not a registered cadre")
     hh = queries.household_for_visit(request.user, data.household_id)
-    v = services.record_visit(actor=request.user, household=hh, cadre=cadre, date=data.date,
-                              kind=data.kind, notes=data.notes, changes=data.changes)  # fmt: skip
-    return Status(201, VisitOut(date=v.date, cadre=cadre.name, kind=v.kind, notes=v.notes,
-                                changes=v.changes))
+    v = services.record_visit(
+        actor=request.user,
+        household=hh,
+        cadre=cadre,
+        date=data.date,
+        kind=data.kind,
+        notes=data.notes,
+        changes=data.changes,
+    )
+    return Status(
+        201, VisitOut(date=v.date, cadre=cadre.name, kind=v.kind, notes=v.notes, changes=v.changes)
+    )

@@ -26,8 +26,10 @@ def workbook(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) 
     for i, row in enumerate(rows, start=1):
         if i > MAX_ROWS:
             book.close()
-            raise ValidationFailed(f"超过{MAX_ROWS}行，请选择更小的区域后导出",
-                                   f"more than {MAX_ROWS} rows: choose a smaller region")  # fmt: skip
+            raise ValidationFailed(
+                f"超过{MAX_ROWS}行，请选择更小的区域后导出",
+                f"more than {MAX_ROWS} rows: choose a smaller region",
+            )
         ws.write_row(i, 0, ["" if v is None else str(v) for v in row])
     ws.set_column(0, len(headers), 16)
     ws.freeze_panes(1, 0)

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import TypeAlias
 
 import duckdb
 import pyarrow as pa
 
 from lantu.assistance import codes
 
-Source = pa.Table | str
+Source: TypeAlias = pa.Table | str
 
 FACTS_SQL = """
 WITH pair AS (
@@ -98,27 +99,59 @@ LEFT JOIN mm USING (household_no) LEFT JOIN unanswered USING (household_no)
 LEFT JOIN seen USING (household_no) LEFT JOIN assets USING (household_no)
 """
 FACT_COLUMNS = (
-    "cadre_paired", "cadre_level", "cadre_households", "plan_current", "plan_measures",
-    "plan_causes_unanswered", "plan_safety_net", "plan_development", "plan_amounts_given",
-    "plan_cadres_given", "plan_timeline", "days_since_visit", "assistance_measures",
-    "assisted_vehicle", "assisted_property", "assisted_company",
-)  # fmt: skip
+    "cadre_paired",
+    "cadre_level",
+    "cadre_households",
+    "plan_current",
+    "plan_measures",
+    "plan_causes_unanswered",
+    "plan_safety_net",
+    "plan_development",
+    "plan_amounts_given",
+    "plan_cadres_given",
+    "plan_timeline",
+    "days_since_visit",
+    "assistance_measures",
+    "assisted_vehicle",
+    "assisted_property",
+    "assisted_company",
+)
 
 
 # Columns typed on the way in: SQLite hands dates over as text, and an empty table as NULL type.
 TYPES = {
-    "pairings": {"household_no": "VARCHAR", "cadre_no": "VARCHAR", "start_date": "DATE",
-                 "end_date": "DATE"},
+    "pairings": {
+        "household_no": "VARCHAR",
+        "cadre_no": "VARCHAR",
+        "start_date": "DATE",
+        "end_date": "DATE",
+    },
     "cadres": {"cadre_no": "VARCHAR", "level": "VARCHAR"},
-    "plans": {"household_no": "VARCHAR", "year": "INTEGER", "planned_exit_year": "INTEGER",
-              "planned_risk_elimination": "DATE"},
-    "measures": {"household_no": "VARCHAR", "year": "INTEGER", "measure": "VARCHAR",
-                 "cadre_no": "VARCHAR", "planned_amount": "DOUBLE", "actual_amount": "DOUBLE",
-                 "status": "VARCHAR", "asset": "VARCHAR"},
+    "plans": {
+        "household_no": "VARCHAR",
+        "year": "INTEGER",
+        "planned_exit_year": "INTEGER",
+        "planned_risk_elimination": "DATE",
+    },
+    "measures": {
+        "household_no": "VARCHAR",
+        "year": "INTEGER",
+        "measure": "VARCHAR",
+        "cadre_no": "VARCHAR",
+        "planned_amount": "DOUBLE",
+        "actual_amount": "DOUBLE",
+        "status": "VARCHAR",
+        "asset": "VARCHAR",
+    },
     "visits": {"household_no": "VARCHAR", "date": "DATE"},
-    "years": {"household_no": "VARCHAR", "year": "INTEGER", "main_cause": "VARCHAR",
-              "other_cause_1": "VARCHAR", "other_cause_2": "VARCHAR"},
-}  # fmt: skip
+    "years": {
+        "household_no": "VARCHAR",
+        "year": "INTEGER",
+        "main_cause": "VARCHAR",
+        "other_cause_1": "VARCHAR",
+        "other_cause_2": "VARCHAR",
+    },
+}
 
 
 def catalogue_tables() -> dict[str, pa.Table]:
@@ -157,11 +190,15 @@ def compute(
             con.register(raw, src)
         else:
             path = str(src).replace("'", "''")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {raw} AS SELECT * FROM read_parquet('{path}')")
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {raw} AS SELECT * FROM read_parquet('{path}')"
+            )
         have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()}
         types = TYPES.get(name, {})
-        cols = [f"CAST({c} AS {t}) AS {c}" if c in have else f"CAST(NULL AS {t}) AS {c}"
-                for c, t in types.items()] or ["*"]  # fmt: skip
+        cols = [
+            f"CAST({c} AS {t}) AS {c}" if c in have else f"CAST(NULL AS {t}) AS {c}"
+            for c, t in types.items()
+        ] or ["*"]
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {', '.join(cols)} FROM {raw}")
     sql = FACTS_SQL.format(year=int(year), as_of=as_of.isoformat())
     return con.sql(sql).arrow().read_all()
@@ -175,6 +212,26 @@ def join_households(households: pa.Table, facts: pa.Table) -> pa.Table:
     cols = ", ".join(f"f.{c}" for c in FACT_COLUMNS)
     drop = [c for c in FACT_COLUMNS if c in households.column_names]
     base = f"h.* EXCLUDE ({', '.join(drop)})" if drop else "h.*"
-    return con.sql(
-        f"SELECT {base}, {cols} FROM h LEFT JOIN f ON f.household_no = CAST(h.household_no AS VARCHAR)"
-    ).arrow().read_all()
+    return (
+        con.sql(
+            f"SELECT {base}, {cols} FROM h "
+            "LEFT JOIN f ON f.household_no = CAST(h.household_no AS VARCHAR)"
+        )
+        .arrow()
+        .read_all()
+    )
+
+
+def add_to_snapshot(
+    tables: dict[str, pa.Table], years: tuple[int, ...], region_path: str | None
+) -> dict[str, pa.Table]:
+    """The registry snapshot's households with the assistance facts of its latest year."""
+    from lantu.assistance import snapshot as asst_snapshot
+
+    year = max(years) if years else datetime.date.today().year
+    found = compute(
+        {**asst_snapshot.from_db(region_path), "years": tables["years"]},
+        year=year,
+        as_of=as_of_for(year),
+    )
+    return {**tables, "households": join_households(tables["households"], found)}

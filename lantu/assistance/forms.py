@@ -15,13 +15,21 @@ from lantu.registry.codes import choices
 
 class VisitForm(forms.Form):
     household = forms.IntegerField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("走访日期"), initial=datetime.date.today,
-                           widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    date = forms.DateField(
+        label=_("走访日期"),
+        initial=datetime.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     kind = forms.ChoiceField(label=_("方式"), choices=choices(codes.VISIT_KIND), initial="home")
-    notes = forms.CharField(label=_("走访记录"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    changes = forms.CharField(label=_("情况变化"), required=False, max_length=500,
-                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    notes = forms.CharField(
+        label=_("走访记录"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    changes = forms.CharField(
+        label=_("情况变化"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AssistanceImportForm(forms.Form):

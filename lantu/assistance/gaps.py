@@ -12,6 +12,7 @@ roll-up (``Completeness``), replacing the region's earlier run of the same year.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,14 +34,36 @@ from lantu.regions.models import Region
 from lantu.standards.policy import Policy, load
 
 OVERLAY = Path(__file__).resolve().parent / "policies" / "assistance.yaml"
-GAP_RULES = ("asst_cadre", "asst_plan", "asst_causes", "asst_safety_net", "asst_development",
-             "asst_ceiling", "asst_visit")  # fmt: skip
-LIUQING = ("lq_household", "lq_causes", "lq_measures", "lq_inputs", "lq_responsibility",
-           "lq_timeline")  # fmt: skip
+GAP_RULES = (
+    "asst_cadre",
+    "asst_plan",
+    "asst_causes",
+    "asst_safety_net",
+    "asst_development",
+    "asst_ceiling",
+    "asst_visit",
+)
+LIUQING = (
+    "lq_household",
+    "lq_causes",
+    "lq_measures",
+    "lq_inputs",
+    "lq_responsibility",
+    "lq_timeline",
+)
 
 
 def policy_with_overlay(name: str) -> Policy:
     return load(name, overlays=[OVERLAY])
+
+
+def assistance_only(policy: Policy) -> Policy:
+    """The policy's assistance rules alone (what the work queue and 六清 need): the same rules,
+    parameters and defines, compiled without the other rooms' rules."""
+    rules = {k: r for k, r in policy.rules.items() if r.kind == "assistance"}
+    return dataclasses.replace(
+        policy, rules=rules, content_hash=policy.content_hash + ":assistance"
+    )
 
 
 def evaluate_assistance(
@@ -50,16 +73,20 @@ def evaluate_assistance(
     year: int,
     as_of: datetime.date,
     policy: str = "yunnan",
+    only: bool = True,
 ) -> Results:
     found = facts.compute({**assistance, "years": registry["years"]}, year=year, as_of=as_of)
     households = facts.join_households(_arrow(registry["households"]), found)
-    return evaluate(policy_with_overlay(policy), year, {**registry, "households": households})
+    pol = assistance_only(policy_with_overlay(policy)) if only else policy_with_overlay(policy)
+    return evaluate(pol, year, {**registry, "households": households})
 
 
 def _arrow(src: Any) -> pa.Table:
     if isinstance(src, pa.Table):
         return src
-    return duckdb.sql(f"SELECT * FROM read_parquet('{src}')").arrow().read_all()
+    rel = duckdb.sql(f"SELECT * FROM read_parquet('{src}')")
+    assert rel is not None
+    return rel.arrow().read_all()
 
 
 ROLLUP_SQL = """
@@ -110,51 +137,114 @@ def gap_rows(res: Results, households: pa.Table) -> pl.DataFrame:
     long = table.select(pl.col("household_no").cast(pl.String), *have).unpivot(
         index="household_no", variable_name="rule", value_name="passed"
     )
-    return long.filter(pl.col("passed") == False).join(  # noqa: E712
-        ids.with_columns(pl.col("household_no").cast(pl.String)), on="household_no"
-    ).select("household_id", "household_no", "rule")
+    return (
+        long.filter(pl.col("passed").not_())
+        .join(ids.with_columns(pl.col("household_no").cast(pl.String)), on="household_no")
+        .select("household_id", "household_no", "rule")
+    )
 
 
 def run(
-    *, actor: Any, year: int, policy: str = "yunnan", region_path: str | None = None,
+    *,
+    actor: Any,
+    year: int,
+    policy: str = "yunnan",
+    region_path: str | None = None,
     as_of: datetime.date | None = None,
-) -> dict[str, int]:  # fmt: skip
-    """Evaluate the region's subtree and store its gaps and 六清 roll-up (replacing the last run)."""
+) -> dict[str, int]:
+    """Evaluate the region's subtree; store its gaps and 六清 roll-up (replacing the last run)."""
     as_of = as_of or facts.as_of_for(year)
-    registry = snapshot.from_db(years=(year - 1, year), region_path=region_path)
-    res = evaluate_assistance(registry, asst_snapshot.from_db(region_path), year=year,
-                              as_of=as_of, policy=policy)  # fmt: skip
+    registry = snapshot.from_db(years=(year - 1, year), region_path=region_path, linked=False)
+    res = evaluate_assistance(
+        registry, asst_snapshot.from_db(region_path), year=year, as_of=as_of, policy=policy
+    )
     gaps = gap_rows(res, registry["households"])
     rolled = pl.from_arrow(rollup(res.households, _villages(region_path)))
     assert isinstance(rolled, pl.DataFrame)
-    regions = {c: (pk, path) for c, pk, path in Region.objects.filter(
-        code__in=rolled["code"].to_list()).values_list("code", "id", "path")}  # fmt: skip
-    rolled = rolled.filter(pl.col("code").is_in([
-        c for c, (_, path) in regions.items() if not region_path or path.startswith(region_path)]))  # fmt: skip
+    regions = {
+        c: (pk, path)
+        for c, pk, path in Region.objects.filter(code__in=rolled["code"].to_list()).values_list(
+            "code", "id", "path"
+        )
+    }
+    rolled = rolled.filter(
+        pl.col("code").is_in(
+            [
+                c
+                for c, (_, path) in regions.items()
+                if not region_path or path.startswith(region_path)
+            ]
+        )
+    )
     rules = res.policy.rules
-    paths = dict(zip(registry["households"]["household_id"].to_pylist(),
-                     _paths(registry["households"]), strict=True))  # fmt: skip
+    paths = dict(
+        zip(
+            registry["households"]["household_id"].to_pylist(),
+            _paths(registry["households"]),
+            strict=True,
+        )
+    )
     with transaction.atomic():
         scope = region_path or "/"
         Gap.objects.filter(year=year, region_path__startswith=scope).delete()
         Completeness.objects.filter(year=year, region_path__startswith=scope).delete()
         g = gaps.to_dict(as_series=False)
-        insert_rows(Gap, ["household", "region_path", "year", "rule", "zh", "en"], [
-            g["household_id"], [paths[h] for h in g["household_id"]], [year] * gaps.height,
-            g["rule"], [rules[r].zh for r in g["rule"]], [rules[r].en for r in g["rule"]]])  # fmt: skip
-        insert_rows(Completeness, ["region", "region_path", "year", "households", "with_cadre",
-                                   "with_plan", "clear", "all_clear"], [
-            [regions[c][0] for c in rolled["code"]], [regions[c][1] for c in rolled["code"]],
-            [year] * rolled.height, rolled["households"].to_list(), rolled["with_cadre"].to_list(),
-            rolled["with_plan"].to_list(),
-            [{r: row[r] for r in LIUQING} for row in rolled.iter_rows(named=True)],
-            rolled["all_clear"].to_list()])  # fmt: skip
-        summary = {"households": res.households.num_rows, "gaps": gaps.height,
-                   "regions": rolled.height}  # fmt: skip
-        record(Change("assistance.evaluate", "assistance", str(year), region_path or "",
-                      after={**summary, "policy": res.policy.name, "hash": res.policy.content_hash,
-                             "as_of": as_of.isoformat()},
-                      reason="帮扶规则与六清评估 / assistance rules and six clears"), actor=actor)  # fmt: skip
+        insert_rows(
+            Gap,
+            ["household", "region_path", "year", "rule", "zh", "en"],
+            [
+                g["household_id"],
+                [paths[h] for h in g["household_id"]],
+                [year] * gaps.height,
+                g["rule"],
+                [rules[r].zh for r in g["rule"]],
+                [rules[r].en for r in g["rule"]],
+            ],
+        )
+        insert_rows(
+            Completeness,
+            [
+                "region",
+                "region_path",
+                "year",
+                "households",
+                "with_cadre",
+                "with_plan",
+                "clear",
+                "all_clear",
+            ],
+            [
+                [regions[c][0] for c in rolled["code"]],
+                [regions[c][1] for c in rolled["code"]],
+                [year] * rolled.height,
+                rolled["households"].to_list(),
+                rolled["with_cadre"].to_list(),
+                rolled["with_plan"].to_list(),
+                [{r: row[r] for r in LIUQING} for row in rolled.iter_rows(named=True)],
+                rolled["all_clear"].to_list(),
+            ],
+        )
+        summary = {
+            "households": res.households.num_rows,
+            "gaps": gaps.height,
+            "regions": rolled.height,
+        }
+        record(
+            Change(
+                "assistance.evaluate",
+                "assistance",
+                str(year),
+                region_path or "",
+                after={
+                    **summary,
+                    "policy": res.policy.name,
+                    "hash": res.policy.content_hash,
+                    "as_of": as_of.isoformat(),
+                },
+                reason="帮扶规则与六清评估 / assistance rules and six clears",
+            ),
+            actor=actor,
+        )
     return summary
 
 

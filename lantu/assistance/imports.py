@@ -30,17 +30,33 @@ from lantu.registry.validate import RowError
 KINDS = tuple(TABLES)
 # (kind's column holding a reference, the query resolving it to (key, id, region_path), what)
 REFERENCES: dict[str, tuple[str, str, str]] = {
-    "region_code": ("SELECT code, id, path, level FROM regions_region WHERE code IN ({})",
-                    "区划代码", "region code"),
-    "village_code": ("SELECT code, id, path, level FROM regions_region WHERE code IN ({})",
-                     "村代码", "village code"),
-    "household_no": ("SELECT household_no, id, region_path, status FROM registry_household "
-                     "WHERE household_no IN ({})", "户编号", "household number"),
-    "cadre_no": ("SELECT cadre_no, id, region_path, level FROM assistance_cadre "
-                 "WHERE cadre_no IN ({})", "干部编号", "cadre number"),
-    "unit_code": ("SELECT code, id, '', level FROM assistance_unit WHERE code IN ({})",
-                  "单位编码", "unit code"),
-}  # fmt: skip
+    "region_code": (
+        "SELECT code, id, path, level FROM regions_region WHERE code IN ({})",
+        "区划代码",
+        "region code",
+    ),
+    "village_code": (
+        "SELECT code, id, path, level FROM regions_region WHERE code IN ({})",
+        "村代码",
+        "village code",
+    ),
+    "household_no": (
+        "SELECT household_no, id, region_path, status FROM registry_household "
+        "WHERE household_no IN ({})",
+        "户编号",
+        "household number",
+    ),
+    "cadre_no": (
+        "SELECT cadre_no, id, region_path, level FROM assistance_cadre WHERE cadre_no IN ({})",
+        "干部编号",
+        "cadre number",
+    ),
+    "unit_code": (
+        "SELECT code, id, '', level FROM assistance_unit WHERE code IN ({})",
+        "单位编码",
+        "unit code",
+    ),
+}
 # References that may also be defined by the same file (a unit's file defines its units).
 DEFINED_HERE = {"units": "unit_code", "cadres": "cadre_no"}
 # References that must lie inside the actor's region.
@@ -115,12 +131,27 @@ def resolve(
                 continue
             hit = found.get(value)
             if hit is None:
-                errors.append(RowError(row, header, value, f"{zh}{value}不存在，请先导入或核对",
-                                       f"{en} {value} does not exist: import it first or check it"))
+                errors.append(
+                    RowError(
+                        row,
+                        header,
+                        value,
+                        f"{zh}{value}不存在，请先导入或核对",
+                        f"{en} {value} does not exist: import it first or check it",
+                    )
+                )
             elif col in SCOPED and actor is not None and not (scope and hit[1].startswith(scope)):
-                errors.append(RowError(row, header, value, f"{zh}{value}不在您的辖区内",
-                                       f"{en} {value} is outside your region"))
+                errors.append(
+                    RowError(
+                        row,
+                        header,
+                        value,
+                        f"{zh}{value}不在您的辖区内",
+                        f"{en} {value} is outside your region",
+                    )
+                )
             elif col == "village_code" and hit[2] != "village":
-                errors.append(RowError(row, header, value, f"{value}不是行政村",
-                                       f"{value} is not a village"))
-    return refs, errors  # fmt: skip
+                errors.append(
+                    RowError(row, header, value, f"{value}不是行政村", f"{value} is not a village")
+                )
+    return refs, errors

@@ -27,8 +27,11 @@ def _strings(df: pl.DataFrame) -> pl.DataFrame:
     out = []
     for c in df.columns:
         if df.schema[c] == pl.Boolean:
-            out.append(pl.col(c).replace_strict({True: "是", False: "否"}, default="",
-                                                return_dtype=pl.String).alias(c))  # fmt: skip
+            out.append(
+                pl.col(c)
+                .replace_strict({True: "是", False: "否"}, default="", return_dtype=pl.String)
+                .alias(c)
+            )
         else:
             out.append(pl.col(c).cast(pl.String).fill_null("").alias(c))
     return df.select(out)
@@ -62,12 +65,15 @@ def load(folder: Path, *, actor: Any = None, progress: bool = False) -> dict[str
             frame = frame.sort("household_no")
             first = first.first().over("household_no")
         parts = frame.with_columns((first // CHUNK).alias("_chunk")).partition_by(
-            "_chunk", maintain_order=True, include_key=False)  # fmt: skip
+            "_chunk", maintain_order=True, include_key=False
+        )
         for i, part in enumerate(parts):
             rep = import_table(kind, _strings(part), actor=actor, source=f"{path.name}#{i}")
             if not rep.ok:
                 shown = "; ".join(f"{e.row} {e.column} {e.value}: {e.en}" for e in rep.errors[:5])
-                raise ValidationFailed(f"{kind}：{len(rep.errors)}处错误，未导入", f"{kind}: {shown}")
+                raise ValidationFailed(
+                    f"{kind}：{len(rep.errors)}处错误，未导入", f"{kind}: {shown}"
+                )
             for k, v in rep.summary.items():
                 summary[k] = summary.get(k, 0) + v
             if progress:

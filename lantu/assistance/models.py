@@ -1,5 +1,6 @@
-"""The assistance room (帮扶): units and what they pair with, cadres, village work teams and their
-members, cadre↔household pairings, yearly household plans (一户一策) with their measures, and visits.
+"""The assistance room (帮扶): units and what they pair with, cadres, village work teams and
+their members, cadre↔household pairings, yearly household plans (一户一策) with their
+measures, and visits.
 
 Every row bound to a place carries a copy of its region's materialised path (``region_path``), so
 that the one scope filter (``lantu.accounts.scope``) is an indexed prefix match, as in the
@@ -19,8 +20,6 @@ from lantu.assistance import codes
 from lantu.regions.models import Region
 from lantu.registry.codes import choices
 from lantu.registry.models import Household
-
-_MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 
 
 class Unit(models.Model):
@@ -118,9 +117,7 @@ class TeamMember(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["team", "cadre", "start_date"], name="team_member_once"
-            )
+            models.UniqueConstraint(fields=["team", "cadre", "start_date"], name="team_member_once")
         ]
 
 
@@ -174,16 +171,18 @@ class PlanMeasure(models.Model):
     cadre = models.ForeignKey(
         Cadre, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("责任人")
     )
-    planned_amount = models.DecimalField(_("计划金额"), **_MONEY)  # type: ignore[arg-type]
-    actual_amount = models.DecimalField(_("实际金额"), **_MONEY)  # type: ignore[arg-type]
+    planned_amount = models.DecimalField(
+        _("计划金额"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    actual_amount = models.DecimalField(
+        _("实际金额"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     planned_date = models.DateField(_("计划完成日期"), null=True, blank=True)
     actual_date = models.DateField(_("实际完成日期"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=choices(codes.MEASURE_STATUS), default="planned"
     )
-    asset = models.CharField(
-        _("所得资产"), max_length=10, choices=choices(codes.ASSET), blank=True
-    )
+    asset = models.CharField(_("所得资产"), max_length=10, choices=choices(codes.ASSET), blank=True)
 
     class Meta:
         constraints = [
@@ -207,9 +206,7 @@ class Visit(models.Model):
     class Meta:
         verbose_name = _("走访记录")
         constraints = [
-            models.UniqueConstraint(
-                fields=["household", "cadre", "date"], name="one_visit_a_day"
-            )
+            models.UniqueConstraint(fields=["household", "cadre", "date"], name="one_visit_a_day")
         ]
         indexes = [models.Index(fields=["household", "date"])]
 
@@ -241,6 +238,4 @@ class Completeness(models.Model):
     all_clear = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="completeness_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="completeness_once")]

@@ -1,8 +1,8 @@
-"""What a cadre (帮扶责任人, ``Role.CADRE``) sees: inside their region's subtree, only the households
-currently paired with them, and what belongs to those households (members, years, plans, visits,
-procedure cases, findings: any model with a ``household`` foreign key). Rows bound to no household
-(regions, the region tree's aggregates) keep the subtree filter alone. Registered with the scope
-filter by ``AssistanceConfig.ready``."""
+"""What a cadre (帮扶责任人, ``Role.CADRE``) sees: inside their region's subtree, only the
+households currently paired with them, and what belongs to those households (members, years,
+plans, visits, procedure cases, findings: any model with a ``household`` foreign key). Rows
+bound to no household (regions, the region tree's aggregates) keep the subtree filter alone.
+Registered with the scope filter by ``AssistanceConfig.ready``."""
 
 from __future__ import annotations
 

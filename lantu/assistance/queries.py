@@ -44,20 +44,42 @@ def _under(qs: QuerySet[Any], region: Region | None) -> QuerySet[Any]:
 def household_assistance(user: Any, household: Household) -> dict[str, Any]:
     """The household file's assistance section: cadres (history), the village's work teams,
     plans with measures, recent visits and open gaps."""
-    pairings = scoped(Pairing.objects.filter(household=household), user).select_related(
-        "cadre", "cadre__unit").order_by("-start_date")  # fmt: skip
-    teams = scoped(WorkTeam.objects.filter(village_id=household.region_id), user).order_by(
-        "-term_start").prefetch_related(Prefetch(
-            "members", TeamMember.objects.select_related("cadre").order_by("role", "start_date")))  # fmt: skip
+    pairings = (
+        scoped(Pairing.objects.filter(household=household), user)
+        .select_related("cadre", "cadre__unit")
+        .order_by("-start_date")
+    )
+    teams = (
+        scoped(WorkTeam.objects.filter(village_id=household.region_id), user)
+        .order_by("-term_start")
+        .prefetch_related(
+            Prefetch(
+                "members", TeamMember.objects.select_related("cadre").order_by("role", "start_date")
+            )
+        )
+    )
     if household.region.level == "group" and household.region.parent_id:
         teams = scoped(WorkTeam.objects.filter(village_id=household.region.parent_id), user)
-    plans = scoped(Plan.objects.filter(household=household), user).order_by("-year").prefetch_related(
-        Prefetch("measures", PlanMeasure.objects.select_related("cadre").order_by("id")))  # fmt: skip
-    visits = scoped(Visit.objects.filter(household=household), user).select_related(
-        "cadre").order_by("-date")[:20]  # fmt: skip
+    plans = (
+        scoped(Plan.objects.filter(household=household), user)
+        .order_by("-year")
+        .prefetch_related(
+            Prefetch("measures", PlanMeasure.objects.select_related("cadre").order_by("id"))
+        )
+    )
+    visits = (
+        scoped(Visit.objects.filter(household=household), user)
+        .select_related("cadre")
+        .order_by("-date")[:20]
+    )
     open_gaps = scoped(Gap.objects.filter(household=household), user).order_by("-year", "rule")
-    return {"pairings": list(pairings), "teams": list(teams[:3]), "plans": list(plans[:3]),
-            "visits": list(visits), "gaps": list(open_gaps)}  # fmt: skip
+    return {
+        "pairings": list(pairings),
+        "teams": list(teams[:3]),
+        "plans": list(plans[:3]),
+        "visits": list(visits),
+        "gaps": list(open_gaps),
+    }
 
 
 def visit_intervals(year: int, policy: str = "yunnan") -> dict[str, int]:
@@ -69,8 +91,12 @@ def visit_intervals(year: int, policy: str = "yunnan") -> dict[str, int]:
         assert v is not None
         return int(v.value)
 
-    return {"poor": value("visit_days_poor"), "returned": value("visit_days_poor"),
-            "monitored": value("visit_days_monitored"), "exited": value("visit_days_exited")}  # fmt: skip
+    return {
+        "poor": value("visit_days_poor"),
+        "returned": value("visit_days_poor"),
+        "monitored": value("visit_days_monitored"),
+        "exited": value("visit_days_exited"),
+    }
 
 
 @dataclass
@@ -91,8 +117,12 @@ def my_households(user: Any, *, today: datetime.date | None = None) -> list[Due]
     if cadre is None:
         return []
     ids = Pairing.objects.filter(cadre=cadre, end_date__isnull=True).values("household_id")
-    hh = scoped(Household.objects.filter(id__in=ids), user).select_related("region").annotate(
-        last_visit=Max("visits__date")).order_by("region_path", "id")  # fmt: skip
+    hh = (
+        scoped(Household.objects.filter(id__in=ids), user)
+        .select_related("region")
+        .annotate(last_visit=Max("visits__date"))
+        .order_by("region_path", "id")
+    )
     intervals = visit_intervals(today.year)
     out = []
     for h in hh:
@@ -103,7 +133,9 @@ def my_households(user: Any, *, today: datetime.date | None = None) -> list[Due]
     return sorted(out, key=lambda d: d.due or datetime.date.min)
 
 
-def coverage(user: Any, region: Region | None, year: int) -> tuple[Completeness | None, list[Completeness]]:
+def coverage(
+    user: Any, region: Region | None, year: int
+) -> tuple[Completeness | None, list[Completeness]]:
     """The region's 六清 row and its children's (pre-aggregated by ``gaps.run``)."""
     rows = scoped(Completeness.objects.filter(year=year), user).select_related("region")
     if region is None:
@@ -117,7 +149,9 @@ def gaps(user: Any, region: Region | None, year: int, rule: str = "") -> QuerySe
     qs = _under(scoped(Gap.objects.filter(year=year), user), region)
     if rule:
         qs = qs.filter(rule=rule)
-    return qs.select_related("household", "household__region").order_by("region_path", "household_id", "rule")
+    return qs.select_related("household", "household__region").order_by(
+        "region_path", "household_id", "rule"
+    )
 
 
 def gap_counts(user: Any, region: Region | None, year: int) -> list[dict[str, Any]]:
@@ -129,13 +163,17 @@ def cadres(user: Any, region: Region | None) -> QuerySet[Cadre]:
     """Cadres serving in the region, each with their current load (open pairings)."""
     qs = _under(scoped(Cadre.objects.all(), user), region).select_related("unit", "region")
     return qs.annotate(load=Count("pairings", filter=Q(pairings__end_date__isnull=True))).order_by(
-        "-load", "cadre_no")  # fmt: skip
+        "-load", "cadre_no"
+    )
 
 
 def teams(user: Any, region: Region | None) -> QuerySet[WorkTeam]:
     qs = _under(scoped(WorkTeam.objects.all(), user), region).select_related("village", "unit")
-    return qs.order_by("region_path", "-term_start").prefetch_related(Prefetch(
-        "members", TeamMember.objects.select_related("cadre").order_by("role", "start_date")))  # fmt: skip
+    return qs.order_by("region_path", "-term_start").prefetch_related(
+        Prefetch(
+            "members", TeamMember.objects.select_related("cadre").order_by("role", "start_date")
+        )
+    )
 
 
 def household_for_visit(user: Any, pk: int) -> Household:

@@ -40,8 +40,10 @@ def _household(actor: Any, household: Household) -> Household:
 
 
 def _event(action: str, obj: Any, path: str, actor: Any, after: dict[str, Any], **kw: Any) -> None:
-    record(Change(action, type(obj).__name__.lower(), str(obj.pk), path, after=after, **kw),
-           actor=actor)  # fmt: skip
+    record(
+        Change(action, type(obj).__name__.lower(), str(obj.pk), path, after=after, **kw),
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -69,11 +71,17 @@ def pair(
     )
     before = {"cadre": current.cadre.cadre_no} if current else None
     record(
-        Change("pairing.create", "household", str(household.pk), household.region_path,
-               before=before, after={"cadre": cadre.cadre_no, "start": start.isoformat()},
-               reason=reason),
+        Change(
+            "pairing.create",
+            "household",
+            str(household.pk),
+            household.region_path,
+            before=before,
+            after={"cadre": cadre.cadre_no, "start": start.isoformat()},
+            reason=reason,
+        ),
         actor=actor,
-    )  # fmt: skip
+    )
     return p
 
 
@@ -85,8 +93,13 @@ def end_pairing(*, actor: Any, pairing: Pairing, end: datetime.date, reason: str
         raise ValidationFailed("解除日期早于结对日期", "the end is before the pairing began")
     pairing.end_date, pairing.end_reason = end, reason
     pairing.save(update_fields=["end_date", "end_reason"])
-    _event("pairing.end", pairing, pairing.region_path, actor,
-           {"end": end.isoformat(), "reason": reason})  # fmt: skip
+    _event(
+        "pairing.end",
+        pairing,
+        pairing.region_path,
+        actor,
+        {"end": end.isoformat(), "reason": reason},
+    )
     return pairing
 
 
@@ -110,8 +123,13 @@ def create_plan(
         planned_exit_year=planned_exit_year,
         planned_risk_elimination=planned_risk_elimination,
     )
-    _event("plan.create", plan, plan.region_path, actor, {"year": year,
-           "planned_exit_year": planned_exit_year})  # fmt: skip
+    _event(
+        "plan.create",
+        plan,
+        plan.region_path,
+        actor,
+        {"year": year, "planned_exit_year": planned_exit_year},
+    )
     return plan
 
 
@@ -138,8 +156,13 @@ def add_measure(
         planned_date=planned_date,
         asset=item.asset,
     )
-    _event("measure.create", m, plan.region_path, actor,
-           {"plan": plan.pk, "measure": measure, "planned_amount": planned_amount})  # fmt: skip
+    _event(
+        "measure.create",
+        m,
+        plan.region_path,
+        actor,
+        {"plan": plan.pk, "measure": measure, "planned_amount": planned_amount},
+    )
     return m
 
 
@@ -162,10 +185,16 @@ def progress_measure(
     measure.actual_date = actual_date
     measure.save(update_fields=["status", "actual_amount", "actual_date"])
     record(
-        Change("measure.progress", "planmeasure", str(measure.pk), measure.plan.region_path,
-               before=before, after={"status": status, "actual_amount": actual_amount}),
+        Change(
+            "measure.progress",
+            "planmeasure",
+            str(measure.pk),
+            measure.plan.region_path,
+            before=before,
+            after={"status": status, "actual_amount": actual_amount},
+        ),
         actor=actor,
-    )  # fmt: skip
+    )
     return measure
 
 
@@ -200,9 +229,19 @@ def record_visit(
         notes=notes,
         changes=changes,
     )
-    _event("visit.record", v, v.region_path, actor,
-           {"household": household.household_no, "cadre": cadre.cadre_no,
-            "date": date.isoformat(), "kind": kind, "changes": changes})  # fmt: skip
+    _event(
+        "visit.record",
+        v,
+        v.region_path,
+        actor,
+        {
+            "household": household.household_no,
+            "cadre": cadre.cadre_no,
+            "date": date.isoformat(),
+            "kind": kind,
+            "changes": changes,
+        },
+    )
     return v
 
 
@@ -227,12 +266,17 @@ def replace_member(
     row.save(update_fields=["end_date", "end_reason"])
     new = TeamMember.objects.create(team=team, cadre=joining, role=row.role, start_date=date)
     record(
-        Change("team.replace", "workteam", str(team.pk), team.region_path,
-               before={"cadre": leaving.cadre_no, "role": row.role},
-               after={"cadre": joining.cadre_no, "role": row.role, "date": date.isoformat()},
-               reason=reason),
+        Change(
+            "team.replace",
+            "workteam",
+            str(team.pk),
+            team.region_path,
+            before={"cadre": leaving.cadre_no, "role": row.role},
+            after={"cadre": joining.cadre_no, "role": row.role, "date": date.isoformat()},
+            reason=reason,
+        ),
         actor=actor,
-    )  # fmt: skip
+    )
     return new
 
 
@@ -260,11 +304,29 @@ def create_cadre(
         raise ValidationFailed(*checked.error)
     if Cadre.objects.filter(id_number=checked.number).exists():
         raise InvariantViolated("该身份证号已登记为帮扶责任人", "that ID is already a cadre's")
-    c = Cadre.objects.create(cadre_no=cadre_no, name=name, id_number=checked.number, level=level,
-                             region=region, region_path=region.path, post=post, phone=phone,
-                             user=user)  # fmt: skip
-    _event("cadre.create", c, c.region_path, actor, {"cadre_no": cadre_no, "name": name,
-           "level": level, "user": getattr(user, "username", None)})  # fmt: skip
+    c = Cadre.objects.create(
+        cadre_no=cadre_no,
+        name=name,
+        id_number=checked.number,
+        level=level,
+        region=region,
+        region_path=region.path,
+        post=post,
+        phone=phone,
+        user=user,
+    )
+    _event(
+        "cadre.create",
+        c,
+        c.region_path,
+        actor,
+        {
+            "cadre_no": cadre_no,
+            "name": name,
+            "level": level,
+            "user": getattr(user, "username", None),
+        },
+    )
     return c
 
 

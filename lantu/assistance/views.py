@@ -62,22 +62,30 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "year": _year(request),
         "breadcrumb": registry_queries.breadcrumb(request.user, region),
         "children": list(registry_queries.region_children(request.user, region.code))
-        if region else [],
+        if region
+        else [],
         "labels": _rule_labels(),
         "liuqing": LIUQING,
         "query": request.GET.urlencode(),
         "can_export": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
-    }  # fmt: skip
+    }
 
 
 def _coverage_rows(here: Any, children: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for c in ([here] if here else []) + children:
         n = c.households or 0
-        rows.append({"region": c.region, "households": n, "with_cadre": c.with_cadre,
-                     "with_plan": c.with_plan, "items": [c.clear.get(r, 0) for r in LIUQING],
-                     "all_clear": c.all_clear,
-                     "share": f"{100 * c.all_clear / n:.1f}%" if n else "—"})  # fmt: skip
+        rows.append(
+            {
+                "region": c.region,
+                "households": n,
+                "with_cadre": c.with_cadre,
+                "with_plan": c.with_plan,
+                "items": [c.clear.get(r, 0) for r in LIUQING],
+                "all_clear": c.all_clear,
+                "share": f"{100 * c.all_clear / n:.1f}%" if n else "—",
+            }
+        )
     return rows
 
 
@@ -87,15 +95,25 @@ def overview(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     here, children = queries.coverage(request.user, ctx["region"], ctx["year"])
     ctx["rows"] = _coverage_rows(here, children)
-    ctx["gap_counts"] = [dict(g, label=ctx["labels"].get(g["rule"], g["rule"]))
-                         for g in queries.gap_counts(request.user, ctx["region"], ctx["year"])]  # fmt: skip
+    ctx["gap_counts"] = [
+        dict(g, label=ctx["labels"].get(g["rule"], g["rule"]))
+        for g in queries.gap_counts(request.user, ctx["region"], ctx["year"])
+    ]
     return render(request, "assistance/overview.html", ctx)
 
 
 def _gap_rows(request: HttpRequest, gaps: list[Any]) -> list[list[Any]]:
     labels = _rule_labels()
-    return [[g.household.region.name, g.household.household_no, g.household.head_name,
-             g.household.get_status_display(), labels.get(g.rule, g.rule)] for g in gaps]  # fmt: skip
+    return [
+        [
+            g.household.region.name,
+            g.household.household_no,
+            g.household.head_name,
+            g.household.get_status_display(),
+            labels.get(g.rule, g.rule),
+        ]
+        for g in gaps
+    ]
 
 
 @require_GET
@@ -103,17 +121,25 @@ def _gap_rows(request: HttpRequest, gaps: list[Any]) -> list[list[Any]]:
 def gap_list(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     rule = request.GET.get("rule", "")
-    rows, more = queries.page(queries.gaps(request.user, ctx["region"], ctx["year"], rule),
-                              _page(request))  # fmt: skip
-    ctx |= {"gaps": rows, "rule": rule, "more": more, "number": _page(request),
-            "rules": GAP_RULES}  # fmt: skip
+    rows, more = queries.page(
+        queries.gaps(request.user, ctx["region"], ctx["year"], rule), _page(request)
+    )
+    ctx |= {"gaps": rows, "rule": rule, "more": more, "number": _page(request), "rules": GAP_RULES}
     return render(request, "assistance/gaps.html", ctx)
 
 
 def _cadre_row(c: Any, m: Any) -> list[Any]:
-    return [c.cadre_no, c.name, m.value("id_number", c.id_number), c.unit.name if c.unit else "",
-            c.post, label(codes.CADRE_LEVEL, c.level, "en" if _en() else "zh"),
-            m.value("phone", c.phone), c.region.name, c.load]  # fmt: skip
+    return [
+        c.cadre_no,
+        c.name,
+        m.value("id_number", c.id_number),
+        c.unit.name if c.unit else "",
+        c.post,
+        label(codes.CADRE_LEVEL, c.level, "en" if _en() else "zh"),
+        m.value("phone", c.phone),
+        c.region.name,
+        c.load,
+    ]
 
 
 @require_GET
@@ -146,9 +172,15 @@ def mine(request: HttpRequest) -> HttpResponseBase:
             d = form.cleaned_data
             hh = queries.household_for_visit(request.user, d["household"])
             try:
-                services.record_visit(actor=request.user, household=hh, cadre=cadre,
-                                      date=d["date"], kind=d["kind"], notes=d["notes"],
-                                      changes=d["changes"])  # fmt: skip
+                services.record_visit(
+                    actor=request.user,
+                    household=hh,
+                    cadre=cadre,
+                    date=d["date"],
+                    kind=d["kind"],
+                    notes=d["notes"],
+                    changes=d["changes"],
+                )
             except LantuError as exc:
                 form.add_error(None, f"{exc.zh} / {exc.en}")
             else:
@@ -156,8 +188,14 @@ def mine(request: HttpRequest) -> HttpResponseBase:
     today = datetime.date.today()
     due = queries.my_households(request.user, today=today)
     week = today + datetime.timedelta(days=7)
-    ctx = {"cadre": cadre, "due": due, "this_week": [d for d in due if d.due is None or d.due <= week],
-           "form": form, "saved": request.GET.get("saved"), "today": today}  # fmt: skip
+    ctx = {
+        "cadre": cadre,
+        "due": due,
+        "this_week": [d for d in due if d.due is None or d.due <= week],
+        "form": form,
+        "saved": request.GET.get("saved"),
+        "today": today,
+    }
     return render(request, "assistance/mine.html", ctx, status=400 if form.errors else 200)
 
 
@@ -169,26 +207,89 @@ def export(request: HttpRequest, what: str) -> HttpResponseBase:
     names = [ctx["labels"][r] for r in LIUQING]
     if what == "coverage":
         here, children = queries.coverage(user, region, year)
-        rows = [[r["region"].code, r["region"].name, r["households"], r["with_cadre"],
-                 r["with_plan"], *r["items"], r["all_clear"]] for r in _coverage_rows(here, children)]  # fmt: skip
-        data = exports.workbook("六清", ["区划代码", "区划", "应帮扶户", "已落实责任人", "有本年度计划",
-                                        *names, "六清全部清楚"], rows)  # fmt: skip
+        rows = [
+            [
+                r["region"].code,
+                r["region"].name,
+                r["households"],
+                r["with_cadre"],
+                r["with_plan"],
+                *r["items"],
+                r["all_clear"],
+            ]
+            for r in _coverage_rows(here, children)
+        ]
+        data = exports.workbook(
+            "六清",
+            [
+                "区划代码",
+                "区划",
+                "应帮扶户",
+                "已落实责任人",
+                "有本年度计划",
+                *names,
+                "六清全部清楚",
+            ],
+            rows,
+        )
     elif what == "gaps":
         gaps = queries.gaps(user, region, year, request.GET.get("rule", ""))
-        data = exports.workbook("帮扶工作清单", ["村", "户编号", "户主", "状态", "问题"],
-                                _gap_rows(request, list(gaps[: exports.MAX_ROWS + 1])))  # fmt: skip
+        data = exports.workbook(
+            "帮扶工作清单",
+            ["村", "户编号", "户主", "状态", "问题"],
+            _gap_rows(request, list(gaps[: exports.MAX_ROWS + 1])),
+        )
     elif what == "cadres":
         m = masker_for(user)
         cs = queries.cadres(user, region)[: exports.MAX_ROWS + 1]
-        data = exports.workbook("帮扶责任人", ["干部编号", "姓名", "身份证号", "单位", "职务", "层级",
-                                          "电话", "帮扶区域", "结对户数"], (_cadre_row(c, m) for c in cs))  # fmt: skip
+        data = exports.workbook(
+            "帮扶责任人",
+            [
+                "干部编号",
+                "姓名",
+                "身份证号",
+                "单位",
+                "职务",
+                "层级",
+                "电话",
+                "帮扶区域",
+                "结对户数",
+            ],
+            (_cadre_row(c, m) for c in cs),
+        )
     elif what == "teams":
         ts = queries.teams(user, region)[: exports.MAX_ROWS + 1]
-        data = exports.workbook("驻村工作队", ["村代码", "村", "任期开始", "任期结束", "干部编号",
-                                          "姓名", "职务", "到岗", "离岗", "离岗原因"], (
-            [t.village.code, t.village.name, t.term_start, t.term_end, tm.cadre.cadre_no,
-             tm.cadre.name, tm.get_role_display(), tm.start_date, tm.end_date,
-             tm.get_end_reason_display()] for t in ts for tm in t.members.all()))  # fmt: skip
+        data = exports.workbook(
+            "驻村工作队",
+            [
+                "村代码",
+                "村",
+                "任期开始",
+                "任期结束",
+                "干部编号",
+                "姓名",
+                "职务",
+                "到岗",
+                "离岗",
+                "离岗原因",
+            ],
+            (
+                [
+                    t.village.code,
+                    t.village.name,
+                    t.term_start,
+                    t.term_end,
+                    tm.cadre.cadre_no,
+                    tm.cadre.name,
+                    tm.get_role_display(),
+                    tm.start_date,
+                    tm.end_date,
+                    tm.get_end_reason_display(),
+                ]
+                for t in ts
+                for tm in t.members.all()
+            ),
+        )
     else:
         raise LantuError("未知的导出内容", "unknown export")
     return exports.response(data, f"assistance-{what}-{year}.xlsx")
@@ -204,8 +305,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = import_file(form.cleaned_data["kind"], upload.read(), upload.name,
-                                 actor=request.user)  # fmt: skip
+            report = import_file(
+                form.cleaned_data["kind"], upload.read(), upload.name, actor=request.user
+            )
         except ImportRejected as exc:
             ctx["rejected"] = exc
             return render(request, "assistance/import.html", ctx, status=exc.status)

@@ -74,40 +74,56 @@ def upsert(
             new_rows.append(rec)
             if log is not None:
                 after = {v: norm(rec[v]) for v in values if rec[v] is not None}
-                log.append(Change(f"{label}.import.create", label, name, path, after=after,
-                                  reason=source))  # fmt: skip
+                log.append(
+                    Change(f"{label}.import.create", label, name, path, after=after, reason=source)
+                )
             continue
         diff = {v: rec[v] for v in values if rec[v] is not None and norm(old[v]) != norm(rec[v])}
         if diff:
             obj = model(id=old["id"])
             for f, v in diff.items():
-                setattr(obj, model._meta.get_field(f).attname, v)
+                setattr(obj, getattr(model._meta.get_field(f), "attname", f), v)
             changed.append(obj)
             fields |= set(diff)
             if log is not None:
-                log.append(Change(f"{label}.import.update", label, name, path,
-                                  before={f: norm(old[f]) for f in diff},
-                                  after={f: norm(v) for f, v in diff.items()}, reason=source))  # fmt: skip
+                log.append(
+                    Change(
+                        f"{label}.import.update",
+                        label,
+                        name,
+                        path,
+                        before={f: norm(old[f]) for f in diff},
+                        after={f: norm(v) for f, v in diff.items()},
+                        reason=source,
+                    )
+                )
     # Blank cells and absent columns of new rows take the model's defaults.
-    extra = [f.name for f in model._meta.concrete_fields
-             if not f.primary_key and f.name not in key + values and not f.null]  # fmt: skip
+    extra = [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in key + values and not f.null
+    ]
     names = key + values + extra
     defaults = field_defaults(model, names)
-    insert_rows(model, names, [
-        [defaults[n] if r.get(n) is None else r[n] for r in new_rows] for n in names])  # fmt: skip
+    insert_rows(
+        model, names, [[defaults[n] if r.get(n) is None else r[n] for r in new_rows] for n in names]
+    )
     if changed:
         model.objects.bulk_update(changed, sorted(fields), batch_size=2000)  # type: ignore[attr-defined]
     return len(new_rows), len(changed)
 
 
-def _key_ids(model: type[models.Model], key: list[str], keys: list[Any]) -> dict[tuple[Any, ...], int]:
+def _key_ids(
+    model: type[models.Model], key: list[str], keys: list[Any]
+) -> dict[tuple[Any, ...], int]:
     return {
-        tuple(norm(r[k]) for k in key): r["id"]
-        for r in fetch(model, key[0], list(set(keys)), key)
+        tuple(norm(r[k]) for k in key): r["id"] for r in fetch(model, key[0], list(set(keys)), key)
     }
 
 
-def apply(kind: str, parsed: pl.DataFrame, refs: Refs, *, actor: Any, source: str) -> dict[str, int]:
+def apply(
+    kind: str, parsed: pl.DataFrame, refs: Refs, *, actor: Any, source: str
+) -> dict[str, int]:
     log: list[Change] = []
     summary = APPLIERS[kind](parsed, refs, log, source)
     record_many(log, actor=actor, batch=source[-40:])
@@ -117,47 +133,84 @@ def apply(kind: str, parsed: pl.DataFrame, refs: Refs, *, actor: Any, source: st
 
 def _units(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[str, int]:
     units = p.unique("unit_code", keep="first", maintain_order=True).select(
-        pl.col("unit_code").alias("code"), pl.col("unit_name").alias("name"),
-        pl.col("unit_level").alias("level"))  # fmt: skip
-    made, changed = upsert(Unit, units, ["code"], ["name", "level"], label="unit", log=log,
-                           source=source)  # fmt: skip
+        pl.col("unit_code").alias("code"),
+        pl.col("unit_name").alias("name"),
+        pl.col("unit_level").alias("level"),
+    )
+    made, changed = upsert(
+        Unit, units, ["code"], ["name", "level"], label="unit", log=log, source=source
+    )
     ids = _key_ids(Unit, ["code"], units["code"].to_list())
-    pairs = p.filter(pl.col("region_code").is_not_null() & (pl.col("region_code") != "")) if (
-        "region_code" in p.columns) else p.clear()  # fmt: skip
+    pairs = (
+        p.filter(pl.col("region_code").is_not_null() & (pl.col("region_code") != ""))
+        if ("region_code" in p.columns)
+        else p.clear()
+    )
     pairs = pairs.select(
         pl.col("unit_code").replace_strict({k[0]: v for k, v in ids.items()}).alias("unit"),
         _ids(refs, "region_code", pl.col("region_code")).alias("region"),
         _ids(refs, "region_code", pl.col("region_code"), 1).alias("region_path"),
-        pl.col("kind").fill_null("designated") if "kind" in p.columns else pl.lit("designated").alias("kind"),
-        pl.col("start_date").fill_null(datetime.date(2015, 1, 1)) if "start_date" in p.columns
+        pl.col("kind").fill_null("designated")
+        if "kind" in p.columns
+        else pl.lit("designated").alias("kind"),
+        pl.col("start_date").fill_null(datetime.date(2015, 1, 1))
+        if "start_date" in p.columns
         else pl.lit(datetime.date(2015, 1, 1)).alias("start_date"),
         pl.col("end_date") if "end_date" in p.columns else pl.lit(None, pl.Date).alias("end_date"),
-    )  # fmt: skip
-    pm, pc = upsert(UnitPairing, pairs, ["unit", "region", "start_date"],
-                    ["kind", "end_date", "region_path"], label="unit_pairing", log=log,
-                    source=source)  # fmt: skip
-    return {"units_created": made, "units_updated": changed, "unit_pairings_created": pm,
-            "unit_pairings_updated": pc}  # fmt: skip
+    )
+    pm, pc = upsert(
+        UnitPairing,
+        pairs,
+        ["unit", "region", "start_date"],
+        ["kind", "end_date", "region_path"],
+        label="unit_pairing",
+        log=log,
+        source=source,
+    )
+    return {
+        "units_created": made,
+        "units_updated": changed,
+        "unit_pairings_created": pm,
+        "unit_pairings_updated": pc,
+    }
 
 
 def _cadres(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[str, int]:
     frame = p.select(
-        "cadre_no", "name", "id_number",
-        *([_ids(refs, "unit_code", pl.col("unit_code")).alias("unit")] if "unit_code" in p.columns else []),
+        "cadre_no",
+        "name",
+        "id_number",
+        *(
+            [_ids(refs, "unit_code", pl.col("unit_code")).alias("unit")]
+            if "unit_code" in p.columns
+            else []
+        ),
         *[pl.col(c) for c in ("post", "phone") if c in p.columns],
         "level",
         _ids(refs, "region_code", pl.col("region_code")).alias("region"),
         _ids(refs, "region_code", pl.col("region_code"), 1).alias("region_path"),
-        (pl.col("active").fill_null(True) if "active" in p.columns else pl.lit(True)).alias("active"),
-    )  # fmt: skip
+        (pl.col("active").fill_null(True) if "active" in p.columns else pl.lit(True)).alias(
+            "active"
+        ),
+    )
     for c in ("post", "phone"):
         if c not in frame.columns:
             frame = frame.with_columns(pl.lit("").alias(c))
     frame = frame.with_columns(pl.col("post").fill_null(""), pl.col("phone").fill_null(""))
-    values = ["name", "id_number", "unit", "post", "level", "phone", "region", "region_path",
-              "active"]  # fmt: skip
-    made, changed = upsert(Cadre, frame, ["cadre_no"], values, label="cadre", log=log,
-                           source=source)  # fmt: skip
+    values = [
+        "name",
+        "id_number",
+        "unit",
+        "post",
+        "level",
+        "phone",
+        "region",
+        "region_path",
+        "active",
+    ]
+    made, changed = upsert(
+        Cadre, frame, ["cadre_no"], values, label="cadre", log=log, source=source
+    )
     return {"cadres_created": made, "cadres_updated": changed}
 
 
@@ -167,29 +220,56 @@ def _teams(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[
         _ids(refs, "village_code", pl.col("village_code"), 1).alias("region_path"),
         _ids(refs, "cadre_no", pl.col("cadre_no")).alias("cadre"),
     )
-    unit = [_ids(refs, "unit_code", pl.col("unit_code")).alias("unit")] if "unit_code" in p.columns else []
+    unit = (
+        [_ids(refs, "unit_code", pl.col("unit_code")).alias("unit")]
+        if "unit_code" in p.columns
+        else []
+    )
     teams = p.group_by("village", "term_start", maintain_order=True).agg(
         pl.col("region_path").first(),
         *([pl.col("term_end").drop_nulls().first()] if "term_end" in p.columns else []),
         *[u.drop_nulls().first() for u in unit],
-    )  # fmt: skip
-    tm, tc = upsert(WorkTeam, teams, ["village", "term_start"], ["term_end", "unit", "region_path"],
-                    label="work_team", log=log, source=source)  # fmt: skip
+    )
+    tm, tc = upsert(
+        WorkTeam,
+        teams,
+        ["village", "term_start"],
+        ["term_end", "unit", "region_path"],
+        label="work_team",
+        log=log,
+        source=source,
+    )
     ids = _key_ids(WorkTeam, ["village", "term_start"], teams["village"].to_list())
     team_of = [ids[(v, norm(t))] for v, t in p.select("village", "term_start").iter_rows()]
     members = p.with_columns(pl.Series("team", team_of, dtype=pl.Int64)).select(
-        "team", "cadre", "role",
-        (pl.coalesce("start_date", "term_start") if "start_date" in p.columns else pl.col("term_start")).alias("start_date"),
+        "team",
+        "cadre",
+        "role",
+        (
+            pl.coalesce("start_date", "term_start")
+            if "start_date" in p.columns
+            else pl.col("term_start")
+        ).alias("start_date"),
         *[pl.col(c) for c in ("end_date", "end_reason") if c in p.columns],
         "region_path",
-    )  # fmt: skip
+    )
     if "end_reason" in members.columns:
         members = members.with_columns(pl.col("end_reason").fill_null(""))
-    mm, mc = upsert(TeamMember, members, ["team", "cadre", "start_date"],
-                    ["role", "end_date", "end_reason"], label="team_member", log=log,
-                    source=source)  # fmt: skip
-    return {"teams_created": tm, "teams_updated": tc, "team_members_created": mm,
-            "team_members_updated": mc}  # fmt: skip
+    mm, mc = upsert(
+        TeamMember,
+        members,
+        ["team", "cadre", "start_date"],
+        ["role", "end_date", "end_reason"],
+        label="team_member",
+        log=log,
+        source=source,
+    )
+    return {
+        "teams_created": tm,
+        "teams_updated": tc,
+        "team_members_created": mm,
+        "team_members_updated": mc,
+    }
 
 
 def _household_cols(p: pl.DataFrame, refs: Refs) -> list[pl.Expr]:
@@ -202,27 +282,46 @@ def _household_cols(p: pl.DataFrame, refs: Refs) -> list[pl.Expr]:
 
 def _pairings(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[str, int]:
     frame = p.with_columns(_household_cols(p, refs)).select(
-        "household", "cadre", "start_date", "region_path",
+        "household",
+        "cadre",
+        "start_date",
+        "region_path",
         *[pl.col(c) for c in ("end_date", "end_reason") if c in p.columns],
-    )  # fmt: skip
+    )
     if "end_reason" in frame.columns:
         frame = frame.with_columns(pl.col("end_reason").fill_null(""))
     # An open pairing in the file replaces the household's open one with another cadre (调整),
     # which ends the day before the new one starts; closing rows first keeps the partial index.
     opens = frame.filter(pl.col("end_date").is_null()) if "end_date" in frame.columns else frame
-    current = {h: (pk, c, s) for pk, h, c, s in select_in(
-        "SELECT id, household_id, cadre_id, start_date FROM assistance_pairing "
-        "WHERE end_date IS NULL AND household_id IN ({})", opens["household"].to_list())}  # fmt: skip
+    current = {
+        h: (pk, c, s)
+        for pk, h, c, s in select_in(
+            "SELECT id, household_id, cadre_id, start_date FROM assistance_pairing "
+            "WHERE end_date IS NULL AND household_id IN ({})",
+            opens["household"].to_list(),
+        )
+    }
     ended: list[Pairing] = []
     for h, c, start in opens.select("household", "cadre", "start_date").iter_rows():
         old = current.get(h)
         if old is not None and (old[1], norm(old[2])) != (c, norm(start)):
-            ended.append(Pairing(id=old[0], end_date=start - datetime.timedelta(days=1),
-                                 end_reason="调整帮扶责任人 reassigned"))  # fmt: skip
+            ended.append(
+                Pairing(
+                    id=old[0],
+                    end_date=start - datetime.timedelta(days=1),
+                    end_reason="调整帮扶责任人 reassigned",
+                )
+            )
     Pairing.objects.bulk_update(ended, ["end_date", "end_reason"], batch_size=2000)
-    made, changed = upsert(Pairing, frame, ["household", "cadre", "start_date"],
-                           ["end_date", "end_reason", "region_path"], label="pairing", log=log,
-                           source=source)  # fmt: skip
+    made, changed = upsert(
+        Pairing,
+        frame,
+        ["household", "cadre", "start_date"],
+        ["end_date", "end_reason", "region_path"],
+        label="pairing",
+        log=log,
+        source=source,
+    )
     return {"pairings_created": made, "pairings_updated": changed, "pairings_ended": len(ended)}
 
 
@@ -232,67 +331,138 @@ def _plans(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[
     p = p.with_columns(_household_cols(p, refs))
     plan_values = [c for c in ("planned_exit_year", "planned_risk_elimination") if c in p.columns]
     plans = p.group_by("household", "year", maintain_order=True).agg(
-        pl.col("region_path").first(), *[pl.col(c).drop_nulls().first() for c in plan_values])
-    pm, pc = upsert(Plan, plans, ["household", "year"], [*plan_values, "region_path"],
-                    label="plan", log=log, source=source)  # fmt: skip
+        pl.col("region_path").first(), *[pl.col(c).drop_nulls().first() for c in plan_values]
+    )
+    pm, pc = upsert(
+        Plan,
+        plans,
+        ["household", "year"],
+        [*plan_values, "region_path"],
+        label="plan",
+        log=log,
+        source=source,
+    )
     ids = _key_ids(Plan, ["household", "year"], plans["household"].to_list())
-    keys = pl.DataFrame([(h, y, i) for (h, y), i in ids.items()], orient="row",
-                        schema={"household": pl.Int64, "year": pl.Int64, "plan": pl.Int64})  # fmt: skip
+    keys = pl.DataFrame(
+        [(h, y, i) for (h, y), i in ids.items()],
+        orient="row",
+        schema={"household": pl.Int64, "year": pl.Int64, "plan": pl.Int64},
+    )
     assets = {m.code: m.asset for m in codes.catalogue().values()}
-    given = [c for c in ("planned_amount", "actual_amount", "planned_date", "actual_date")
-             if c in p.columns]  # fmt: skip
+    given = [
+        c
+        for c in ("planned_amount", "actual_amount", "planned_date", "actual_date")
+        if c in p.columns
+    ]
     measures = p.join(keys, on=["household", "year"]).select(
-        "plan", "measure", "cadre", *given,
-        (pl.col("status").fill_null("planned") if "status" in p.columns else pl.lit("planned")).alias("status"),
-        pl.coalesce(pl.col("asset") if "asset" in p.columns else pl.lit(None, pl.String),
-                    pl.col("measure").replace_strict(assets, default="")).alias("asset"),
-        "household", "region_path",
-    )  # fmt: skip
+        "plan",
+        "measure",
+        "cadre",
+        *given,
+        (
+            pl.col("status").fill_null("planned") if "status" in p.columns else pl.lit("planned")
+        ).alias("status"),
+        pl.coalesce(
+            pl.col("asset") if "asset" in p.columns else pl.lit(None, pl.String),
+            pl.col("measure").replace_strict(assets, default=""),
+        ).alias("asset"),
+        "household",
+        "region_path",
+    )
     mlog: list[Change] = []
-    mm, mc = upsert(PlanMeasure, measures, ["plan", "measure"],
-                    ["cadre", *given, "status", "asset"], label="measure", log=mlog,
-                    source=source)  # fmt: skip
-    # A plan's event carries its measures: one event per plan whose measures changed.
-    per_plan: dict[str, Change] = {}
+    mm, mc = upsert(
+        PlanMeasure,
+        measures,
+        ["plan", "measure"],
+        ["cadre", *given, "status", "asset"],
+        label="measure",
+        log=mlog,
+        source=source,
+    )
+    # A plan's event carries its measures: a new plan's creation event lists them; a plan already
+    # stored whose measures changed gets one event for them.
+    key_of = {str(i): "/".join(str(x) for x in k) for k, i in ids.items()}
+    plan_events = {c.object_id: c for c in log if c.object_type == "plan"}
     for ch in mlog:
         plan, measure = ch.object_id.split("/", 1)
-        ev = per_plan.setdefault(plan, Change("plan.import.measures", "plan", plan, ch.region_path,
-                                              before={}, after={}, reason=source))  # fmt: skip
-        assert ev.after is not None and ev.before is not None
-        ev.after[measure] = ch.after
+        ev = plan_events.get(key_of[plan])
+        if ev is None:
+            ev = plan_events[key_of[plan]] = Change(
+                "plan.import.measures",
+                "plan",
+                key_of[plan],
+                ch.region_path,
+                before={},
+                after={},
+                reason=source,
+            )
+            log.append(ev)
+        assert ev.after is not None
+        measures = ev.after.setdefault("measures", {})
+        measures[measure] = ch.after
         if ch.before:
-            ev.before[measure] = ch.before
-    log.extend(per_plan.values())
-    return {"plans_created": pm, "plans_updated": pc, "measures_created": mm,
-            "measures_updated": mc}  # fmt: skip
+            (ev.before if ev.before is not None else {}).setdefault("measures", {})[measure] = (
+                ch.before
+            )
+    return {
+        "plans_created": pm,
+        "plans_updated": pc,
+        "measures_created": mm,
+        "measures_updated": mc,
+    }
 
 
 def _visits(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[str, int]:
     frame = p.with_columns(_household_cols(p, refs)).select(
-        "household", "cadre", "date", "region_path",
+        "household",
+        "cadre",
+        "date",
+        "region_path",
         (pl.col("kind").fill_null("home") if "kind" in p.columns else pl.lit("home")).alias("kind"),
         *[pl.col(c).fill_null("") for c in ("notes", "changes") if c in p.columns],
-    )  # fmt: skip
-    made, changed = upsert(Visit, frame, ["household", "cadre", "date"],
-                           ["kind", "notes", "changes", "region_path"], label="visit", log=log,
-                           source=source)  # fmt: skip
+    )
+    made, changed = upsert(
+        Visit,
+        frame,
+        ["household", "cadre", "date"],
+        ["kind", "notes", "changes", "region_path"],
+        label="visit",
+        log=log,
+        source=source,
+    )
     return {"visits_created": made, "visits_updated": changed}
 
 
-APPLIERS = {"units": _units, "cadres": _cadres, "teams": _teams, "pairings": _pairings,
-            "plans": _plans, "visits": _visits}  # fmt: skip
+APPLIERS = {
+    "units": _units,
+    "cadres": _cadres,
+    "teams": _teams,
+    "pairings": _pairings,
+    "plans": _plans,
+    "visits": _visits,
+}
 
 
-def _err(rows: list[int], kind: str, col: str, values: list[Any], zh: str, en: str) -> list[RowError]:
+def _err(
+    rows: list[int], kind: str, col: str, values: list[Any], zh: str, en: str
+) -> list[RowError]:
     header = {c.name: c.zh for c in TABLES[kind].columns}[col]
-    return [RowError(r, header, "" if v is None else str(v), zh.format(v=v), en.format(v=v))
-            for r, v in zip(rows, values, strict=True)]  # fmt: skip
+    return [
+        RowError(r, header, "" if v is None else str(v), zh.format(v=v), en.format(v=v))
+        for r, v in zip(rows, values, strict=True)
+    ]
 
 
 def _dups(p: pl.DataFrame, kind: str, key: list[str], col: str) -> list[RowError]:
     d = p.filter(pl.struct(key).is_duplicated())
-    return _err(d[ROW].to_list(), kind, col, d[col].to_list(),
-                "“{v}”在文件中重复出现", "'{v}' appears more than once in the file")  # fmt: skip
+    return _err(
+        d[ROW].to_list(),
+        kind,
+        col,
+        d[col].to_list(),
+        "“{v}”在文件中重复出现",
+        "'{v}' appears more than once in the file",
+    )
 
 
 def file_checks(kind: str, p: pl.DataFrame, refs: Refs) -> list[RowError]:
@@ -301,23 +471,49 @@ def file_checks(kind: str, p: pl.DataFrame, refs: Refs) -> list[RowError]:
     for start, end in (("start_date", "end_date"), ("term_start", "term_end")):
         if start in p.columns and end in p.columns:
             bad = p.filter(pl.col(end) < pl.col(start))
-            errors += _err(bad[ROW].to_list(), kind, end, bad[end].to_list(),
-                           "结束日期{v}早于开始日期", "the end {v} is before the start")  # fmt: skip
+            errors += _err(
+                bad[ROW].to_list(),
+                kind,
+                end,
+                bad[end].to_list(),
+                "结束日期{v}早于开始日期",
+                "the end {v} is before the start",
+            )
     if kind == "cadres":
-        errors += _dups(p, kind, ["cadre_no"], "cadre_no") + _dups(p, kind, ["id_number"], "id_number")
-        taken = {n: c for n, c in select_in(
-            "SELECT id_number, cadre_no FROM assistance_cadre WHERE id_number IN ({})",
-            p["id_number"].drop_nulls().to_list())}  # fmt: skip
+        errors += _dups(p, kind, ["cadre_no"], "cadre_no") + _dups(
+            p, kind, ["id_number"], "id_number"
+        )
+        taken = {
+            n: c
+            for n, c in select_in(
+                "SELECT id_number, cadre_no FROM assistance_cadre WHERE id_number IN ({})",
+                p["id_number"].drop_nulls().to_list(),
+            )
+        }
         bad = p.filter(pl.col("id_number").is_in(list(taken))).filter(
-            pl.col("cadre_no") != pl.col("id_number").replace_strict(taken, default=None))
-        errors += _err(bad[ROW].to_list(), kind, "id_number", bad["id_number"].to_list(),
-                       "身份证号{v}已登记为另一名干部", "ID {v} is already another cadre's")  # fmt: skip
+            pl.col("cadre_no") != pl.col("id_number").replace_strict(taken, default=None)
+        )
+        errors += _err(
+            bad[ROW].to_list(),
+            kind,
+            "id_number",
+            bad["id_number"].to_list(),
+            "身份证号{v}已登记为另一名干部",
+            "ID {v} is already another cadre's",
+        )
     elif kind == "teams":
         secretaries = p.group_by("village_code", "term_start").agg(
-            (pl.col("role") == "first_secretary").sum().alias("n"), pl.col(ROW).min())
+            (pl.col("role") == "first_secretary").sum().alias("n"), pl.col(ROW).min()
+        )
         bad = secretaries.filter(pl.col("n") == 0)
-        errors += _err(bad[ROW].to_list(), kind, "role", ["" for _ in range(bad.height)],
-                       "该工作队没有第一书记", "the team has no first secretary")  # fmt: skip
+        errors += _err(
+            bad[ROW].to_list(),
+            kind,
+            "role",
+            ["" for _ in range(bad.height)],
+            "该工作队没有第一书记",
+            "the team has no first secretary",
+        )
         errors += _dups(p, kind, ["village_code", "term_start", "cadre_no", "role"], "cadre_no")
     elif kind == "pairings":
         opens = p.filter(pl.col("end_date").is_null()) if "end_date" in p.columns else p
@@ -328,8 +524,14 @@ def file_checks(kind: str, p: pl.DataFrame, refs: Refs) -> list[RowError]:
         errors += _dups(p, kind, ["household_no", "year", "measure"], "measure")
     elif kind == "visits":
         late = p.filter(pl.col("date") > datetime.date.today())
-        errors += _err(late[ROW].to_list(), kind, "date", late["date"].to_list(),
-                       "走访日期{v}晚于今天", "the visit date {v} is in the future")  # fmt: skip
+        errors += _err(
+            late[ROW].to_list(),
+            kind,
+            "date",
+            late["date"].to_list(),
+            "走访日期{v}晚于今天",
+            "the visit date {v} is in the future",
+        )
         errors += _dups(p, kind, ["household_no", "cadre_no", "date"], "date")
     return errors
 
@@ -345,11 +547,21 @@ def _later_open_pairings(p: pl.DataFrame, opens: pl.DataFrame, kind: str) -> lis
     if not rows:
         return []
     rows = [(h, c, str(d)) for h, c, d in rows]  # SQLite: text; PostgreSQL: a date
-    db = pl.DataFrame(rows, orient="row", schema={"household_no": pl.String, "db_cadre": pl.String,
-                                                  "db_start": pl.String})  # fmt: skip
-    bad = opens.join(db.with_columns(pl.col("db_start").str.slice(0, 10).str.to_date()),
-                     on="household_no").filter(
-        (pl.col("db_cadre") != pl.col("cadre_no")) & (pl.col("start_date") <= pl.col("db_start")))  # fmt: skip
-    return _err(bad[ROW].to_list(), kind, "start_date", bad["db_start"].to_list(),
-                "该户现有结对始于{v}，新结对日期须晚于该日期",
-                "the household's current pairing began {v}: a new one must start later")  # fmt: skip
+    db = pl.DataFrame(
+        rows,
+        orient="row",
+        schema={"household_no": pl.String, "db_cadre": pl.String, "db_start": pl.String},
+    )
+    bad = opens.join(
+        db.with_columns(pl.col("db_start").str.slice(0, 10).str.to_date()), on="household_no"
+    ).filter(
+        (pl.col("db_cadre") != pl.col("cadre_no")) & (pl.col("start_date") <= pl.col("db_start"))
+    )
+    return _err(
+        bad[ROW].to_list(),
+        kind,
+        "start_date",
+        bad["db_start"].to_list(),
+        "该户现有结对始于{v}，新结对日期须晚于该日期",
+        "the household's current pairing began {v}: a new one must start later",
+    )

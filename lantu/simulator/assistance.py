@@ -49,9 +49,16 @@ def write(out: Path, seed: int) -> None:
     units = _units(p, rng, regions, scale)
     pair_h = h.filter(pl.col("status").is_in(PAIRED))
     no_cadre = pair_h.filter(pl.col("status").is_in(NEEDS_CADRE)).sample(
-        fraction=p.f("gaps.no_cadre"), seed=int(rng.integers(2**31)))["household_no"]  # fmt: skip
-    cadres, pairings = _pairings(p, rng, pair_h.filter(~pl.col("household_no").is_in(no_cadre.implode())),
-                                 units, scale, as_of)  # fmt: skip
+        fraction=p.f("gaps.no_cadre"), seed=int(rng.integers(2**31))
+    )["household_no"]
+    cadres, pairings = _pairings(
+        p,
+        rng,
+        pair_h.filter(~pl.col("household_no").is_in(no_cadre.implode())),
+        units,
+        scale,
+        as_of,
+    )
     team_cadres, teams = _teams(rng, obs, units, as_of)
     plans, missed = _plans(p, rng, h, reg, obs, pairings, last, as_of)
     visits, overdue = _visits(p, rng, h, pairings, as_of)
@@ -63,32 +70,50 @@ def write(out: Path, seed: int) -> None:
     pairings.write_parquet(d / "pairings.parquet")
     plans.write_parquet(d / "plans.parquet")
     visits.write_parquet(d / "visits.parquet")
-    gaps = pl.concat([
-        pl.DataFrame({"household_no": no_cadre, "gap": "no_cadre"}),
-        pl.DataFrame({"household_no": missed, "gap": "cause_missed"}),
-        pl.DataFrame({"household_no": overdue, "gap": "visit_overdue"}),
-    ]).with_columns(pl.lit(last).alias("year"))  # fmt: skip
+    gaps = pl.concat(
+        [
+            pl.DataFrame({"household_no": no_cadre, "gap": "no_cadre"}),
+            pl.DataFrame({"household_no": missed, "gap": "cause_missed"}),
+            pl.DataFrame({"household_no": overdue, "gap": "visit_overdue"}),
+        ]
+    ).with_columns(pl.lit(last).alias("year"))
     gaps.sort("gap", "household_no").write_parquet(truth / "assistance_gaps.parquet")
 
 
-def _units(p: Params, rng: np.random.Generator, regions: pl.DataFrame, scale: float) -> pl.DataFrame:
+def _units(
+    p: Params, rng: np.random.Generator, regions: pl.DataFrame, scale: float
+) -> pl.DataFrame:
     """Provincial units pair with counties (定点帮扶), local units with villages (挂钩帮扶)."""
     counties = regions.filter(pl.col("level") == "county")["code"]
     villages = regions.filter(pl.col("level") == "village")["code"]
-    n_prov = max(1, round(p.f("units.provincial") * len(villages) / 14_678))  # the province's villages
+    n_prov = max(
+        1, round(p.f("units.provincial") * len(villages) / 14_678)
+    )  # the province's villages
     n_local = max(1, round(p.f("units.local") * scale))
     n = n_prov + n_local
-    level = np.where(np.arange(n) < n_prov, "province",
-                     np.where(rng.random(n) < 0.3, "prefecture", "county"))  # fmt: skip
-    target = np.where(level == "province", counties.gather(rng.integers(0, len(counties), n)),
-                      villages.gather(rng.integers(0, len(villages), n)))  # fmt: skip
-    return pl.DataFrame({
-        "unit_code": [f"DW{i:06d}" for i in range(n)],
-        "unit_name": [f"{'省直' if lv == 'province' else '州县'}帮扶单位{i:05d}" for i, lv in enumerate(level)],
-        "unit_level": level, "region_code": target,
-        "kind": np.where(level == "province", "designated", "linked"),
-        "start_date": datetime.date(2015, 1, 1), "end_date": None,
-    }, schema_overrides={"end_date": pl.Date})  # fmt: skip
+    level = np.where(
+        np.arange(n) < n_prov, "province", np.where(rng.random(n) < 0.3, "prefecture", "county")
+    )
+    target = np.where(
+        level == "province",
+        counties.gather(rng.integers(0, len(counties), n)),
+        villages.gather(rng.integers(0, len(villages), n)),
+    )
+    return pl.DataFrame(
+        {
+            "unit_code": [f"DW{i:06d}" for i in range(n)],
+            "unit_name": [
+                f"{'省直' if lv == 'province' else '州县'}帮扶单位{i:05d}"
+                for i, lv in enumerate(level)
+            ],
+            "unit_level": level,
+            "region_code": target,
+            "kind": np.where(level == "province", "designated", "linked"),
+            "start_date": datetime.date(2015, 1, 1),
+            "end_date": None,
+        },
+        schema_overrides={"end_date": pl.Date},
+    )
 
 
 def _people(rng: np.random.Generator, n: int, region6: np.ndarray, offset: int) -> pl.DataFrame:
@@ -101,157 +126,339 @@ def _people(rng: np.random.Generator, n: int, region6: np.ndarray, offset: int) 
     seq = seq + (250 if offset else 0)
     ids = id_numbers(region6, birth, seq, sex)
     name = identity.names(rng, identity.draw_surnames(rng, n), np.where(sex == "1", 1, 2))
-    return pl.DataFrame({"name": name, "id_number": ids,
-                         "phone": [f"139{(offset + i) % 10**8:08d}" for i in range(n)]})  # fmt: skip
+    return pl.DataFrame(
+        {
+            "name": name,
+            "id_number": ids,
+            "phone": [f"139{(offset + i) % 10**8:08d}" for i in range(n)],
+        }
+    )
 
 
-def _pairings(p: Params, rng: np.random.Generator, hh: pl.DataFrame, units: pl.DataFrame,
-              scale: float, as_of: datetime.date) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+def _pairings(
+    p: Params,
+    rng: np.random.Generator,
+    hh: pl.DataFrame,
+    units: pl.DataFrame,
+    scale: float,
+    as_of: datetime.date,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cadres for each county in proportion to its households; households in village order dealt
     to them in balanced blocks (loads differ by at most one)."""
     most = int(p.get("cadres.most_households"))
-    hh = hh.with_columns(pl.col("region_code").str.slice(0, 6).alias("county")).sort("region_code", "household_no")
-    per_county = hh.group_by("county", maintain_order=True).agg(pl.len().alias("n"), pl.col("region_code").first())
+    hh = hh.with_columns(pl.col("region_code").str.slice(0, 6).alias("county")).sort(
+        "region_code", "household_no"
+    )
+    per_county = hh.group_by("county", maintain_order=True).agg(
+        pl.len().alias("n"), pl.col("region_code").first()
+    )
     share = per_county["n"] / max(hh.height, 1)
     total = max(round(p.f("cadres.paired") * scale), -(-hh.height // most))
-    n_c = np.maximum(np.ceil(per_county["n"].to_numpy() / most), np.round(share.to_numpy() * total)).astype(int)
+    n_c = np.maximum(
+        np.ceil(per_county["n"].to_numpy() / most), np.round(share.to_numpy() * total)
+    ).astype(int)
     n_c = np.minimum(n_c, per_county["n"].to_numpy())
     county_of = np.repeat(per_county["county"].to_numpy(), n_c)
     n = int(n_c.sum())
     levels = p.get("cadres.levels")
-    level = rng.choice(list(levels), size=n, p=np.array(list(levels.values())) / sum(levels.values()))
+    level = rng.choice(
+        list(levels), size=n, p=np.array(list(levels.values())) / sum(levels.values())
+    )
     people = _people(rng, n, county_of, 0)
     # household k of a county (of m households and c cadres) goes to cadre floor(k * c / m)
-    hh = hh.with_columns(pl.int_range(pl.len()).over("county").alias("k"), pl.len().over("county").alias("m"))
+    hh = hh.with_columns(
+        pl.int_range(pl.len()).over("county").alias("k"), pl.len().over("county").alias("m")
+    )
     first = np.concatenate([[0], np.cumsum(n_c)[:-1]])
     start_of = dict(zip(per_county["county"].to_list(), first.tolist(), strict=True))
     count_of = dict(zip(per_county["county"].to_list(), n_c.tolist(), strict=True))
     hh = hh.with_columns(
-        (pl.col("county").replace_strict(start_of, return_dtype=pl.Int64)
-         + pl.col("k") * pl.col("county").replace_strict(count_of, return_dtype=pl.Int64) // pl.col("m")).alias("cadre"))
+        (
+            pl.col("county").replace_strict(start_of, return_dtype=pl.Int64)
+            + pl.col("k")
+            * pl.col("county").replace_strict(count_of, return_dtype=pl.Int64)
+            // pl.col("m")
+        ).alias("cadre")
+    )
     served = hh.group_by("cadre").agg(pl.col("region_code").first()).sort("cadre")
     local = units.filter(pl.col("unit_level") != "province")["unit_code"]
-    cadres = pl.DataFrame({
-        "cadre_no": [f"GB{i:07d}" for i in range(n)], "name": people["name"],
-        "id_number": people["id_number"],
-        "unit_code": local.gather(rng.integers(0, len(local), n)),
-        "post": "帮扶责任人", "level": level, "phone": people["phone"],
-        "region_code": served["region_code"], "active": True,
-    })  # fmt: skip
-    start = (pl.col("registration_year").fill_null(as_of.year).clip(2015, as_of.year).cast(pl.String) + "-03-01").str.to_date()
-    pairings = hh.select("household_no", pl.format("GB{}", pl.col("cadre").cast(pl.String).str.zfill(7)).alias("cadre_no"),
-                         start.alias("start_date"), pl.lit(None, pl.Date).alias("end_date"))  # fmt: skip
+    cadres = pl.DataFrame(
+        {
+            "cadre_no": [f"GB{i:07d}" for i in range(n)],
+            "name": people["name"],
+            "id_number": people["id_number"],
+            "unit_code": local.gather(rng.integers(0, len(local), n)),
+            "post": "帮扶责任人",
+            "level": level,
+            "phone": people["phone"],
+            "region_code": served["region_code"],
+            "active": True,
+        }
+    )
+    start = (
+        pl.col("registration_year").fill_null(as_of.year).clip(2015, as_of.year).cast(pl.String)
+        + "-03-01"
+    ).str.to_date()
+    pairings = hh.select(
+        "household_no",
+        pl.format("GB{}", pl.col("cadre").cast(pl.String).str.zfill(7)).alias("cadre_no"),
+        start.alias("start_date"),
+        pl.lit(None, pl.Date).alias("end_date"),
+    )
     return cadres, pairings
 
 
-def _teams(rng: np.random.Generator, obs: Path, units: pl.DataFrame, as_of: datetime.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _teams(
+    rng: np.random.Generator, obs: Path, units: pl.DataFrame, as_of: datetime.date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The existing work teams in the importer's shape; each member a cadre of their own."""
     wt = pl.read_parquet(obs / "assistance" / "work_teams.parquet")
     rot = sorted(set(wt.filter(pl.col("role") == "member")["start_year"].to_list())) or [2015]
     replacement = ~pl.col("start_year").is_in(rot)
-    wt = wt.with_columns(pl.when(replacement).then(pl.col("start_year") - 1).otherwise(pl.col("start_year")).alias("term"),
-                         replacement.alias("replacement"))  # fmt: skip
+    wt = wt.with_columns(
+        pl.when(replacement)
+        .then(pl.col("start_year") - 1)
+        .otherwise(pl.col("start_year"))
+        .alias("term"),
+        replacement.alias("replacement"),
+    )
     n = wt.height
     people = _people(rng, n, wt["village_code"].str.slice(0, 6).to_numpy(), 5 * 10**7)
     term_start = (pl.col("term").cast(pl.String) + "-05-01").str.to_date()
     term_end = ((pl.col("term") + 2).cast(pl.String) + "-04-30").str.to_date()
-    joined = pl.when(pl.col("replacement")).then((pl.col("start_year").cast(pl.String) + "-05-01").str.to_date()).otherwise(term_start)
+    joined = (
+        pl.when(pl.col("replacement"))
+        .then((pl.col("start_year").cast(pl.String) + "-05-01").str.to_date())
+        .otherwise(term_start)
+    )
     # the first secretary a replacement took over from left the day before
-    replaced = wt.filter("replacement").select("village_code", "term").unique().with_columns(pl.lit(True).alias("was_replaced"))
-    wt = wt.join(replaced, on=["village_code", "term"], how="left").with_columns(pl.col("was_replaced").fill_null(False))
-    leaves_early = (pl.col("role") == "first_secretary") & ~pl.col("replacement") & pl.col("was_replaced")
-    end = pl.when(leaves_early).then(((pl.col("term") + 1).cast(pl.String) + "-04-30").str.to_date()).otherwise(term_end)
+    replaced = (
+        wt.filter("replacement")
+        .select("village_code", "term")
+        .unique()
+        .with_columns(pl.lit(True).alias("was_replaced"))
+    )
+    wt = wt.join(replaced, on=["village_code", "term"], how="left").with_columns(
+        pl.col("was_replaced").fill_null(False)
+    )
+    leaves_early = (
+        (pl.col("role") == "first_secretary") & ~pl.col("replacement") & pl.col("was_replaced")
+    )
+    end = (
+        pl.when(leaves_early)
+        .then(((pl.col("term") + 1).cast(pl.String) + "-04-30").str.to_date())
+        .otherwise(term_end)
+    )
     end = pl.when(end <= pl.lit(as_of)).then(end)
-    reason = pl.when(leaves_early).then(pl.lit("replacement")).when(end.is_not_null()).then(pl.lit("rotation"))
+    reason = (
+        pl.when(leaves_early)
+        .then(pl.lit("replacement"))
+        .when(end.is_not_null())
+        .then(pl.lit("rotation"))
+    )
     local = units["unit_code"]
-    teams = wt.select(pl.col("village_code"), term_start.alias("term_start"), term_end.alias("term_end"),
-                      pl.format("WT{}", pl.col("cadre_no").cast(pl.String).str.zfill(7)).alias("cadre_no"),
-                      "role", joined.alias("start_date"), end.alias("end_date"), reason.alias("end_reason"))  # fmt: skip
-    cadres = pl.DataFrame({
-        "cadre_no": teams["cadre_no"], "name": people["name"], "id_number": people["id_number"],
-        "unit_code": local.gather(rng.integers(0, len(local), n)),
-        "post": pl.Series(wt["role"]).replace_strict({"first_secretary": "第一书记", "member": "驻村队员"}),
-        "level": np.where(rng.random(n) < 0.3, "province", "county"), "phone": people["phone"],
-        "region_code": wt["village_code"], "active": True,
-    })  # fmt: skip
+    teams = wt.select(
+        pl.col("village_code"),
+        term_start.alias("term_start"),
+        term_end.alias("term_end"),
+        pl.format("WT{}", pl.col("cadre_no").cast(pl.String).str.zfill(7)).alias("cadre_no"),
+        "role",
+        joined.alias("start_date"),
+        end.alias("end_date"),
+        reason.alias("end_reason"),
+    )
+    cadres = pl.DataFrame(
+        {
+            "cadre_no": teams["cadre_no"],
+            "name": people["name"],
+            "id_number": people["id_number"],
+            "unit_code": local.gather(rng.integers(0, len(local), n)),
+            "post": pl.Series(wt["role"]).replace_strict(
+                {"first_secretary": "第一书记", "member": "驻村队员"}
+            ),
+            "level": np.where(rng.random(n) < 0.3, "province", "county"),
+            "phone": people["phone"],
+            "region_code": wt["village_code"],
+            "active": True,
+        }
+    )
     return cadres, teams
 
 
 def _catalogue() -> tuple[pl.DataFrame, pl.DataFrame]:
     cat = codes.catalogue().values()
-    answers = pl.DataFrame([(m.code, c, m.group) for m in cat for c in m.answers], orient="row",
-                           schema={"measure": pl.String, "cause": pl.String, "grp": pl.String})  # fmt: skip
+    answers = pl.DataFrame(
+        [(m.code, c, m.group) for m in cat for c in m.answers],
+        orient="row",
+        schema={"measure": pl.String, "cause": pl.String, "grp": pl.String},
+    )
     groups = pl.DataFrame({"measure": [m.code for m in cat], "grp": [m.group for m in cat]})
     return answers, groups
 
 
-def _plans(p: Params, rng: np.random.Generator, h: pl.DataFrame, reg: Path, obs: Path,
-           pairings: pl.DataFrame, last: int, as_of: datetime.date) -> tuple[pl.DataFrame, pl.Series]:  # fmt: skip
+def _plans(
+    p: Params,
+    rng: np.random.Generator,
+    h: pl.DataFrame,
+    reg: Path,
+    obs: Path,
+    pairings: pl.DataFrame,
+    last: int,
+    as_of: datetime.date,
+) -> tuple[pl.DataFrame, pl.Series]:
     """Plans for each registered household's poverty years and each assisted household's last
     year; measures answer the year's causes; a share of current plans miss the main cause."""
-    hist = h.filter(pl.col("registration_year").is_not_null() & ~pl.col("status").is_in(["removed"])).select(
-        "household_no", pl.int_ranges(pl.col("registration_year").clip(2014, last),
-                                      pl.col("exit_year").fill_null(2020).clip(2014, 2020) + 1).alias("year")
-    ).explode("year").drop_nulls("year")  # fmt: skip
-    current = h.filter(pl.col("status").is_in(ASSISTED)).select("household_no", pl.lit(last).alias("year"))
-    plans = pl.concat([hist.with_columns(pl.col("year").cast(pl.Int32)),
-                       current.with_columns(pl.col("year").cast(pl.Int32))]).unique().sort("household_no", "year")  # fmt: skip
-    years = pl.read_parquet(reg / "years.parquet", columns=["household_no", "year", "main_cause", "other_cause_1", "other_cause_2"])
-    causes = plans.join(years.with_columns(pl.col("year").cast(pl.Int32)), on=["household_no", "year"], how="left").unpivot(
-        index=["household_no", "year"], on=["main_cause", "other_cause_1", "other_cause_2"], value_name="cause"
-    ).filter(pl.col("cause").is_not_null() & (pl.col("cause") != "")).select("household_no", "year", "cause").unique()  # fmt: skip
+    hist = (
+        h.filter(pl.col("registration_year").is_not_null() & ~pl.col("status").is_in(["removed"]))
+        .select(
+            "household_no",
+            pl.int_ranges(
+                pl.col("registration_year").clip(2014, last),
+                pl.col("exit_year").fill_null(2020).clip(2014, 2020) + 1,
+            ).alias("year"),
+        )
+        .explode("year")
+        .drop_nulls("year")
+    )
+    current = h.filter(pl.col("status").is_in(ASSISTED)).select(
+        "household_no", pl.lit(last).alias("year")
+    )
+    plans = (
+        pl.concat(
+            [
+                hist.with_columns(pl.col("year").cast(pl.Int32)),
+                current.with_columns(pl.col("year").cast(pl.Int32)),
+            ]
+        )
+        .unique()
+        .sort("household_no", "year")
+    )
+    years = pl.read_parquet(
+        reg / "years.parquet",
+        columns=["household_no", "year", "main_cause", "other_cause_1", "other_cause_2"],
+    )
+    causes = (
+        plans.join(
+            years.with_columns(pl.col("year").cast(pl.Int32)),
+            on=["household_no", "year"],
+            how="left",
+        )
+        .unpivot(
+            index=["household_no", "year"],
+            on=["main_cause", "other_cause_1", "other_cause_2"],
+            value_name="cause",
+        )
+        .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
+        .select("household_no", "year", "cause")
+        .unique()
+    )
     m = pl.read_parquet(reg / "members.parquet", columns=["household_no", "labour", "left_reason"])
-    able = m.filter(pl.col("left_reason").fill_null("") == "").group_by("household_no").agg(
-        pl.col("labour").is_in(["skilled", "ordinary"]).sum().alias("able"))
-    answers, groups = _catalogue()
+    able = (
+        m.filter(pl.col("left_reason").fill_null("") == "")
+        .group_by("household_no")
+        .agg(pl.col("labour").is_in(["skilled", "ordinary"]).sum().alias("able"))
+    )
+    answers, _ = _catalogue()
     pick = causes.join(answers.select("measure", "cause"), on="cause")
     pick = pick.with_columns(pl.Series("r", rng.random(pick.height)))
     chosen = pick.sort("r").group_by("household_no", "year", "cause").agg(pl.col("measure").first())
     labour = plans.join(able, on="household_no", how="left").select(
-        "household_no", "year", pl.when(pl.col("able").fill_null(0) > 0).then(pl.lit("industry")).otherwise(pl.lit("dibao")).alias("measure"))
-    old = pl.read_parquet(obs / "assistance" / "measures.parquet").select(
-        "household_no", pl.col("year").cast(pl.Int32),
-        pl.col("measure").replace({"renovation": "housing"})).join(plans, on=["household_no", "year"])  # fmt: skip
+        "household_no",
+        "year",
+        pl.when(pl.col("able").fill_null(0) > 0)
+        .then(pl.lit("industry"))
+        .otherwise(pl.lit("dibao"))
+        .alias("measure"),
+    )
+    old = (
+        pl.read_parquet(obs / "assistance" / "measures.parquet")
+        .select(
+            "household_no",
+            pl.col("year").cast(pl.Int32),
+            pl.col("measure").replace({"renovation": "housing"}),
+        )
+        .join(plans, on=["household_no", "year"])
+    )
     ms = pl.concat([chosen.select("household_no", "year", "measure"), labour, old]).unique()
     # planted: a share of the current plans lose every measure answering the main cause
     cur = h.filter(pl.col("status").is_in(ASSISTED))["household_no"]
     missed = cur.sample(fraction=p.f("gaps.cause_missed"), seed=int(rng.integers(2**31)))
-    main = years.filter(pl.col("year") == last).select("household_no", pl.col("main_cause").alias("cause"))
-    bad = main.filter(pl.col("household_no").is_in(missed.implode()) & pl.col("cause").is_not_null())
+    main = years.filter(pl.col("year") == last).select(
+        "household_no", pl.col("main_cause").alias("cause")
+    )
+    bad = main.filter(
+        pl.col("household_no").is_in(missed.implode()) & pl.col("cause").is_not_null()
+    )
     missed = bad["household_no"]
-    hit = ms.filter(pl.col("year") == last).join(bad, on="household_no").join(answers.select("measure", "cause"), on=["measure", "cause"], how="semi")
+    hit = (
+        ms.filter(pl.col("year") == last)
+        .join(bad, on="household_no")
+        .join(answers.select("measure", "cause"), on=["measure", "cause"], how="semi")
+    )
     ms = ms.join(hit, on=["household_no", "year", "measure"], how="anti")
-    filler = bad.select("household_no", pl.lit(last, pl.Int32).alias("year"),
-                        pl.when(pl.col("cause") == "11").then(pl.lit("infrastructure")).otherwise(pl.lit("motivation")).alias("measure"))
+    filler = bad.select(
+        "household_no",
+        pl.lit(last, pl.Int32).alias("year"),
+        pl.when(pl.col("cause") == "11")
+        .then(pl.lit("infrastructure"))
+        .otherwise(pl.lit("motivation"))
+        .alias("measure"),
+    )
     ms = pl.concat([ms, filler]).unique().sort("household_no", "year", "measure")
     cadre = pairings.select("household_no", "cadre_no")
     amount = pl.Series("planned_amount", (rng.integers(5, 100, ms.height) * 100).astype(float))
     done = pl.col("year") < last
     st = h.select("household_no", "status", "exit_year")
-    out = ms.with_columns(amount).join(cadre, on="household_no", how="left").join(st, on="household_no", how="left").select(
-        "household_no", "year",
-        pl.when(pl.col("status").is_in(["poor", "returned"]) | (pl.col("year") <= 2020)).then(pl.coalesce("exit_year", pl.lit(2020))).alias("planned_exit_year"),
-        pl.when((pl.col("status") == "monitored") & (pl.col("year") == last)).then(pl.lit(as_of + datetime.timedelta(days=182))).alias("planned_risk_elimination"),
-        "measure", "cadre_no", "planned_amount",
-        pl.when(done).then(pl.col("planned_amount")).alias("actual_amount"),
-        (pl.col("year").cast(pl.String) + "-10-31").str.to_date().alias("planned_date"),
-        pl.when(done).then((pl.col("year").cast(pl.String) + "-11-30").str.to_date()).alias("actual_date"),
-        pl.when(done).then(pl.lit("done")).otherwise(pl.lit("in_progress")).alias("status"),
-    )  # fmt: skip
+    out = (
+        ms.with_columns(amount)
+        .join(cadre, on="household_no", how="left")
+        .join(st, on="household_no", how="left")
+        .select(
+            "household_no",
+            "year",
+            pl.when(pl.col("status").is_in(["poor", "returned"]) | (pl.col("year") <= 2020))
+            .then(pl.coalesce("exit_year", pl.lit(2020)))
+            .alias("planned_exit_year"),
+            pl.when((pl.col("status") == "monitored") & (pl.col("year") == last))
+            .then(pl.lit(as_of + datetime.timedelta(days=182)))
+            .alias("planned_risk_elimination"),
+            "measure",
+            "cadre_no",
+            "planned_amount",
+            pl.when(done).then(pl.col("planned_amount")).alias("actual_amount"),
+            (pl.col("year").cast(pl.String) + "-10-31").str.to_date().alias("planned_date"),
+            pl.when(done)
+            .then((pl.col("year").cast(pl.String) + "-11-30").str.to_date())
+            .alias("actual_date"),
+            pl.when(done).then(pl.lit("done")).otherwise(pl.lit("in_progress")).alias("status"),
+        )
+    )
     return out, missed
 
 
-def _visits(p: Params, rng: np.random.Generator, h: pl.DataFrame, pairings: pl.DataFrame,
-            as_of: datetime.date) -> tuple[pl.DataFrame, pl.Series]:  # fmt: skip
+def _visits(
+    p: Params,
+    rng: np.random.Generator,
+    h: pl.DataFrame,
+    pairings: pl.DataFrame,
+    as_of: datetime.date,
+) -> tuple[pl.DataFrame, pl.Series]:
     """The last two visits of each paired household; a share of the last ones overdue."""
     interval = p.get("visits.interval_days")
-    v = pairings.join(h.select("household_no", "status"), on="household_no").filter(pl.col("status").is_in(NEEDS_CADRE))
+    v = pairings.join(h.select("household_no", "status"), on="household_no").filter(
+        pl.col("status").is_in(NEEDS_CADRE)
+    )
     days = v["status"].replace_strict(interval, return_dtype=pl.Int64).to_numpy()
     late = rng.random(v.height) < p.f("gaps.overdue")
-    ago = np.where(late, days + rng.integers(1, 120, v.height), rng.integers(0, np.maximum(days, 1)))
+    ago = np.where(
+        late, days + rng.integers(1, 120, v.height), rng.integers(0, np.maximum(days, 1))
+    )
     last = np.datetime64(as_of) - ago.astype("timedelta64[D]")
     before = last - (days // 2 + 1).astype("timedelta64[D]")
     base = v.select("household_no", "cadre_no")
-    visits = pl.concat([base.with_columns(pl.Series("date", last)), base.with_columns(pl.Series("date", before))]).with_columns(
-        pl.lit("home").alias("kind"), pl.lit("入户走访，了解收入与三保障情况").alias("notes"))  # fmt: skip
+    visits = pl.concat(
+        [base.with_columns(pl.Series("date", last)), base.with_columns(pl.Series("date", before))]
+    ).with_columns(
+        pl.lit("home").alias("kind"), pl.lit("入户走访，了解收入与三保障情况").alias("notes")
+    )
     return visits.sort("household_no", "date"), v.filter(pl.Series(late))["household_no"]

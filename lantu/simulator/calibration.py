@@ -78,8 +78,9 @@ FIGURES = (
     Figure("first_secretaries", "第一书记", "first secretaries", 48_500, "villages"),
     Figure("work_team_members", "驻村工作队员", "work-team members", 216_100, "villages"),
     Figure("paired_cadres", "结对帮扶干部", "cadres paired with households", 750_000, "people"),
-    Figure("provincial_units", "省级和驻滇帮扶单位", "provincial and stationed units", 293,
-           "villages"),
+    Figure(
+        "provincial_units", "省级和驻滇帮扶单位", "provincial and stationed units", 293, "villages"
+    ),
     Figure("local_units", "州市县帮扶单位", "prefecture and county units", 15_000, "people"),
 )
 

@@ -21,12 +21,26 @@ def world(db):
     covered = make_household(village, registration_year=2016)
     bare = make_household(village, registration_year=2016)
     for hh in (covered, bare):
-        registry_services.record_year(actor=None, household=hh, year=YEAR,
-                                      facts={"wage_income": 2000, "main_cause": "1"})  # fmt: skip
+        registry_services.record_year(
+            actor=None, household=hh, year=YEAR, facts={"wage_income": 2000, "main_cause": "1"}
+        )
     w["covered"], w["bare"] = covered, bare
-    load("pairings", [{"户编号": covered.household_no, "干部编号": "GB1", "结对日期": "2024-01-01"}])
-    load("plans", [{"户编号": covered.household_no, "年度": str(YEAR), "帮扶措施": "产业扶持",
-                    "责任人干部编号": "GB1", "计划投入（元）": "1000", "计划脱贫年度": str(YEAR)}])  # fmt: skip
+    load(
+        "pairings", [{"户编号": covered.household_no, "干部编号": "GB1", "结对日期": "2024-01-01"}]
+    )
+    load(
+        "plans",
+        [
+            {
+                "户编号": covered.household_no,
+                "年度": str(YEAR),
+                "帮扶措施": "产业扶持",
+                "责任人干部编号": "GB1",
+                "计划投入（元）": "1000",
+                "计划脱贫年度": str(YEAR),
+            }
+        ],
+    )
     return w
 
 
@@ -52,9 +66,39 @@ def test_run_finds_each_gap_and_rolls_up(world):
 
 def test_a_visit_and_a_medical_measure_close_the_gaps(world):
     hh = world["covered"]
-    load("plans", [{"户编号": hh.household_no, "年度": str(YEAR), "帮扶措施": "medical",
-                    "责任人干部编号": "GB1", "计划投入（元）": "500"}])  # fmt: skip
-    load("visits", [{"户编号": hh.household_no, "干部编号": "GB1",
-                     "走访日期": datetime.date.today().isoformat()}])  # fmt: skip
+    load(
+        "plans",
+        [
+            {
+                "户编号": hh.household_no,
+                "年度": str(YEAR),
+                "帮扶措施": "medical",
+                "责任人干部编号": "GB1",
+                "计划投入（元）": "500",
+            }
+        ],
+    )
+    load(
+        "visits",
+        [
+            {
+                "户编号": hh.household_no,
+                "干部编号": "GB1",
+                "走访日期": datetime.date.today().isoformat(),
+            }
+        ],
+    )
     gaps.run(actor=None, year=YEAR)
     assert _gaps(hh) == set()
+
+
+def test_every_registry_snapshot_carries_the_assistance_facts(world):
+    from lantu.engine import snapshot
+
+    hh = world["covered"]
+    load("plans", [{"户编号": hh.household_no, "年度": str(YEAR), "帮扶措施": "industry_vehicle"}])
+    tables = snapshot.from_db(years=(YEAR - 1, YEAR))
+    rows = {r["household_no"]: r for r in tables["households"].to_pylist()}
+    assert rows[hh.household_no]["assisted_vehicle"] is True
+    assert rows[hh.household_no]["cadre_paired"] is True
+    assert rows[world["bare"].household_no]["assisted_vehicle"] is None

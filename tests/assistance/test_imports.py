@@ -24,8 +24,14 @@ def test_everything_loads_and_is_recorded(world):
     assert {m.measure for m in plan.measures.all()} == {"industry", "medical"}
     assert Visit.objects.count() == 1
     actions = set(Event.objects.values_list("action", flat=True))
-    assert {"cadre.import.create", "plan.import.create", "plan.import.measures",
-            "pairing.import.create", "visit.import.create"} <= actions  # fmt: skip
+    assert {
+        "cadre.import.create",
+        "plan.import.create",
+        "pairing.import.create",
+        "visit.import.create",
+    } <= actions
+    created = Event.objects.get(action="plan.import.create")
+    assert set(created.after["measures"]) == {"industry", "medical"}
 
 
 def test_reimport_writes_nothing(world):
@@ -70,7 +76,9 @@ def test_reassignment_ends_the_old_pairing(world):
 
 def test_two_open_pairings_in_one_file_are_refused(world):
     hh = make_household(world["regions"]["530822100201"])
-    rows = [{"户编号": hh.household_no, "干部编号": c, "结对日期": "2024-01-01"} for c in ("GB1", "GB2")]
+    rows = [
+        {"户编号": hh.household_no, "干部编号": c, "结对日期": "2024-01-01"} for c in ("GB1", "GB2")
+    ]
     rep = import_file("pairings", csv(rows), "p.csv", actor=None)
     assert not rep.ok and {e.row for e in rep.errors} == {2, 3}
 
@@ -81,8 +89,31 @@ def test_plan_measure_asset_from_catalogue(world):
     assert PlanMeasure.objects.get(plan__year=2024).asset == "vehicle"
 
 
+def test_a_measure_added_to_a_stored_plan_is_one_event(world):
+    hh = world["inside"]
+    n = Event.objects.count()
+    load(
+        "plans",
+        [
+            {
+                "户编号": hh.household_no,
+                "年度": str(datetime.date.today().year),
+                "帮扶措施": "skills_training",
+            }
+        ],
+    )
+    ev = Event.objects.get(id__gt=Event.objects.order_by("id")[n - 1].id)
+    assert ev.action == "plan.import.measures" and list(ev.after["measures"]) == ["skills_training"]
+
+
 def test_team_without_first_secretary_is_refused(world):
-    rows = [{"驻村代码": "530822100202", "任期开始": "2023-05-01", "干部编号": "GB1",
-             "队内职务": "队员"}]  # fmt: skip
+    rows = [
+        {
+            "驻村代码": "530822100202",
+            "任期开始": "2023-05-01",
+            "干部编号": "GB1",
+            "队内职务": "队员",
+        }
+    ]
     rep = import_file("teams", csv(rows), "t.csv", actor=None)
     assert [e.en for e in rep.errors] == ["the team has no first secretary"]

@@ -20,8 +20,9 @@ from tests.factories import make_household, make_world
 def world(db):
     w = make_world()
     poor = make_household(w["regions"]["530822100202"], registration_year=2016)
-    registry_services.record_year(actor=None, household=poor, year=2020,
-                                  facts={"wage_income": 2000, "main_cause": "7"})  # fmt: skip
+    registry_services.record_year(
+        actor=None, household=poor, year=2020, facts={"wage_income": 2000, "main_cause": "7"}
+    )
     gaps.run(actor=None, year=2020)
     return w
 
@@ -54,14 +55,17 @@ def test_cadre_sees_and_visits_only_their_households(client, world):
     assert world["inside"].household_no in body and 'name="viewport"' in body
     other = make_household(world["regions"]["530822100201"])
     today = datetime.date.today().isoformat()
-    resp = client.post(reverse("assistance:mine"), {"household": world["inside"].pk, "date": today,
-                                                   "kind": "home", "notes": "查看务工"})  # fmt: skip
+    resp = client.post(
+        reverse("assistance:mine"),
+        {"household": world["inside"].pk, "date": today, "kind": "home", "notes": "查看务工"},
+    )
     assert resp.status_code == 302
     visit = Visit.objects.get(household=world["inside"])
     assert visit.cadre.user == user and visit.notes == "查看务工"
     assert Event.objects.filter(action="visit.record", object_id=str(visit.pk)).exists()
-    resp = client.post(reverse("assistance:mine"), {"household": other.pk, "date": today,
-                                                   "kind": "home"})  # fmt: skip
+    resp = client.post(
+        reverse("assistance:mine"), {"household": other.pk, "date": today, "kind": "home"}
+    )
     assert resp.status_code == 404
     assert client.get(reverse("registry:household_detail", args=[other.pk])).status_code == 404
     detail = client.get(reverse("registry:household_detail", args=[world["inside"].pk]))
@@ -71,8 +75,10 @@ def test_cadre_sees_and_visits_only_their_households(client, world):
 def test_a_future_visit_is_refused_with_a_reason(client, world):
     _cadre(client, world)
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
-    resp = client.post(reverse("assistance:mine"), {"household": world["inside"].pk,
-                                                   "date": tomorrow, "kind": "home"})  # fmt: skip
+    resp = client.post(
+        reverse("assistance:mine"),
+        {"household": world["inside"].pk, "date": tomorrow, "kind": "home"},
+    )
     assert resp.status_code == 400
     assert "a visit cannot be in the future" in resp.content.decode()
 

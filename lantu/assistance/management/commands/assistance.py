@@ -1,10 +1,10 @@
 """lantu assistance — the assistance room from the command line:
 
-    lantu assistance template KIND OUT.xlsx      # units | cadres | teams | pairings | plans | visits
-    lantu assistance import KIND FILE [--dry-run] [--user NAME]
-    lantu assistance load DIR                     # a simulation's observed/assistance
-    lantu assistance evaluate --year Y [--region CODE] [--policy yunnan]   # gaps and 六清
-    lantu assistance score DIR [--year Y]         # the rules against the planted gaps (truth/)
+lantu assistance template KIND OUT.xlsx      # units | cadres | teams | pairings | plans | visits
+lantu assistance import KIND FILE [--dry-run] [--user NAME]
+lantu assistance load DIR                     # a simulation's observed/assistance
+lantu assistance evaluate --year Y [--region CODE] [--policy yunnan]   # gaps and 六清
+lantu assistance score DIR [--year Y]         # the rules against the planted gaps (truth/)
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from lantu.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "精准帮扶：模板、导入、载入模拟数据、评估、评分 / assistance: templates, import, load, evaluate, score"
+    help = (
+        "精准帮扶：模板、导入、载入模拟数据、评估、评分 / "
+        "assistance: templates, import, load, evaluate, score"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -68,15 +71,20 @@ class Command(BaseCommand):
         if opts["user"] and actor is None:
             raise CommandError(f"用户不存在 / no such user: {opts['user']}")
         started = time.perf_counter()
-        rep = import_file(opts["kind"], path.read_bytes(), path.name, actor=actor,
-                          dry_run=opts["dry_run"])  # fmt: skip
+        rep = import_file(
+            opts["kind"], path.read_bytes(), path.name, actor=actor, dry_run=opts["dry_run"]
+        )
         if not rep.ok:
             out = Path(f"{path}.errors.xlsx")
             out.write_bytes(rep.error_workbook())
             for e in rep.errors[:20]:
-                self.stderr.write(f"第{e.row}行 row {e.row} [{e.column}] {e.value!r}: {e.zh} / {e.en}")
-            raise CommandError(f"共{len(rep.errors)}处错误，未导入任何数据；错误清单：{out}\n"
-                               f"{len(rep.errors)} errors, nothing imported; the list: {out}")  # fmt: skip
+                self.stderr.write(
+                    f"第{e.row}行 row {e.row} [{e.column}] {e.value!r}: {e.zh} / {e.en}"
+                )
+            raise CommandError(
+                f"共{len(rep.errors)}处错误，未导入任何数据；错误清单：{out}\n"
+                f"{len(rep.errors)} errors, nothing imported; the list: {out}"
+            )
         for k, v in rep.summary.items():
             self.stdout.write(f"{k}: {v:,}")
         self.stdout.write(f"{time.perf_counter() - started:.1f} s")
@@ -108,4 +116,5 @@ class Command(BaseCommand):
         for r in score(Path(opts["folder"]), opts["year"]).iter_rows(named=True):
             self.stdout.write(
                 f"{r['gap']:<14} {r['rule']:<12} planted {r['planted']:>7,} flagged "
-                f"{r['flagged']:>7,}  P {r['precision']:.4f}  R {r['recall']:.4f}")  # fmt: skip
+                f"{r['flagged']:>7,}  P {r['precision']:.4f}  R {r['recall']:.4f}"
+            )

@@ -122,25 +122,32 @@ def resolve(
         if col not in parsed.columns:
             continue
         values = [v for v in parsed[col].unique().to_list() if v]
-        found = {r[0]: tuple(r[1:]) for r in select_in(sql, values)}
-        refs[col] = found
+        rows = select_in(sql, values)
+        refs[col] = {r[0]: tuple(r[1:]) for r in rows}
+        found = pl.DataFrame(
+            [(str(r[0]), str(r[2] or ""), str(r[3] or "")) for r in rows],
+            schema={col: pl.String, "_path": pl.String, "_extra": pl.String},
+            orient="row",
+        )
+        given = parsed.select(ROW, col).filter(pl.col(col).is_not_null() & (pl.col(col) != ""))
+        if DEFINED_HERE.get(kind) == col:  # defined by this very file
+            given = given.filter(pl.lit(False))
+        hit = given.join(found, on=col, how="left")
         header = by_name[col].zh
-        defined = set(parsed[col].to_list()) if DEFINED_HERE.get(kind) == col else set()
-        for row, value in parsed.select(ROW, col).iter_rows():
-            if not value or value in defined:
-                continue
-            hit = found.get(value)
-            if hit is None:
-                errors.append(
-                    RowError(
-                        row,
-                        header,
-                        value,
-                        f"{zh}{value}不存在，请先导入或核对",
-                        f"{en} {value} does not exist: import it first or check it",
-                    )
+        for row, value in hit.filter(pl.col("_path").is_null()).select(ROW, col).iter_rows():
+            errors.append(
+                RowError(
+                    row,
+                    header,
+                    value,
+                    f"{zh}{value}不存在，请先导入或核对",
+                    f"{en} {value} does not exist: import it first or check it",
                 )
-            elif col in SCOPED and actor is not None and not (scope and hit[1].startswith(scope)):
+            )
+        hit = hit.filter(pl.col("_path").is_not_null())
+        if col in SCOPED and actor is not None:
+            outside = hit.filter(~pl.col("_path").str.starts_with(scope or "\0"))
+            for row, value in outside.select(ROW, col).iter_rows():
                 errors.append(
                     RowError(
                         row,
@@ -150,7 +157,10 @@ def resolve(
                         f"{en} {value} is outside your region",
                     )
                 )
-            elif col == "village_code" and hit[2] != "village":
+        if col == "village_code":
+            for row, value in (
+                hit.filter(pl.col("_extra") != "village").select(ROW, col).iter_rows()
+            ):
                 errors.append(
                     RowError(row, header, value, f"{value}不是行政村", f"{value} is not a village")
                 )

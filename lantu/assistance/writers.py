@@ -30,10 +30,12 @@ from lantu.assistance.models import (
     Visit,
     WorkTeam,
 )
-from lantu.core.bulksql import insert_rows, select_in
+from lantu.assistance.upsert import stored_rows, upsert
+from lantu.core.bulksql import indexes_deferred, select_in
+from lantu.ledger.models import Event
 from lantu.ledger.services import Change, record_many
 from lantu.registry.reader import ROW
-from lantu.registry.rows import fetch, field_defaults, norm
+from lantu.registry.rows import norm
 from lantu.registry.validate import RowError
 
 Refs = dict[str, dict[str, tuple[Any, ...]]]
@@ -45,88 +47,27 @@ def _ids(refs: Refs, col: str, values: pl.Expr, i: int = 0) -> pl.Expr:
     return values.replace_strict(table, default=None, return_dtype=dtype)
 
 
-def upsert(
-    model: type[models.Model],
-    frame: pl.DataFrame,
-    key: list[str],
-    values: list[str],
-    *,
-    label: str,
-    log: list[Change] | None,
-    source: str,
-) -> tuple[int, int]:
-    """Insert or update ``frame``'s rows (one per key); returns (created, updated)."""
-    if not frame.height:
-        return 0, 0
-    values = [v for v in values if v in frame.columns]
-    stored = {
-        tuple(norm(r[k]) for k in key): r
-        for r in fetch(model, key[0], frame[key[0]].unique().to_list(), key + values)
-    }
-    new_rows: list[dict[str, Any]] = []
-    changed: list[models.Model] = []
-    fields: set[str] = set()
-    for rec in frame.iter_rows(named=True):
-        old = stored.get(tuple(norm(rec[k]) for k in key))
-        name = "/".join(str(norm(rec[k])) for k in key)
-        path = rec.get("region_path") or ""
-        if old is None:
-            new_rows.append(rec)
-            if log is not None:
-                after = {v: norm(rec[v]) for v in values if rec[v] is not None}
-                log.append(
-                    Change(f"{label}.import.create", label, name, path, after=after, reason=source)
-                )
-            continue
-        diff = {v: rec[v] for v in values if rec[v] is not None and norm(old[v]) != norm(rec[v])}
-        if diff:
-            obj = model(id=old["id"])
-            for f, v in diff.items():
-                setattr(obj, getattr(model._meta.get_field(f), "attname", f), v)
-            changed.append(obj)
-            fields |= set(diff)
-            if log is not None:
-                log.append(
-                    Change(
-                        f"{label}.import.update",
-                        label,
-                        name,
-                        path,
-                        before={f: norm(old[f]) for f in diff},
-                        after={f: norm(v) for f, v in diff.items()},
-                        reason=source,
-                    )
-                )
-    # Blank cells and absent columns of new rows take the model's defaults.
-    extra = [
-        f.name
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in key + values and not f.null
-    ]
-    names = key + values + extra
-    defaults = field_defaults(model, names)
-    insert_rows(
-        model, names, [[defaults[n] if r.get(n) is None else r[n] for r in new_rows] for n in names]
-    )
-    if changed:
-        model.objects.bulk_update(changed, sorted(fields), batch_size=2000)  # type: ignore[attr-defined]
-    return len(new_rows), len(changed)
-
-
 def _key_ids(
     model: type[models.Model], key: list[str], keys: list[Any]
 ) -> dict[tuple[Any, ...], int]:
-    return {
-        tuple(norm(r[k]) for k in key): r["id"] for r in fetch(model, key[0], list(set(keys)), key)
-    }
+    """Natural key (as ``upsert`` types it) → id, for the keys given."""
+    stored = stored_rows(model, key, key, list(set(keys)))
+    return {tuple(r[1:]): r[0] for r in stored.select("id", *key).iter_rows()}
 
 
 def apply(
     kind: str, parsed: pl.DataFrame, refs: Refs, *, actor: Any, source: str
 ) -> dict[str, int]:
     log: list[Change] = []
-    summary = APPLIERS[kind](parsed, refs, log, source)
-    record_many(log, actor=actor, batch=source[-40:])
+    tables = TABLES_OF[kind]
+    # A load larger than what is stored rebuilds the tables' indexes once at the end (SQLite), as
+    # the registry's first load does; a unique index the data violates rolls everything back.
+    big = parsed.height >= BULK_LOAD_ROWS and parsed.height > tables[0].objects.count()  # type: ignore[attr-defined]
+    if big and Event.objects.count() < parsed.height:
+        tables = [*tables, Event]
+    with indexes_deferred(tables, when=big):
+        summary = APPLIERS[kind](parsed, refs, log, source)
+        record_many(log, actor=actor, batch=source[-40:])
     summary["ledger_events"] = len(log)
     return summary
 
@@ -240,7 +181,7 @@ def _teams(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[
         source=source,
     )
     ids = _key_ids(WorkTeam, ["village", "term_start"], teams["village"].to_list())
-    team_of = [ids[(v, norm(t))] for v, t in p.select("village", "term_start").iter_rows()]
+    team_of = [ids[(v, t)] for v, t in p.select("village", "term_start").iter_rows()]
     members = p.with_columns(pl.Series("team", team_of, dtype=pl.Int64)).select(
         "team",
         "cadre",
@@ -370,7 +311,7 @@ def _plans(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[
         "region_path",
     )
     mlog: list[Change] = []
-    mm, mc = upsert(
+    res = upsert(
         PlanMeasure,
         measures,
         ["plan", "measure"],
@@ -378,32 +319,10 @@ def _plans(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[
         label="measure",
         log=mlog,
         source=source,
+        record_created=False,
     )
-    # A plan's event carries its measures: a new plan's creation event lists them; a plan already
-    # stored whose measures changed gets one event for them.
-    key_of = {str(i): "/".join(str(x) for x in k) for k, i in ids.items()}
-    plan_events = {c.object_id: c for c in log if c.object_type == "plan"}
-    for ch in mlog:
-        plan, measure = ch.object_id.split("/", 1)
-        ev = plan_events.get(key_of[plan])
-        if ev is None:
-            ev = plan_events[key_of[plan]] = Change(
-                "plan.import.measures",
-                "plan",
-                key_of[plan],
-                ch.region_path,
-                before={},
-                after={},
-                reason=source,
-            )
-            log.append(ev)
-        assert ev.after is not None
-        measures = ev.after.setdefault("measures", {})
-        measures[measure] = ch.after
-        if ch.before:
-            (ev.before if ev.before is not None else {}).setdefault("measures", {})[measure] = (
-                ch.before
-            )
+    mm, mc = res
+    _measure_events(res.created, mlog, ids, log, source)
     return {
         "plans_created": pm,
         "plans_updated": pc,
@@ -433,6 +352,15 @@ def _visits(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict
     return {"visits_created": made, "visits_updated": changed}
 
 
+BULK_LOAD_ROWS = 20_000
+TABLES_OF: dict[str, list[type[models.Model]]] = {
+    "units": [Unit, UnitPairing],
+    "cadres": [Cadre],
+    "teams": [TeamMember, WorkTeam],
+    "pairings": [Pairing],
+    "plans": [PlanMeasure, Plan],
+    "visits": [Visit],
+}
 APPLIERS = {
     "units": _units,
     "cadres": _cadres,
@@ -565,3 +493,44 @@ def _later_open_pairings(p: pl.DataFrame, opens: pl.DataFrame, kind: str) -> lis
         "该户现有结对始于{v}，新结对日期须晚于该日期",
         "the household's current pairing began {v}: a new one must start later",
     )
+
+
+def _measure_events(
+    created: pl.DataFrame,
+    changed: list[Change],
+    ids: dict[tuple[Any, ...], int],
+    log: list[Change],
+    source: str,
+) -> None:
+    """A plan's event carries its measures: a new plan's creation event lists them (code →
+    status, and the planned total); a stored plan whose measures the file adds or changes gets
+    one ``plan.import.measures`` event."""
+    key_of = {i: "/".join(str(x) for x in k) for k, i in ids.items()}
+    events = {c.object_id: c for c in log if c.object_type == "plan"}
+
+    def event(plan: int, path: str) -> Change:
+        name = key_of[plan]
+        if name not in events:
+            events[name] = Change(
+                "plan.import.measures", "plan", name, path, before={}, after={}, reason=source
+            )
+            log.append(events[name])
+        return events[name]
+
+    amount = pl.col("planned_amount").sum() if "planned_amount" in created.columns else pl.lit(None)
+    grouped = created.group_by("plan", maintain_order=True).agg(
+        pl.col("region_path").first(), pl.col("measure"), pl.col("status"), amount.alias("total")
+    )
+    cols = [grouped[c].to_list() for c in ("plan", "region_path", "measure", "status", "total")]
+    for plan, path, ms, st, total in zip(*cols, strict=True):
+        after = event(plan, path or "").after
+        assert after is not None
+        after["measures"] = dict(zip(ms, st, strict=True))
+        if total is not None:
+            after["planned_total"] = round(float(total), 2)
+    for ch in changed:
+        plan, measure = ch.object_id.split("/", 1)
+        ev = event(int(plan), ch.region_path)
+        assert ev.after is not None and ev.before is not None
+        ev.after.setdefault("changed", {})[measure] = ch.after
+        ev.before.setdefault("changed", {})[measure] = ch.before

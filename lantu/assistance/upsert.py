@@ -63,7 +63,7 @@ def stored_rows(
     k0 = q(str(getattr(model._meta.get_field(key[0]), "column", key[0])))
     sql = f"SELECT {names} FROM {q(model._meta.db_table)} WHERE {k0} IN ({{}})"
     rows = select_in(sql, keys)
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
     return pl.DataFrame(
         [
             _typed(pl.Series(f.name, list(v), strict=False), f)
@@ -85,10 +85,10 @@ def upsert(
 ) -> Upserted:
     values = [v for v in values if v in frame.columns]
     meta = model._meta
-    path = "region_path" in frame.columns and "region_path" not in values
+    keep_path = "region_path" in frame.columns and "region_path" not in values
     typed = frame.select(
         [_typed(frame[c], meta.get_field(c)) for c in key + values]
-        + ([pl.col("region_path")] if path else [])
+        + ([pl.col("region_path")] if keep_path else [])
     )
     typed = typed.with_columns(
         pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="/").alias("_name")

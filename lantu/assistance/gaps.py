@@ -128,10 +128,11 @@ def _villages(region_path: str | None) -> pa.Table:
 
 
 def gap_rows(res: Results, households: pa.Table) -> pl.DataFrame:
-    """(household_id, rule) for every failed assistance rule."""
+    """(household_id, rule) for every failed assistance rule and missing 六清 item."""
     table = pl.from_arrow(res.households)
     assert isinstance(table, pl.DataFrame)
-    have = [r for r in GAP_RULES if r in table.columns]
+    # the six clears' missing items too: the list of what each household lacks
+    have = [r for r in (*GAP_RULES, *LIUQING) if r in table.columns]
     ids = pl.from_arrow(households.select(["household_no", "household_id"]))
     assert isinstance(ids, pl.DataFrame)
     long = table.select(pl.col("household_no").cast(pl.String), *have).unpivot(

@@ -124,7 +124,13 @@ def gap_list(request: HttpRequest) -> HttpResponse:
     rows, more = queries.page(
         queries.gaps(request.user, ctx["region"], ctx["year"], rule), _page(request)
     )
-    ctx |= {"gaps": rows, "rule": rule, "more": more, "number": _page(request), "rules": GAP_RULES}
+    ctx |= {
+        "gaps": rows,
+        "rule": rule,
+        "more": more,
+        "number": _page(request),
+        "rules": (*GAP_RULES, *LIUQING),
+    }
     return render(request, "assistance/gaps.html", ctx)
 
 

@@ -51,7 +51,14 @@ def _gaps(hh) -> set[str]:
 def test_run_finds_each_gap_and_rolls_up(world):
     summary = gaps.run(actor=None, year=YEAR, region_path=world["regions"]["530822000000"].path)
     assert summary["gaps"] == Gap.objects.count() > 0
-    assert _gaps(world["bare"]) == {"asst_cadre", "asst_plan"}
+    assert _gaps(world["bare"]) == {
+        "asst_cadre",
+        "asst_plan",
+        "lq_measures",
+        "lq_inputs",
+        "lq_responsibility",
+        "lq_timeline",
+    }
     # illness (cause 1) is not answered by industry support; never visited; the children cannot
     # work but the head is 'ordinary' labour by default, so development measures are required
     assert _gaps(world["covered"]) == {"asst_causes", "asst_visit"}

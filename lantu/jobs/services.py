@@ -5,8 +5,8 @@ ledger event in one transaction: a run is queued exactly when it is recorded.
 A worker that is killed (power cut, OOM killer, ``kill -9``) cannot say so. Its runs stay
 ``running`` with a heartbeat that stops moving; ``sweep`` marks such runs failed — at once when the
 worker's process is gone on this host, and for a worker on another host once its heartbeat is older
-than ``LANTU_JOBS_STALE`` seconds. The job's own transaction died with the process, so nothing of it is
-applied, and the run can be started again (``rerun``)."""
+than ``LANTU_JOBS_STALE`` seconds. The job's own transaction died with the process, so nothing of
+it is applied, and the run can be started again (``rerun``)."""
 
 from __future__ import annotations
 

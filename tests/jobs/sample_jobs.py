@@ -33,7 +33,7 @@ def _write(ctx: JobContext, n: int, pause: float, fail_at: int | None) -> int:
         for i in range(n):
             ctx.progress(n + i, 2 * n, stage="writing")
             if fail_at is not None and i == fail_at:
-                raise RuntimeError("boom at %d" % i)
+                raise RuntimeError(f"boom at {i}")
             code = f"5399{i:08d}"
             Region.objects.create(code=code, name=f"测试村{i}", level="village", parent=parent)
             if marker and i == n // 2:

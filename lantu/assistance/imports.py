@@ -18,7 +18,7 @@ import polars as pl
 from django.db import transaction
 
 from lantu.accounts.roles import Perm
-from lantu.assistance import writers
+from lantu.assistance import checks, writers
 from lantu.assistance.columns import TABLES, Table
 from lantu.core.bulksql import select_in
 from lantu.core.errors import ImportRejected, NotPermitted
@@ -98,7 +98,7 @@ def import_table(
     report = ImportReport(source=source, headers={c.name: c.zh for c in t.columns})
     parsed, errors = validate.parse(table, t.columns)
     refs, ref_errors = resolve(kind, parsed, actor)
-    errors += ref_errors + writers.file_checks(kind, parsed, refs)
+    errors += ref_errors + checks.file_checks(kind, parsed, refs)
     if errors:
         report.errors = errors
         report.bad_rows = table.filter(pl.col(ROW).is_in({e.row for e in errors}))

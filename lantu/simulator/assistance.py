@@ -69,11 +69,15 @@ def write(out: Path, seed: int) -> None:
     pairings.write_parquet(d / "pairings.parquet")
     plans.write_parquet(d / "plans.parquet")
     visits.write_parquet(d / "visits.parquet")
+    schema = {"household_no": pl.String, "gap": pl.String}
     gaps = pl.concat(
         [
-            pl.DataFrame({"household_no": no_cadre, "gap": "no_cadre"}),
-            pl.DataFrame({"household_no": missed, "gap": "cause_missed"}),
-            pl.DataFrame({"household_no": overdue, "gap": "visit_overdue"}),
+            pl.DataFrame({"household_no": nos.to_list(), "gap": [gap] * len(nos)}, schema=schema)
+            for nos, gap in (
+                (no_cadre, "no_cadre"),
+                (missed, "cause_missed"),
+                (overdue, "visit_overdue"),
+            )
         ]
     ).with_columns(pl.lit(last).alias("year"))
     gaps.sort("gap", "household_no").write_parquet(truth / "assistance_gaps.parquet")
@@ -237,9 +241,8 @@ def _teams(
         .unique()
         .with_columns(pl.lit(True).alias("was_replaced"))
     )
-    wt = wt.join(replaced, on=["village_code", "term"], how="left").with_columns(
-        pl.col("was_replaced").fill_null(False)
-    )
+    wt = wt.join(replaced, on=["village_code", "term"], how="left", maintain_order="left")
+    wt = wt.with_columns(pl.col("was_replaced").fill_null(False))
     leaves_early = (
         (pl.col("role") == "first_secretary") & ~pl.col("replacement") & pl.col("was_replaced")
     )
@@ -293,8 +296,10 @@ def _visits(
 ) -> tuple[pl.DataFrame, pl.Series]:
     """The last two visits of each paired household; a share of the last ones overdue."""
     interval = p.get("visits.interval_days")
-    v = pairings.join(h.select("household_no", "status"), on="household_no").filter(
-        pl.col("status").is_in(NEEDS_CADRE)
+    v = (
+        pairings.join(h.select("household_no", "status"), on="household_no")
+        .filter(pl.col("status").is_in(NEEDS_CADRE))
+        .sort("household_no")  # random draws follow row order: fix it
     )
     days = v["status"].replace_strict(interval, return_dtype=pl.Int64).to_numpy()
     late = rng.random(v.height) < p.f("gaps.overdue")

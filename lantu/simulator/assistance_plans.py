@@ -86,6 +86,7 @@ def plans(
         .filter(pl.col("cause").is_not_null() & (pl.col("cause") != ""))
         .select("household_no", "year", "cause")
         .unique()
+        .sort("household_no", "year", "cause")  # random draws follow row order: fix it
     )
     m = pl.read_parquet(reg / "members.parquet", columns=["household_no", "labour", "left_reason"])
     able = (
@@ -94,7 +95,9 @@ def plans(
         .agg(pl.col("labour").is_in(["skilled", "ordinary"]).sum().alias("able"))
     )
     answers, _ = _catalogue()
-    pick = causes.join(answers.select("measure", "cause"), on="cause")
+    pick = causes.join(answers.select("measure", "cause"), on="cause").sort(
+        "household_no", "year", "cause", "measure"
+    )
     pick = pick.with_columns(pl.Series("r", rng.random(pick.height)))
     chosen = pick.sort("r").group_by("household_no", "year", "cause").agg(pl.col("measure").first())
     labour = plans.join(able, on="household_no", how="left").select(
@@ -168,4 +171,4 @@ def plans(
             pl.when(done).then(pl.lit("done")).otherwise(pl.lit("in_progress")).alias("status"),
         )
     )
-    return out, missed
+    return out.sort("household_no", "year", "measure"), missed

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "lantu.projects"
+    label = "projects"
+    verbose_name = "项目库与资金 / projects and funds"
+
+    def ready(self) -> None:
+        from lantu.projects import lifecycle
+
+        lifecycle.register()

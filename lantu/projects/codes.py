@@ -27,3 +27,14 @@ HOUSEHOLD_ASSET = _codes("household_assets")
 
 def choices(codes: CodeList) -> list[tuple[str, str]]:
     return [(c.code, c.zh) for c in codes]
+
+
+STAGE: CodeList = (
+    Code("proposed", "申报", "proposed"),
+    Code("library", "已入库", "in the library"),
+    Code("approved", "已批复（公示中）", "approved (on notice)"),
+    Code("implementing", "实施中", "implementing"),
+    Code("completed", "已完工", "completed"),
+    Code("accepted", "已验收", "accepted"),
+    Code("assets", "资产已登记", "assets registered"),
+)

@@ -52,9 +52,13 @@ def project_of(case: Case) -> Project:
 
 def open(*, actor: Any, project: Project, village: Region) -> Case:
     case = engine.open_subject_case(
-        actor=actor, kind=KIND, subject=subject(project), village=village, year=project.year,
+        actor=actor,
+        kind=KIND,
+        subject=subject(project),
+        village=village,
+        year=project.year,
         reason=f"项目申报 {project.code}",
-    )  # fmt: skip
+    )
     Project.objects.filter(pk=project.pk).update(case_id=case.pk)
     return case
 
@@ -63,8 +67,13 @@ def _entered(case: Case, step: Step) -> None:
     project = project_of(case)
     stage = STAGE_AT[step.name]
     if project.stage != stage:
-        services.set_stage(actor=None, project=project, stage=stage, date=clock.today(),
-                           reason=f"案件{case.pk}：{step.zh}")  # fmt: skip
+        services.set_stage(
+            actor=None,
+            project=project,
+            stage=stage,
+            date=clock.today(),
+            reason=f"案件{case.pk}：{step.zh}",
+        )
 
 
 def _check(case: Case, step: Step) -> None:
@@ -90,13 +99,19 @@ def _check(case: Case, step: Step) -> None:
 
 
 def _completed(case: Case, actor: Any) -> None:
-    services.set_stage(actor=actor, project=project_of(case), stage=Stage.ASSETS,
-                       date=clock.today(), reason=f"案件{case.pk}办结")  # fmt: skip
+    services.set_stage(
+        actor=actor,
+        project=project_of(case),
+        stage=Stage.ASSETS,
+        date=clock.today(),
+        reason=f"案件{case.pk}办结",
+    )
 
 
 def _closed(case: Case) -> None:
-    services.set_stage(actor=None, project=project_of(case), stage=Stage.REJECTED,
-                       reason=f"案件{case.pk}不予通过")  # fmt: skip
+    services.set_stage(
+        actor=None, project=project_of(case), stage=Stage.REJECTED, reason=f"案件{case.pk}不予通过"
+    )
 
 
 def register() -> None:

@@ -40,8 +40,15 @@ class Stage(models.TextChoices):
 
 # Stages in which a project has been approved: all six 六定 must be filled.
 APPROVED_STAGES = ("approved", "implementing", "completed", "accepted", "assets")
-SIX_FIELDS = ("funds_plan", "plan", "approval_doc", "notice_plan", "responsible_unit",
-              "responsible_person", "supervision")  # fmt: skip
+SIX_FIELDS = (
+    "funds_plan",
+    "plan",
+    "approval_doc",
+    "notice_plan",
+    "responsible_unit",
+    "responsible_person",
+    "supervision",
+)
 
 
 def _filled(name: str) -> Q:

@@ -39,8 +39,12 @@ def to_fen(value: Any) -> int:
     return int(to_yuan(value) * 100)
 
 
+def yuan_of(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(CENT)
+
+
 def from_fen(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(int(fen)) / 100).quantize(CENT)
+    return None if fen is None else yuan_of(fen)
 
 
 class YuanField(models.BigIntegerField):  # type: ignore[type-arg]

@@ -65,9 +65,18 @@ def _county(region: Region) -> Region:
 
 @transaction.atomic
 def create_project(
-    *, actor: Any, code: str, name: str, category: str, county: Region, year: int,
-    areas: list[Region], planned_amount: Any = 0, open_case: bool = True, **fields: Any,
-) -> Project:  # fmt: skip
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    category: str,
+    county: Region,
+    year: int,
+    areas: list[Region],
+    planned_amount: Any = 0,
+    open_case: bool = True,
+    **fields: Any,
+) -> Project:
     """A project proposed to the county library; its lifecycle case opens at 入库审核."""
     _county(county)
     authorise(actor, Perm.EDIT, county.path)
@@ -81,10 +90,16 @@ def create_project(
     if unknown:
         raise ValidationFailed(f"未知字段：{sorted(unknown)}", f"unknown fields: {sorted(unknown)}")
     project = Project(
-        code=code.strip(), name=name.strip(), category=category, county=county,
-        region_path=county.path, year=year, planned_amount=to_yuan(planned_amount),
-        created_by=actor if getattr(actor, "pk", None) else None, **fields,
-    )  # fmt: skip
+        code=code.strip(),
+        name=name.strip(),
+        category=category,
+        county=county,
+        region_path=county.path,
+        year=year,
+        planned_amount=to_yuan(planned_amount),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
     try:
         with transaction.atomic():
             project.save()
@@ -94,8 +109,12 @@ def create_project(
         ProjectArea(project=project, region=a, region_path=a.path) for a in areas
     )
     after = _state(project) | {"areas": [a.code for a in areas]}
-    record(Change("project.create", "projects.project", str(project.pk), project.region_path,
-                  None, after), actor=actor)  # fmt: skip
+    record(
+        Change(
+            "project.create", "projects.project", str(project.pk), project.region_path, None, after
+        ),
+        actor=actor,
+    )
     if open_case:
         from lantu.projects import lifecycle
 
@@ -134,8 +153,18 @@ def update_project(
                 "已批复项目的六定内容不能清空", "an approved project's six fixes cannot be emptied"
             )
     project.save()
-    record(Change("project.update", "projects.project", str(project.pk), project.region_path,
-                  before, _state(project), reason), actor=actor)  # fmt: skip
+    record(
+        Change(
+            "project.update",
+            "projects.project",
+            str(project.pk),
+            project.region_path,
+            before,
+            _state(project),
+            reason,
+        ),
+        actor=actor,
+    )
     return project
 
 
@@ -155,8 +184,18 @@ def set_stage(
     Project.objects.filter(pk=project.pk).update(**fields)
     for k, v in fields.items():
         setattr(project, k, v)
-    record(Change("project.stage", "projects.project", str(project.pk), project.region_path,
-                  before, fields, reason), actor=actor)  # fmt: skip
+    record(
+        Change(
+            "project.stage",
+            "projects.project",
+            str(project.pk),
+            project.region_path,
+            before,
+            fields,
+            reason,
+        ),
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -186,8 +225,17 @@ def set_availability(
         )
     row.amount, row.document = value, document
     row.save()
-    record(Change("fund.availability", "projects.fundavailability", str(row.pk), county.path,
-                  before, _state(row)), actor=actor)  # fmt: skip
+    record(
+        Change(
+            "fund.availability",
+            "projects.fundavailability",
+            str(row.pk),
+            county.path,
+            before,
+            _state(row),
+        ),
+        actor=actor,
+    )
     return row
 
 
@@ -222,8 +270,18 @@ def allocate(
             )
         row.amount = value
     row.save()
-    record(Change("fund.allocate", "projects.allocation", str(row.pk), project.region_path,
-                  before, _state(row), reason), actor=actor)  # fmt: skip
+    record(
+        Change(
+            "fund.allocate",
+            "projects.allocation",
+            str(row.pk),
+            project.region_path,
+            before,
+            _state(row),
+            reason,
+        ),
+        actor=actor,
+    )
     return row
 
 
@@ -238,21 +296,42 @@ def add_beneficiary(
         )
     _code(codes.MECHANISM, mechanism, "利益联结方式", "benefit mechanism")
     row, _created = Beneficiary.objects.update_or_create(
-        project=project, household=household,
-        defaults={"region_path": household.region_path, "mechanism": mechanism,
-                  "expected_amount": to_yuan(expected_amount)},
-    )  # fmt: skip
-    record(Change("project.beneficiary", "projects.beneficiary", str(row.pk), household.region_path,
-                  None, _state(row)), actor=actor)  # fmt: skip
+        project=project,
+        household=household,
+        defaults={
+            "region_path": household.region_path,
+            "mechanism": mechanism,
+            "expected_amount": to_yuan(expected_amount),
+        },
+    )
+    record(
+        Change(
+            "project.beneficiary",
+            "projects.beneficiary",
+            str(row.pk),
+            household.region_path,
+            None,
+            _state(row),
+        ),
+        actor=actor,
+    )
     return row
 
 
 @transaction.atomic
 def disburse(
-    *, actor: Any, project: Project, household: Household, amount: Any, date: datetime.date,
-    voucher: str, item: str = "", payee_name: str = "", payee_id_number: str = "",
+    *,
+    actor: Any,
+    project: Project,
+    household: Household,
+    amount: Any,
+    date: datetime.date,
+    voucher: str,
+    item: str = "",
+    payee_name: str = "",
+    payee_id_number: str = "",
     bank_account: str = "",
-) -> Disbursement:  # fmt: skip
+) -> Disbursement:
     """到户补助 to one household: never more than the project's allocation, only to a registered
     or monitored household or a beneficiary of the project."""
     authorise(actor, Perm.EDIT, household.region_path)
@@ -266,22 +345,48 @@ def disburse(
         raise Conflict(f"凭证号{voucher}已登记", f"voucher {voucher} is already recorded")
     invariants.check_disbursement(project, household, value)
     row = Disbursement.objects.create(
-        project=project, household=household, region_path=household.region_path,
-        voucher=voucher.strip(), item=item, payee_name=payee_name,
-        payee_id_number=payee_id_number, bank_account=bank_account, amount=value, date=date,
+        project=project,
+        household=household,
+        region_path=household.region_path,
+        voucher=voucher.strip(),
+        item=item,
+        payee_name=payee_name,
+        payee_id_number=payee_id_number,
+        bank_account=bank_account,
+        amount=value,
+        date=date,
         year=date.year,
-    )  # fmt: skip
-    record(Change("fund.disburse", "projects.disbursement", str(row.pk), household.region_path,
-                  None, _state(row)), actor=actor)  # fmt: skip
+    )
+    record(
+        Change(
+            "fund.disburse",
+            "projects.disbursement",
+            str(row.pk),
+            household.region_path,
+            None,
+            _state(row),
+        ),
+        actor=actor,
+    )
     return row
 
 
 @transaction.atomic
 def register_asset(
-    *, actor: Any, project: Project, name: str, kind: str, region: Region, owner: str,
-    custodian: str, year: int, value: Any = 0, household: Household | None = None,
-    household_asset: str = "", income_distribution: str = "",
-) -> Asset:  # fmt: skip
+    *,
+    actor: Any,
+    project: Project,
+    name: str,
+    kind: str,
+    region: Region,
+    owner: str,
+    custodian: str,
+    year: int,
+    value: Any = 0,
+    household: Household | None = None,
+    household_asset: str = "",
+    income_distribution: str = "",
+) -> Asset:
     authorise(actor, Perm.EDIT, region.path)
     _code(codes.ASSET_KIND, kind, "资产类别", "asset kind")
     if (kind == "household") != (household is not None):
@@ -294,12 +399,21 @@ def register_asset(
     if not owner.strip() or not custodian.strip():
         raise ValidationFailed("请填写所有权人和管护责任人", "give the owner and the custodian")
     row = Asset.objects.create(
-        project=project, region=region,
+        project=project,
+        region=region,
         region_path=household.region_path if household else region.path,
-        name=name, kind=kind, household=household, household_asset=household_asset,
-        value=to_yuan(value), owner=owner.strip(), custodian=custodian.strip(),
-        income_distribution=income_distribution, year=year,
-    )  # fmt: skip
-    record(Change("project.asset", "projects.asset", str(row.pk), row.region_path, None,
-                  _state(row)), actor=actor)  # fmt: skip
+        name=name,
+        kind=kind,
+        household=household,
+        household_asset=household_asset,
+        value=to_yuan(value),
+        owner=owner.strip(),
+        custodian=custodian.strip(),
+        income_distribution=income_distribution,
+        year=year,
+    )
+    record(
+        Change("project.asset", "projects.asset", str(row.pk), row.region_path, None, _state(row)),
+        actor=actor,
+    )
     return row

@@ -27,5 +27,12 @@ def world(db):
     poor = make_household(regions[VILLAGE], status="poor", bank_account="6228480000000000011")
     outsider = make_household(regions[VILLAGE], status="not_registered")
     far = make_household(regions[OTHER_VILLAGE], status="poor")
-    return {"regions": regions, "county": county, "users": users, "poor": poor,
-            "outsider": outsider, "far": far, "village": regions[VILLAGE]}  # fmt: skip
+    return {
+        "regions": regions,
+        "county": county,
+        "users": users,
+        "poor": poor,
+        "outsider": outsider,
+        "far": far,
+        "village": regions[VILLAGE],
+    }

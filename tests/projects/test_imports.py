@@ -23,15 +23,64 @@ def _csv(rows):
 
 
 def _load(w, county):
-    projects = _csv([
-        ["项目编号", "项目名称", "项目类别", "县代码", "实施乡镇或村代码", "计划年度", "计划投资（元）",
-         "定资金", "定计划", "定审批（批复文号）", "定公示", "定责任（责任单位）", "定责任（责任人）",
-         "定监管考核内容", "项目阶段", "公示开始日期"],
-        ["XM-1", "产业路", "基础设施—道路", COUNTY, V, "2021", "500,000.00", "整合资金", "3公里",
-         "墨发1号", "村公示", "交通局", "李四", "季度检查", "实施中", "2021-03-01"],
-        ["XM-2", "养殖奖补", "产业发展", COUNTY, f"{V}、530822100202", "2021", "90000", "", "", "",
-         "", "", "", "", "", ""],
-    ])  # fmt: skip
+    projects = _csv(
+        [
+            [
+                "项目编号",
+                "项目名称",
+                "项目类别",
+                "县代码",
+                "实施乡镇或村代码",
+                "计划年度",
+                "计划投资（元）",
+                "定资金",
+                "定计划",
+                "定审批（批复文号）",
+                "定公示",
+                "定责任（责任单位）",
+                "定责任（责任人）",
+                "定监管考核内容",
+                "项目阶段",
+                "公示开始日期",
+            ],
+            [
+                "XM-1",
+                "产业路",
+                "基础设施—道路",
+                COUNTY,
+                V,
+                "2021",
+                "500,000.00",
+                "整合资金",
+                "3公里",
+                "墨发1号",
+                "村公示",
+                "交通局",
+                "李四",
+                "季度检查",
+                "实施中",
+                "2021-03-01",
+            ],
+            [
+                "XM-2",
+                "养殖奖补",
+                "产业发展",
+                COUNTY,
+                f"{V}、530822100202",
+                "2021",
+                "90000",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ]
+    )
     r = files.import_file("projects", projects, "p.csv", actor=county)
     assert r.ok, r.errors
     assert r.summary == {"projects_created": 2, "projects_updated": 0}
@@ -39,8 +88,13 @@ def _load(w, county):
         [["县代码", "资金来源", "年度", "可用金额（元）"], [COUNTY, "central", "2021", "1000.00"]]
     )
     assert files.import_file("funds", funds, "f.csv", actor=county).ok
-    alloc = _csv([["项目编号", "资金来源", "年度", "安排金额（元）"], ["XM-1", "central", "2021", "600.00"],
-                  ["XM-2", "中央财政专项扶贫资金", "2021", "400.00"]])  # fmt: skip
+    alloc = _csv(
+        [
+            ["项目编号", "资金来源", "年度", "安排金额（元）"],
+            ["XM-1", "central", "2021", "600.00"],
+            ["XM-2", "中央财政专项扶贫资金", "2021", "400.00"],
+        ]
+    )
     assert files.import_file("allocations", alloc, "a.csv", actor=county).ok
 
 
@@ -51,9 +105,13 @@ def test_projects_funds_and_payments_round_trip(world):
     assert xm2.stage == "proposed" and xm2.case_id and xm2.areas.count() == 2
     assert Project.objects.get(code="XM-1").planned_amount == 500000
     hh = world["poor"].household_no
-    pay = _csv([["项目编号", "户编号", "凭证号", "收款人身份证号", "金额（元）", "发放日期"],
-                ["XM-1", hh, "V1", "", "300.10", "2021-06-01"],
-                ["XM-1", hh, "V2", "", "299.90", "2021-07-01"]])  # fmt: skip
+    pay = _csv(
+        [
+            ["项目编号", "户编号", "凭证号", "收款人身份证号", "金额（元）", "发放日期"],
+            ["XM-1", hh, "V1", "", "300.10", "2021-06-01"],
+            ["XM-1", hh, "V2", "", "299.90", "2021-07-01"],
+        ]
+    )
     r = files.import_file("disbursements", pay, "d.csv", actor=county)
     assert r.ok, r.errors
     assert r.summary["disbursements_written"] == 2
@@ -68,15 +126,17 @@ def test_projects_funds_and_payments_round_trip(world):
 def test_every_error_in_one_pass_and_nothing_written(world):
     county = world["users"]["county_approval"]
     _load(world, county)
-    pay = _csv([
-        ["项目编号", "户编号", "凭证号", "收款人身份证号", "金额（元）", "发放日期"],
-        ["XM-9", world["poor"].household_no, "V1", "", "1.00", "2021-06-01"],
-        ["XM-1", world["outsider"].household_no, "V2", "", "1.00", "2021-06-01"],
-        ["XM-1", world["far"].household_no, "V3", "", "1.00", "2021-06-01"],
-        ["XM-1", world["poor"].household_no, "V4", "53082219800101001X", "1.001", "2021-06-01"],
-        ["XM-1", world["poor"].household_no, "V5", "", "700.00", "2021-13-01"],
-        ["XM-1", world["poor"].household_no, "V5", "", "1.00", "2021-06-01"],
-    ])  # fmt: skip
+    pay = _csv(
+        [
+            ["项目编号", "户编号", "凭证号", "收款人身份证号", "金额（元）", "发放日期"],
+            ["XM-9", world["poor"].household_no, "V1", "", "1.00", "2021-06-01"],
+            ["XM-1", world["outsider"].household_no, "V2", "", "1.00", "2021-06-01"],
+            ["XM-1", world["far"].household_no, "V3", "", "1.00", "2021-06-01"],
+            ["XM-1", world["poor"].household_no, "V4", "53082219800101001X", "1.001", "2021-06-01"],
+            ["XM-1", world["poor"].household_no, "V5", "", "700.00", "2021-13-01"],
+            ["XM-1", world["poor"].household_no, "V5", "", "1.00", "2021-06-01"],
+        ]
+    )
     before = (Disbursement.objects.count(), Event.objects.count())
     r = files.import_file("disbursements", pay, "bad.csv", actor=county)
     assert not r.ok
@@ -104,8 +164,12 @@ def test_allocations_over_availability_refused(world):
     r = files.import_file("allocations", alloc, "a.csv", actor=county)
     assert not r.ok and "超过可用额度" in r.errors[0].zh
     assert Allocation.objects.get(project__code="XM-2").amount == 400
-    over = _csv([["项目编号", "户编号", "凭证号", "金额（元）", "发放日期"],
-                 ["XM-1", world["poor"].household_no, "V1", "600.01", "2021-06-01"]])  # fmt: skip
+    over = _csv(
+        [
+            ["项目编号", "户编号", "凭证号", "金额（元）", "发放日期"],
+            ["XM-1", world["poor"].household_no, "V1", "600.01", "2021-06-01"],
+        ]
+    )
     r = files.import_file("disbursements", over, "d.csv", actor=county)
     assert not r.ok and "超出安排" in r.errors[0].zh
 

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 from django.db import connection
 
+from lantu.engine import feeds
 from lantu.registry import columns
 
 _CAST = {"money": "DOUBLE PRECISION", "decimal": "DOUBLE PRECISION"}
@@ -107,8 +108,18 @@ def _via_django(sql: str) -> pa.Table:
 
 
 def from_db(years: tuple[int, ...] = (), region_path: str | None = None) -> dict[str, pa.Table]:
-    """The registry (optionally one region's subtree, optionally some years) as Arrow tables."""
-    sqls = queries(years, region_path)
+    """The registry (optionally one region's subtree, optionally some years) as Arrow tables, with
+    the other rooms' household facts (``lantu.engine.feeds``) joined on as of the last year."""
+    out = _registry(years, region_path)
+    return feeds.joined(out, year=max(years) if years else None, region_path=region_path)
+
+
+def _registry(years: tuple[int, ...], region_path: str | None) -> dict[str, pa.Table]:
+    return read_arrow(queries(years, region_path))
+
+
+def read_arrow(sqls: dict[str, str]) -> dict[str, pa.Table]:
+    """Each named query's result as an Arrow table (ADBC where it can, else Django's cursor)."""
     adbc = _adbc_connect()
     if adbc is None:
         return {name: _via_django(sql) for name, sql in sqls.items()}

@@ -229,3 +229,37 @@ class Asset(models.Model):
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="asset_value_not_negative"),
         ]
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", _("待核实")
+    CONFIRMED = "confirmed", _("已确认，整改中")
+    DISMISSED = "dismissed", _("核实无误")
+    CLEARED = "cleared", _("已不再出现")
+
+
+class Finding(models.Model):
+    """One thing the checks found (``lantu.projects.checks``), waiting in the county's work
+    queue. ``key`` names it across runs, so a run re-finding it does not add it twice."""
+
+    rule = models.CharField(_("检查项"), max_length=40, db_index=True)
+    key = models.CharField(max_length=120)
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="findings"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(max_length=120, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    zh = models.CharField(max_length=300)
+    en = models.CharField(max_length=300)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=FindingState.choices, default=FindingState.OPEN
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("核实意见"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="project_finding_once")]
+        indexes = [models.Index(fields=["region_path", "state"])]

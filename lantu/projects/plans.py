@@ -34,7 +34,7 @@ class Table:
 @dataclass
 class Plan:
     title: str
-    region: Region
+    region: Region | None
     tables: list[Table]
     slug: str
 
@@ -43,7 +43,9 @@ def _areas(p: Project) -> str:
     return "、".join(a.region.name for a in p.areas.all())
 
 
-def library(user: Any, county: Region, year: int | None, *, limit: int | None = None) -> Plan:
+def library(
+    user: Any, county: Region | None, year: int | None, *, limit: int | None = None
+) -> Plan:
     qs = queries.with_totals(queries.projects(user, region=county, year=year)).prefetch_related(
         "areas__region"
     )
@@ -81,9 +83,8 @@ def library(user: Any, county: Region, year: int | None, *, limit: int | None = 
                 p.responsible_person,
             ]
         )
-    title = (
-        f"{county.name}{year or ''}年度县级脱贫攻坚项目库" if year else f"{county.name}县级项目库"
-    )
+    name = county.name if county is not None else ""
+    title = f"{name}{year}年度县级脱贫攻坚项目库" if year else f"{name}县级项目库"
     return Plan(title, county, [t], "library")
 
 

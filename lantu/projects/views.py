@@ -55,15 +55,16 @@ def _county_of(request: HttpRequest, code: str | None) -> Region:
 
 def _render_plan(request: HttpRequest, plan: plans.Plan) -> HttpResponse:
     fmt = request.GET.get("format", "")
+    code = plan.region.code if plan.region is not None else "all"
     if fmt == "xlsx":
         if not request.user.can(Perm.EXPORT):  # type: ignore[union-attr]
             raise NotPermitted("您的角色无权导出", "your role may not export")
         resp = HttpResponse(plans.xlsx(plan), content_type=XLSX)
-        resp["Content-Disposition"] = f'attachment; filename="{plan.slug}-{plan.region.code}.xlsx"'
+        resp["Content-Disposition"] = f'attachment; filename="{plan.slug}-{code}.xlsx"'
         return resp
     if fmt == "pdf":
         resp = HttpResponse(plans.print_pdf(plan), content_type="application/pdf")
-        resp["Content-Disposition"] = f'inline; filename="{plan.slug}-{plan.region.code}.pdf"'
+        resp["Content-Disposition"] = f'inline; filename="{plan.slug}-{code}.pdf"'
         return resp
     return render(request, "projects/plan.html", {"plan": plan})
 
@@ -72,10 +73,12 @@ def _render_plan(request: HttpRequest, plan: plans.Plan) -> HttpResponse:
 def library(request: HttpRequest) -> HttpResponseBase:
     """县级项目库: the projects of the user's county (or the region chosen), paginated."""
     g = request.GET
-    region = _region(request, g.get("region"))
+    user: Any = request.user
+    # A user bound to no region sees an empty library (there is no implicit 'all').
+    region = _region(request, g.get("region")) if g.get("region") or user.region_id else None
     year = _int(g.get("year"))
     if g.get("format"):
-        return _render_plan(request, plans.library(request.user, region, year, limit=20000))
+        return _render_plan(request, plans.library(user, region, year, limit=20000))
     qs = queries.with_totals(
         queries.projects(
             request.user,

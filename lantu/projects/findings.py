@@ -42,7 +42,7 @@ def detect(*, region_path: str, year: int, policy_name: str | None = None) -> pl
         )
         hh = hh.join(ids, on="household_no").select(
             "check",
-            pl.col("household_no").alias("key"),
+            (pl.col("household_no") + f"/{year}").alias("key"),
             pl.lit(None, pl.Int64).alias("project_id"),
             "household_id",
             pl.lit(year).alias("year"),
@@ -106,7 +106,13 @@ def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None
             [""] * new.height,
         ],
     )
-    gone = [k for k, s in known.items() if s == FindingState.OPEN and k not in keys]
+    # A household finding belongs to its year: a run for another year does not clear it.
+    this_year = f"/{year}"
+    gone = [
+        (c, k) for (c, k), s in known.items()
+        if s == FindingState.OPEN and (c, k) not in keys
+        and (c not in checks.HOUSEHOLD_RULES.values() or k.endswith(this_year))
+    ]  # fmt: skip
     for c, k in gone:
         Finding.objects.filter(rule=c, key=k).update(state=FindingState.CLEARED)
     summary = {"found": found.height, "new": new.height, "cleared": len(gone)}

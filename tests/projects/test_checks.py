@@ -79,8 +79,8 @@ def test_each_planted_fault_is_found(world, now):
     got = set(Finding.objects.values_list("rule", "key"))
     hh = world["poor"].household_no
     assert got == {
-        ("household_paid_twice", hh),
-        ("payee_not_registered", hh),
+        ("household_paid_twice", f"{hh}/2021"),
+        ("payee_not_registered", f"{hh}/2021"),
         ("project_without_notice", str(p.pk)),
         ("completed_without_acceptance", str(q.pk)),
     }

@@ -83,8 +83,8 @@ def _check_funds(df: pl.DataFrame, actor: Any) -> tuple[pl.DataFrame, list[RowEr
         pl.lit(True),
         Z["amount"],
         "amount",
-        "可用金额少于已安排的{allocated}分",
-        "less than the {allocated} fen already allocated",
+        "可用金额少于已安排的{allocated}元",
+        "less than the {allocated} yuan already allocated",
     )
     return out, errors
 
@@ -234,8 +234,8 @@ def _check_allocations(df: pl.DataFrame, actor: Any) -> tuple[pl.DataFrame, list
         pl.lit(True),
         Z["amount"],
         "amount",
-        "导入后{year}年该来源安排合计{final}分，超过可用额度{available}分",
-        "after this file, {final} fen allocated in {year} exceeds the {available} fen available",
+        "导入后{year}年该来源安排合计{final}元，超过可用额度{available}元",
+        "after this file, {final} yuan allocated in {year} exceeds the {available} yuan available",
     )
     disbursed = _disbursed(ids)
     per_project = (
@@ -250,8 +250,8 @@ def _check_allocations(df: pl.DataFrame, actor: Any) -> tuple[pl.DataFrame, list
         pl.lit(True),
         Z["amount"],
         "amount",
-        "项目{project_code}已发放{disbursed}分，安排不能少于此数",
-        "project {project_code} has disbursed {disbursed} fen already",
+        "项目{project_code}已发放{disbursed}元，安排不能少于此数",
+        "project {project_code} has disbursed {disbursed} yuan already",
     )
     return out.join(stored.select(*keys, "stored"), on=keys, how="left"), errors
 

@@ -88,10 +88,20 @@ def row_errors(
 ) -> list[RowError]:
     """One error per row where ``mask`` holds; ``zh``/``en`` may name any column as {col}."""
     hits = df.filter(mask)
-    return [
-        RowError(rec[ROW], column, str(rec.get(value) or ""), zh.format(**rec), en.format(**rec))
-        for rec in hits.iter_rows(named=True)
-    ]
+    out = []
+    for rec in hits.iter_rows(named=True):
+        shown = {k: _yuan(v) if k in TOTALS and isinstance(v, int) else v for k, v in rec.items()}
+        value_shown = str(rec.get(value) or "")
+        out.append(RowError(rec[ROW], column, value_shown, zh.format(**shown), en.format(**shown)))
+    return out
+
+
+# Totals the checks name in their messages, in fen: shown in yuan.
+TOTALS = {"allocated", "disbursed", "adding", "final", "available"}
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def _authorise(table: Table, actor: Any) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("matching/", include("lantu.matching.urls")),
     path("projects/", include("lantu.projects.urls")),
     path("public/projects/", include(projects_public)),
+    path("jobs/", include("lantu.jobs.urls")),
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
 ]

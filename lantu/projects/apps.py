@@ -7,8 +7,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = "项目库与资金 / projects and funds"
 
     def ready(self) -> None:
-        from lantu.engine import feeds as engine_feeds
+        from lantu.engine import snapshot
         from lantu.projects import feeds, lifecycle
 
         lifecycle.register()
-        engine_feeds.register("projects", feeds.household_facts)
+        snapshot.register_linked(feeds.add_to_snapshot)

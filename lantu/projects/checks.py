@@ -54,7 +54,7 @@ def _like(path: str) -> str:
 def tables(region_path: str) -> dict[str, pa.Table]:
     """The room's tables of a subtree as Arrow (amounts in fen)."""
     p = _like(region_path)
-    return snapshot.read_arrow(
+    return snapshot.read_queries(
         {
             "projects": "SELECT id, code, region_path, county_id, stage, notice_date, "
             "completed_date, accepted_date, year FROM projects_project "

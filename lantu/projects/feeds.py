@@ -1,5 +1,5 @@
-"""What the project room tells the ruler about each household (``lantu.engine.feeds``), as of a
-year, set-wise in SQL:
+"""What the project room tells the ruler about each household, joined onto the registry snapshot
+(``lantu.engine.snapshot.register_linked``), as of a year, set-wise in SQL:
 
 - ``project_reach``: approved projects that list it as a beneficiary, and projects that paid it,
   up to the year (the county exit clause "every registered household reached by at least one
@@ -92,3 +92,38 @@ def household_facts(year: int | None, region_path: str | None) -> pa.Table:
         pl.col(c).cast(pl.Int64) for c in ("repeated_payments", "payments_to_outsiders")
     )
     return out.to_arrow()
+
+
+def _union(have: pl.Expr, fed: pl.Expr, boolean: bool) -> pl.Expr:
+    """Several rooms may feed one variable (assisted_* from assistance measures and from project
+    assets): booleans are OR-ed, counts added; NULL only where no room says anything."""
+    zero = pl.lit(False) if boolean else pl.lit(0)
+    both = (
+        have.fill_null(zero) | fed.fill_null(zero)
+        if boolean
+        else have.fill_null(0) + fed.fill_null(0)
+    )
+    return pl.when(have.is_null() & fed.is_null()).then(None).otherwise(both)
+
+
+def add_to_snapshot(
+    tables: dict[str, pa.Table], years: tuple[int, ...], region_path: str | None
+) -> dict[str, pa.Table]:
+    """The registry snapshot's households with this room's facts joined on, as of the last year
+    (``lantu.engine.snapshot.register_linked``), in union with what other rooms added."""
+    if "households" not in tables:
+        return tables
+    facts = pl.DataFrame(pl.from_arrow(household_facts(max(years) if years else None, region_path)))
+    hh = pl.DataFrame(pl.from_arrow(tables["households"]))
+    hh = hh.with_columns(pl.col("household_no").cast(pl.String))
+    cols = [c for c in facts.columns if c != "household_no"]
+    merged = hh.join(facts.rename({c: f"__{c}" for c in cols}), on="household_no", how="left")
+    for c in cols:
+        fed = pl.col(f"__{c}")
+        boolean = facts.schema[c] == pl.Boolean
+        merged = merged.with_columns(
+            (
+                _union(pl.col(c).cast(facts.schema[c]), fed, boolean) if c in hh.columns else fed
+            ).alias(c)
+        ).drop(f"__{c}")
+    return tables | {"households": merged.to_arrow()}

@@ -131,56 +131,60 @@ def _instructions(
     columns: tuple[Column, ...] = COLUMNS,
     notes: list[tuple[str, str]] | None = None,
 ) -> None:
-    lines = notes + [("", "")] if notes is not None else [
-        (
-            "填表说明",
-            "How to fill in this template",
-        ),
-        (
-            "1. 每名家庭成员一行；同一户的各行“户编号”相同。",
-            "One row per member; rows of one household share its number.",
-        ),
-        (
-            "2. 户和年度的信息只需在户主所在行填写一次；若多行都填写，必须一致。",
-            "Household and yearly values: once per household; where repeated they must agree.",
-        ),
-        (
-            "3. 红色表头为必填列。",
-            "Red headers are required.",
-        ),
-        (
-            "4. 有下拉列表的列请从列表中选择。",
-            "Choose coded values from the drop-down lists.",
-        ),
-        (
-            "5. 身份证号请设为文本格式，避免被Excel改写；15位旧号会自动升为18位。",
-            "Keep ID numbers as text; 15-digit numbers are upgraded.",
-        ),
-        (
-            "6. 出生日期、性别可留空，由身份证号推算；填写则须与身份证号一致。",
-            "Birth date and sex may be blank (derived from the ID); if given, they must agree.",
-        ),
-        (
-            "7. 家庭总收入可留空，自动等于四项收入之和。",
-            "Total income may be blank: it is the sum of the four components.",
-        ),
-        (
-            "8. 成员减员（死亡、迁出等）请在“减员原因”填写原因，不要删除该行。",
-            "A member who left: give the reason in 减员原因; do not delete the row.",
-        ),
-        (
-            "9. 第2行为英文表头，导入时自动跳过，可保留。",
-            "Row 2 holds English headers and is skipped on import.",
-        ),
-        (
-            "10. 任一行有错时整个文件不会导入，系统会给出全部错误清单。",
-            "If any row is wrong nothing is imported, and you get the list of every error.",
-        ),
-        (
-            "",
-            "",
-        ),
-    ]
+    lines = (
+        [*notes, ("", "")]
+        if notes is not None
+        else [
+            (
+                "填表说明",
+                "How to fill in this template",
+            ),
+            (
+                "1. 每名家庭成员一行；同一户的各行“户编号”相同。",
+                "One row per member; rows of one household share its number.",
+            ),
+            (
+                "2. 户和年度的信息只需在户主所在行填写一次；若多行都填写，必须一致。",
+                "Household and yearly values: once per household; where repeated they must agree.",
+            ),
+            (
+                "3. 红色表头为必填列。",
+                "Red headers are required.",
+            ),
+            (
+                "4. 有下拉列表的列请从列表中选择。",
+                "Choose coded values from the drop-down lists.",
+            ),
+            (
+                "5. 身份证号请设为文本格式，避免被Excel改写；15位旧号会自动升为18位。",
+                "Keep ID numbers as text; 15-digit numbers are upgraded.",
+            ),
+            (
+                "6. 出生日期、性别可留空，由身份证号推算；填写则须与身份证号一致。",
+                "Birth date and sex may be blank (derived from the ID); if given, they must agree.",
+            ),
+            (
+                "7. 家庭总收入可留空，自动等于四项收入之和。",
+                "Total income may be blank: it is the sum of the four components.",
+            ),
+            (
+                "8. 成员减员（死亡、迁出等）请在“减员原因”填写原因，不要删除该行。",
+                "A member who left: give the reason in 减员原因; do not delete the row.",
+            ),
+            (
+                "9. 第2行为英文表头，导入时自动跳过，可保留。",
+                "Row 2 holds English headers and is skipped on import.",
+            ),
+            (
+                "10. 任一行有错时整个文件不会导入，系统会给出全部错误清单。",
+                "If any row is wrong nothing is imported, and you get the list of every error.",
+            ),
+            (
+                "",
+                "",
+            ),
+        ]
+    )
     for i, (zh, en) in enumerate(lines):
         sheet.write(i, 0, zh)
         sheet.write(i, 1, en)

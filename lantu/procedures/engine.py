@@ -226,7 +226,7 @@ def open_subject_case(
 
 def _locked(case_id: int, version: int) -> Case:
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("household", "household__region")
         .get(pk=case_id)
     )

@@ -205,12 +205,20 @@ def compute(
 
 
 def join_households(households: pa.Table, facts: pa.Table) -> pa.Table:
-    """The registry snapshot's households with the facts as columns (NULL where none)."""
+    """The registry snapshot's households with the facts as columns (NULL where none). An asset
+    another room already fed (the projects room's household assets) stays: the two sources are
+    joined by OR."""
     con = duckdb.connect()
     con.register("h", households)
     con.register("f", facts)
-    cols = ", ".join(f"f.{c}" for c in FACT_COLUMNS)
     drop = [c for c in FACT_COLUMNS if c in households.column_names]
+    cols = ", ".join(
+        f"CASE WHEN h.{c} IS NULL THEN f.{c} WHEN f.{c} IS NULL THEN h.{c} "
+        f"ELSE (h.{c} OR f.{c}) END AS {c}"
+        if c in drop and c.startswith("assisted_")
+        else f"f.{c}"
+        for c in FACT_COLUMNS
+    )
     base = f"h.* EXCLUDE ({', '.join(drop)})" if drop else "h.*"
     return (
         con.sql(

@@ -166,9 +166,9 @@ def run_file(path: Path) -> list[CaseResult]:
         }
         if batch.counties:
             inputs["counties"] = _table(batch.counties, ["county_code"])
-        # A case file of another room names its overlay (paths relative to the file).
-        overlays = [path.parent / o for o in spec.get("overlays") or []]
-        res = evaluate(load(policy, overlays=overlays) if overlays else policy, year, inputs)
+        # A room's case file may lay its own policy file over the named one (``overlays:``).
+        layers = [path.parent / o for o in spec.get("overlays") or []]
+        res = evaluate(load(policy, overlays=layers) if layers else policy, year, inputs)
         for name, case, hnos, county in batch.cases:
             out.append(CaseResult(path.name, name, _check(res, case, hnos, county)))
     return out

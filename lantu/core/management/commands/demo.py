@@ -43,6 +43,7 @@ class Command(BaseCommand):
             self._yearly_cycle()
             self._comparison(out)
             self._assistance(out)
+            self._projects(out)
         users = self._demo_users()
         users += self._cadre_user()
         self.stdout.write("")
@@ -112,6 +113,13 @@ class Command(BaseCommand):
         user.save()
         link_user(actor=None, cadre=pairing.cadre, user=user)
         return [user]
+
+    def _projects(self, out: Path) -> None:
+        """Projects, funds and payments, with the planted faults in the work queue."""
+        from lantu.projects import demo
+
+        self.stdout.write("项目资金… / projects and funds…")
+        demo.prepare(out, latest=HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020)
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

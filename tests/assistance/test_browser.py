@@ -39,6 +39,7 @@ def browser():
 @pytest.mark.django_db(transaction=True)
 def test_a_cadre_records_a_visit_on_a_phone(live_server, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     w = make_world()
     user = w["users"][Role.CADRE]
@@ -61,6 +62,11 @@ def test_a_cadre_records_a_visit_on_a_phone(live_server, browser):
     due.find_element(By.TAG_NAME, "summary").click()
     due.find_element(By.NAME, "notes").send_keys("了解务工和医疗报销情况")
     due.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "走访已记录" in browser.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    from selenium.webdriver.support import expected_conditions as ec
+
+    saved = WebDriverWait(browser, 30).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".notice.ok"))
+    )  # the redirect after saving may take a while on a busy machine
+    assert "走访已记录" in saved.text
     visit = Visit.objects.get(household=w["inside"])
     assert visit.notes == "了解务工和医疗报销情况" and visit.cadre.user_id == user.pk

@@ -161,7 +161,7 @@ def synthetic(payments: int, projects: int, seed: int = 2):  # type: ignore[no-u
                 "region_path": [f"/53/{c}/" for c in county],
                 "county_id": county,
                 "stage": stage,
-                "notice_date": pa.array([None] * projects, pa.date32()),
+                "notice_date": pa.array([datetime.date(2020, 3, 1)] * projects),
                 "completed_date": pa.array([None] * projects, pa.date32()),
                 "accepted_date": pa.array([datetime.date(2020, 12, 1)] * projects),
                 "year": np.full(projects, 2020),

@@ -32,6 +32,7 @@ View = Callable[..., HttpResponseBase]
 STANDARDS_SNIPPET = "standards/_household_results.html"
 ASSISTANCE_SNIPPET = "assistance/_household_assistance.html"
 FINDINGS_SNIPPET = "matching/_household_findings.html"
+PROJECTS_SNIPPET = "projects/_household_io.html"  # 投入产出清 (lantu.projects)
 
 LIST_FIELDS = (
     "household_no",
@@ -252,6 +253,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings_snippet": _snippet(FINDINGS_SNIPPET),
         "assistance_snippet": _snippet(ASSISTANCE_SNIPPET),
         "can_see_personal": m.unmasked,
+        "projects_snippet": _snippet(PROJECTS_SNIPPET),
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("lantu.accounts.urls")),
     path("registry/", include("lantu.registry.urls")),
     path("procedures/", include("lantu.procedures.urls")),
+    path("exits/", include("lantu.exits.urls")),
     path("matching/", include("lantu.matching.urls")),
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.module_loading import import_string
 
 from lantu.accounts.roles import Role
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
@@ -62,7 +63,7 @@ def authorise(actor: Any, step: Step, case: Case) -> None:
     _in_scope(actor, case.region_path)
     if actor is None or _is_admin(actor):
         return
-    role, level = (step.role, step.level) if not step.is_notice else notices.NOTICE_ACTOR
+    role, level = notices.actor_of(step)
     if role not in (actor.roles or []) or actor.region.level != level:
         raise NotPermitted(
             f"此步骤（{step.zh}）须由{level}级的{role}办理",
@@ -124,6 +125,10 @@ def enter(case: Case, step: Step, *, today: datetime.date) -> None:
 
 
 def _check_openable(kind: Kind, household: Household) -> None:
+    if kind.is_regional:
+        raise ValidationFailed(
+            f"{kind.zh}的对象是村或县，不是户", f"{kind.en} is about a village or county"
+        )
     if kind.from_status and household.status not in kind.from_status:
         raise ValidationFailed(
             f"户{household.household_no}的状态（{household.get_status_display()}）"
@@ -162,16 +167,22 @@ def open_cases(
         authorise(actor, first, case)
         enter(case, first, today=today)
         cases.append(case)
+    return _save_new(cases, actor=actor, first=first, reason=reason)
+
+
+def _save_new(cases: list[Case], *, actor: Any, first: Step, reason: str) -> list[Case]:
     try:
         with transaction.atomic():
             Case.objects.bulk_create(cases)
     except IntegrityError as exc:
         raise Conflict(
-            "其中有户已在办理同类程序", "a household already has a running case of this kind"
+            "其中有户或地区已在办理同类程序",
+            "a household or region already has a running case of this kind",
         ) from exc
     changes = [
         Change("procedure.open", "procedures.case", str(c.pk), c.region_path, None,
-               {"kind": kind, "household": c.household_id, "step": c.step, "year": year}, reason)
+               {"kind": c.kind, "household": c.household_id, "region": c.village.code,
+                "step": c.step, "year": c.year}, reason)
         for c in cases
     ]  # fmt: skip
     record_many(changes, actor=actor)
@@ -184,6 +195,31 @@ def open_cases(
                  else None, role=_role_of(actor, first), comment=reason) for c in cases
     )  # fmt: skip
     return cases
+
+
+@transaction.atomic
+def open_region_cases(
+    *, actor: Any, kind: str, regions: Iterable[Region], year: int, reason: str = ""
+) -> list[Case]:
+    """Open one case per village or county of a region kind (village or county exit)."""
+    k = config.kind(kind)
+    today = clock.today()
+    first = k.steps[0]
+    cases = []
+    for region in regions:
+        if not k.is_regional or region.level != k.subject:
+            raise ValidationFailed(
+                f"{region.name}不是{k.zh}的办理对象", f"{region.name} is not a subject of {k.en}"
+            )
+        case = Case(
+            kind=k.slug, household=None, village=region, region_path=region.path, year=year,
+            clue_date=today, step_started=today, data={},
+            opened_by=actor if getattr(actor, "pk", None) else None,
+        )  # fmt: skip
+        authorise(actor, first, case)
+        enter(case, first, today=today)
+        cases.append(case)
+    return _save_new(cases, actor=actor, first=first, reason=reason)
 
 
 def open_case(*, actor: Any, kind: str, household: Household, year: int, **kw: Any) -> Case:
@@ -217,7 +253,7 @@ def _approve(case: Case, step: Step, *, actor: Any, data: dict[str, Any],
         raise Conflict("存在未处理的异议，案件暂停", "an objection is open: the case is on hold")
     case.data = requirements.merge(step, case.data, data)
     if step.decision:
-        v = ruler.verdict(config.kind(case.kind), case.household_id, case.year)
+        v = ruler.case_verdict(config.kind(case.kind), case)
         if not v.ok and not override_reason.strip():
             raise ValidationFailed(
                 v.zh + "；如确需批准，请填写理由", v.en + "; to approve anyway, give a reason"
@@ -292,10 +328,16 @@ def act_many(
 
 
 def complete(case: Case, *, actor: Any, today: datetime.date) -> None:
-    """The kind's effect on the registry, through the registry's services."""
+    """The kind's effect on the registry, through the registry's services (or, for a region
+    kind, through its handler)."""
     k = config.kind(case.kind)
     eff = k.effect
+    if eff.get("handler"):
+        import_string(eff["handler"])(case, actor=actor, today=today)
+        case.state, case.closed_at = CaseState.COMPLETED, today
+        return
     hh = case.household
+    assert hh is not None  # household kinds only (a region kind has its handler)
     reason = f"{k.zh}程序办结（案件{case.pk}） / {k.en} completed (case {case.pk})"
     registry.change_status(actor=actor, household=hh, to_status=eff["status"], year=case.year,
                            reason=reason, date=today)  # fmt: skip

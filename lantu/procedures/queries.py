@@ -17,7 +17,7 @@ from lantu.accounts.roles import Role
 from lantu.accounts.scope import get_scoped, scoped
 from lantu.procedures import clock, config
 from lantu.procedures.models import ACTIVE_STATES, Case, Notice
-from lantu.procedures.notices import NOTICE_ACTOR
+from lantu.procedures.notices import actor_of
 
 
 def _steps_for(user: Any) -> Q | None:
@@ -28,7 +28,7 @@ def _steps_for(user: Any) -> Q | None:
     any_step = False
     for k in config.kinds().values():
         for s in k.steps:
-            role, lvl = NOTICE_ACTOR if s.is_notice else (s.role, s.level)
+            role, lvl = actor_of(s)
             if admin or (role in roles and lvl == level):
                 cond |= Q(kind=k.slug, step=s.name)
                 any_step = True

@@ -111,7 +111,7 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "step": step,
         "steps": kind.steps,
         "household": hh,
-        "phone": m.value("phone", hh.phone),
+        "phone": m.value("phone", hh.phone) if hh is not None else "",
         "decisions": [
             (d, _step_label(kind, d.step), ACTION_LABELS.get(d.action, d.action))
             for d in case.decisions.select_related("actor")
@@ -119,7 +119,7 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "notices": case.notices.all(),
         "objections": case.objections.order_by("at"),
         "evidence": case.evidence.order_by("at"),
-        "verdict": ruler.verdict(kind, hh.pk, case.year) if step.decision else None,
+        "verdict": ruler.case_verdict(kind, case) if step.decision else None,
         "checks": requirements.CHECK_LABELS,
         "bodies": requirements.BODY_LABELS,
         "monitoring_types": codes.MONITORING_TYPE,

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 from django.db import transaction
 
-from lantu.accounts.roles import Perm
+from lantu.accounts.roles import Perm, Role
 from lantu.core.errors import NotPermitted, OutOfScope, ValidationFailed
 from lantu.engine import snapshot
 from lantu.engine.run import evaluate
@@ -51,6 +51,17 @@ def _authorise(actor: Any, perm: Perm, path: str) -> None:
         raise OutOfScope()
     if not actor.can(perm):
         raise NotPermitted("您的角色无权进行此操作", "your role may not do this")
+
+
+def authorise_assessor(actor: Any, path: str) -> None:
+    """The provincial pre-assessment is the province's: drawing, importing and estimating need
+    the province's assessment role (or an administrator), inside the actor's scope."""
+    _authorise(actor, Perm.APPROVE, path)
+    roles = set(getattr(actor, "roles", None) or []) if actor is not None else set()
+    if actor is not None and not roles & {Role.PROVINCE_APPROVAL.value, Role.ADMIN.value}:
+        raise NotPermitted(
+            "省级前置评估由省级评估审批人员办理", "the provincial pre-assessment is the province's"
+        )
 
 
 @transaction.atomic
@@ -120,7 +131,7 @@ def draw_assessment(
     *, actor: Any, county: Region, year: int, seed: int, policy: str = "yunnan",
     design: sampling.Design | None = None,
 ) -> Assessment:  # fmt: skip
-    _authorise(actor, Perm.APPROVE, county.path)
+    authorise_assessor(actor, county.path)
     if county.level != "county":
         raise ValidationFailed("请选择一个县", "choose a county")
     frame, vcodes = county_frame(county, year)
@@ -197,7 +208,7 @@ def _as_json(e: estimation.Estimate, v: verdict.Verdicts) -> dict[str, Any]:
 @transaction.atomic
 def estimate_assessment(*, actor: Any, assessment_id: int) -> Assessment:
     a = Assessment.objects.select_for_update().select_related("county").get(pk=assessment_id)
-    _authorise(actor, Perm.APPROVE, a.region_path)
+    authorise_assessor(actor, a.region_path)
     if not a.households.filter(responded__isnull=False).exists():
         raise ValidationFailed("尚未导入调查结果", "no survey answers have been imported yet")
     u, r, n_v = _units(a)

@@ -27,6 +27,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     tables,
 )
@@ -76,6 +77,7 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
+    registers.write(out)
     manifest = {
         "preset": preset,
         "people": n_people,

@@ -68,8 +68,8 @@ def test_only_the_province_assesses(county_world):
 def test_villages_and_county_open_their_exit_on_the_pages(county_world):
     users = county_world["users"]
     v = client(users["village"])
-    r = v.post(reverse("exits:open", args=[COUNTY]),
-               {"kind": "village_exit", "year": "2019", "village": [VILLAGE, VILLAGE2]})  # fmt: skip
+    form = {"kind": "village_exit", "year": "2019", "village": [VILLAGE, VILLAGE2]}
+    r = v.post(reverse("exits:open", args=[COUNTY]), form)
     # The village cadre opens its own village only (the other is outside its scope).
     assert r.status_code == 302
     assert list(Case.objects.values_list("village__code", flat=True)) == [VILLAGE]

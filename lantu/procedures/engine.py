@@ -231,7 +231,9 @@ def open_case(*, actor: Any, kind: str, household: Household, year: int, **kw: A
 
 def _locked(case_id: int, version: int) -> Case:
     case = (
-        Case.objects.select_for_update()
+        # Lock the case row only: a region case has no household (an outer join PostgreSQL will
+        # not lock).
+        Case.objects.select_for_update(of=("self",))
         .select_related("household", "household__region")
         .get(pk=case_id)
     )

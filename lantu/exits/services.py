@@ -19,6 +19,7 @@ import datetime
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 from django.db import transaction
 
@@ -83,7 +84,14 @@ def set_rosters(*, actor: Any, year: int, counts: dict[str, int], source: str) -
 
 
 def _village_code(paths: np.ndarray) -> np.ndarray:
-    return np.array([p.strip("/").split("/")[4] for p in paths], dtype=object)
+    """The village segment of each materialised path (/province/prefecture/county/township/
+    village/[group]/), over the whole column."""
+    return pl.Series(paths.astype(str)).str.split("/").list.get(5).to_numpy().astype(object)
+
+
+def _strata(status: np.ndarray) -> np.ndarray:
+    s = status.astype(str)
+    return np.where(s == "exited", sampling.EXITED, sampling.POOR)  # poor and returned
 
 
 def county_frame(county: Region, year: int) -> tuple[sampling.Frame, np.ndarray]:
@@ -118,8 +126,8 @@ def county_frame(county: Region, year: int) -> tuple[sampling.Frame, np.ndarray]
         county=np.full(len(allv), int(county.code[:6]), np.int64),
         village=allv.astype(np.int64),
         village_stratum=np.isin(allv, list(poor_v)).astype(np.int8),
-        stratum=np.concatenate([[REGISTERED[s] for s in status],
-                                np.full(len(out_v), sampling.OUTSIDE)]).astype(np.int8),
+        stratum=np.concatenate([_strata(status), np.full(len(out_v), sampling.OUTSIDE)])
+        .astype(np.int8),
         size=np.concatenate([size.astype(np.int64), np.zeros(len(out_v), np.int64)]),
         key=np.concatenate([pk.astype(np.int64), -positions]),
     )  # fmt: skip
@@ -174,11 +182,11 @@ def _units(a: Assessment) -> tuple[estimation.Units, estimation.Responses, np.nd
     rows = list(a.households.values_list("village_id", "stratum", "size", "weight", "cell_size",
                                          "responded", "found_poor", "approves"))  # fmt: skip
     vill = list(a.villages.order_by("pk").values_list("pk", "primary_stratum", "pi"))
-    vindex = {pk: i for i, (pk, _s, _p) in enumerate(vill)}
     v, st, size, w, n, resp, poor, appr = (
         np.array(c, dtype=object) for c in zip(*rows, strict=True)
     )
-    psu = np.array([vindex[x] for x in v], np.int64)
+    village_pks = np.array([pk for pk, _s, _p in vill], np.int64)  # ordered by pk
+    psu = np.searchsorted(village_pks, v.astype(np.int64))
     _h, ps = np.unique(np.array([s for _pk, s, _p in vill], np.int64), return_inverse=True)
     stratum = st.astype(np.int64)
     u = estimation.Units(county=np.zeros(len(psu), np.int64), psu=psu, psu_stratum=ps,

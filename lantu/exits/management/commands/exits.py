@@ -60,7 +60,8 @@ class Command(BaseCommand):
         if o["action"] == "rosters":
             for year, counts in sorted(_rosters(Path(o["target"]), o["year"]).items()):
                 n = services.set_rosters(actor=actor, year=year, counts=counts, source=o["target"])
-                self.stdout.write(f"{year}: {n} villages")
+                if o["verbosity"] > 0:
+                    self.stdout.write(f"{year}: {n} villages")
         elif o["action"] == "draw":
             county = Region.objects.get(code=o["target"], level="county")
             a = services.draw_assessment(actor=actor, county=county, year=o["year"],

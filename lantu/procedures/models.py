@@ -35,9 +35,13 @@ ACTIVE_STATES = (CaseState.OPEN, CaseState.HELD)
 
 class Case(models.Model):
     kind = models.CharField(_("程序类型"), max_length=30, db_index=True)
+    # A case is about a household, or about another subject (``subject``: "project:12"), whose
+    # room registers what happens at each step (``lantu.procedures.subjects``), or about a region
+    # (village or county exit: no household, no subject; ``village`` is the village or county).
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
+    subject = models.CharField(max_length=60, blank=True, db_index=True)
     # The household's village; for a region case, the village or county the case is about.
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     region_path = models.CharField(max_length=120, db_index=True, editable=False)
@@ -78,7 +82,7 @@ class Case(models.Model):
             # One running case of a kind per village or county (region cases).
             models.UniqueConstraint(
                 fields=["village", "kind"],
-                condition=models.Q(state__in=["open", "held"], household__isnull=True),
+                condition=models.Q(state__in=["open", "held"], household__isnull=True, subject=""),
                 name="one_active_region_case_per_kind",
             ),
         ]

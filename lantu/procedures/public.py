@@ -35,6 +35,8 @@ def entries(notice: Notice) -> list[dict[str, Any]]:
     out = []
     for case in notice.cases.select_related("household__region").order_by("id"):
         hh = case.household
+        if hh is None and case.subject:  # another room's subject (a project): its own page
+            continue
         # Still on this notice (not sent back by an upheld objection, not closed): objectable.
         active = case.state in ACTIVE_STATES and case.step == notice.step
         if hh is None:  # a village's or county's exit: the region itself is on the notice

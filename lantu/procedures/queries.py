@@ -47,8 +47,9 @@ def with_overdue(qs: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
 
 
 def _base(user: Any) -> QuerySet[Case]:
-    # Cases about other subjects (projects) are worked in their own room's pages.
-    qs = Case.objects.filter(state__in=ACTIVE_STATES, household__isnull=False)
+    # Cases about other subjects (projects) are worked in their own room's pages; household and
+    # region (village, county exit) cases here.
+    qs = Case.objects.filter(state__in=ACTIVE_STATES, subject="")
     qs = qs.select_related("household", "village")
     return scoped(qs, user)
 
@@ -76,13 +77,13 @@ def escalated(user: Any) -> QuerySet[Case]:
 
 
 def case(user: Any, pk: int) -> Case:
-    qs = Case.objects.filter(household__isnull=False)
+    qs = Case.objects.filter(subject="")
     qs = qs.select_related("household", "village", "opened_by")
     return get_scoped(qs, user, pk=pk)
 
 
 def cases(user: Any, *, kind: str = "", state: str = "") -> QuerySet[Case]:
-    qs = Case.objects.filter(household__isnull=False).select_related("household", "village")
+    qs = Case.objects.filter(subject="").select_related("household", "village")
     qs = scoped(qs, user)
     if kind:
         qs = qs.filter(kind=kind)

@@ -27,6 +27,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     tables,
 )
@@ -88,6 +89,7 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
+    registers.write(out)
     return out
 
 

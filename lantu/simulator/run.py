@@ -28,6 +28,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     tables,
 )
@@ -90,6 +91,7 @@ def simulate(
     finally:
         tables.flush()
     assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
+    registers.write(out)
     return out
 
 

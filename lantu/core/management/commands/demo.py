@@ -44,6 +44,8 @@ class Command(BaseCommand):
             self._comparison(out)
             self._assistance(out)
             self._projects(out)
+            if (out / "observed" / "registers").is_dir():  # 户籍户数: the exit assessment's frame
+                call_command("exits", "rosters", str(out), verbosity=0)
         users = self._demo_users()
         users += self._cadre_user()
         self.stdout.write("")
@@ -133,6 +135,8 @@ class Command(BaseCommand):
             ("village", Role.VILLAGE_ENTRY, "village"),
             ("prefecture", Role.SUPERVISOR_VIEW, "prefecture"),
             ("auditor", Role.AUDITOR, "county"),
+            ("prefreview", Role.PREFECTURE_REVIEW, "prefecture"),
+            ("province", Role.PROVINCE_APPROVAL, "province"),
         ]
         users = []
         for username, role, level in wanted:

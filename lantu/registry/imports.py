@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 from django.db import transaction
 
 from lantu.accounts.roles import Perm
 from lantu.core.bulksql import select_in
 from lantu.core.errors import ImportRejected, NotPermitted
+from lantu.core.xlsx import workbook
 from lantu.ledger.services import record_many
 from lantu.regions.models import Region
 from lantu.registry import bulk, validate
@@ -49,7 +49,7 @@ class ImportReport:
     def error_workbook(self) -> bytes:
         """The rows that failed, as they were given, with the reasons beside them (XLSX)."""
         buf = io.BytesIO()
-        book = xlsxwriter.Workbook(buf, {"in_memory": True})
+        book = workbook(buf, {"in_memory": True})
         sheet = book.add_worksheet("错误清单")
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
         bad = book.add_format({"bg_color": "#FFC7CE"})

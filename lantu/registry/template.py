@@ -10,6 +10,7 @@ import io
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from lantu.core.xlsx import workbook
 from lantu.registry.columns import COLUMNS
 from lantu.registry.reader import DATA_SHEET
 
@@ -23,7 +24,7 @@ LEVEL_ZH = {
 
 def write_template(example: bool = True) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf, {"in_memory": True})
     head = book.add_format(
         {
             "bold": True,

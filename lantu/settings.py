@@ -3,6 +3,7 @@ with a documented default (README, "Configuration")."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "lantu.simulator",
     "lantu.procedures",
     "lantu.matching",
+    "axes",  # login lockout after repeated failures (issue 11)
 ]
 
 MIDDLEWARE = [
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lantu.core.security.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "lantu.urls"
@@ -130,6 +134,38 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Behind HTTPS (docs/deploy.md): Secure cookies, HSTS, and the proxy's X-Forwarded-Proto trusted.
+HTTPS = os.environ.get("LANTU_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("LANTU_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_SSL_REDIRECT = os.environ.get("LANTU_SSL_REDIRECT", "0") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LANTU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_AGE = int(os.environ.get("LANTU_SESSION_SECONDS", str(8 * 3600)))
+# Content-Security-Policy of every response (lantu.core.security); LANTU_CSP="" turns it off.
+LANTU_CSP = os.environ.get(
+    "LANTU_CSP",
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+)
+
+# Login lockout (django-axes): after LANTU_LOGIN_FAILURES failed logins for one username from one
+# address, that pair is locked for LANTU_LOCKOUT_MINUTES; pages and the token API alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LANTU_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LANTU_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lantu.core.lockout.locked_out"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantu.accounts.models import User
 from lantu.core.errors import LantuError
+from lantu.core.files import write_private
 from lantu.regions.imports import import_regions
 from lantu.registry.imports import import_file
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         if not report.ok:
             out = Path(opts["errors"] or f"{path}.errors.xlsx")
-            out.write_bytes(report.error_workbook())
+            write_private(out, report.error_workbook())
             for e in report.errors[:20]:
                 self.stderr.write(
                     f"第{e.row}行 row {e.row} [{e.column}] {e.value!r}: {e.zh} / {e.en}"

@@ -1,6 +1,6 @@
 """The registry's import tests load households with their statuses as a county's first load does:
-inside the initial-load mode (``lantu.registry.loadmode``). Tests of the rule that outside it an
-import may not set a status close the mode themselves (tests/registry/test_load_mode.py)."""
+as in the initial-load mode (``lantu.registry.loadmode``), without writing the mode's ledger events
+into every test. tests/registry/test_load_mode.py tests the mode itself, unpatched."""
 
 from __future__ import annotations
 
@@ -8,15 +8,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _initial_load_mode(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("django_db") is None:
+def _initial_load_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.module.__name__.endswith("test_load_mode"):
         return
-    request.getfixturevalue(
-        "db" if "transactional_db" not in request.fixturenames else "transactional_db"
-    )
-    from django.db import transaction
+    from lantu.registry import loadmode
 
-    from lantu.registry.loadmode import set_mode
-
-    with transaction.atomic():
-        set_mode(actor=None, open_=True, reason="tests: initial load")
+    monkeypatch.setattr(loadmode, "is_open", lambda: True)

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def closed():
     tree = make_tree()
     rows = household("S001")
-    import_file(to_csv(rows), "first.csv", actor=None)  # the initial load
-    set_mode(actor=None, open_=False, reason="initial load done")
+    with initial_load(actor=None, reason="the county's first load"):
+        assert import_file(to_csv(rows), "first.csv", actor=None).ok
     assert not is_open()
     return tree | {"rows": rows}
 

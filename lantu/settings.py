@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "lantu.simulator",
     "lantu.procedures",
     "lantu.matching",
-    "axes",  # login lockout after repeated failures (issue 11)
+    "axes",  # login lockout after repeated failures
 ]
 
 MIDDLEWARE = [
@@ -96,7 +96,13 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     """LANTU_DATABASE_URL, default a SQLite file under var/ (WAL mode, see lantu.core.apps)."""
     url = os.environ.get("LANTU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'lantu.sqlite3'}")
-    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    # One persistent connection per worker, checked before reuse (docs/deploy.md: PostgreSQL).
+    max_age = int(os.environ.get("LANTU_DB_CONN_MAX_AGE", "600"))
+    db: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True)
+    )
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        db.setdefault("OPTIONS", {})["connect_timeout"] = 10
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             "timeout": 30,

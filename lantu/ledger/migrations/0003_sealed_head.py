@@ -3,6 +3,21 @@
 from django.db import migrations, models
 
 
+def seal_existing(apps, schema_editor):
+    """A ledger written before anchoring is sealed as it stands at the upgrade."""
+    from lantu.ledger.anchor import mac
+
+    Event = apps.get_model("ledger", "Event")
+    Head = apps.get_model("ledger", "Head")
+    last = Event.objects.order_by("-id").first()
+    if last is None:
+        return
+    count = Event.objects.count()
+    Head.objects.create(
+        pk=1, count=count, last_id=last.pk, hash=last.hash, mac=mac(count, last.pk, last.hash)
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,4 +39,5 @@ class Migration(migrations.Migration):
                 'verbose_name': '台账链头',
             },
         ),
+        migrations.RunPython(seal_existing, migrations.RunPython.noop),
     ]

@@ -26,11 +26,14 @@ import polars as pl
 from django.db import transaction
 from tqdm import tqdm
 
+from lantu.core.bulksql import analyze
 from lantu.core.errors import ValidationFailed
+from lantu.ledger.models import Event
 from lantu.regions.models import PovertyStatus, Region
 from lantu.regions.services import load_regions
 from lantu.registry.imports import apply_tables
 from lantu.registry.loadmode import initial_load
+from lantu.registry.models import Household, HouseholdYear, Member, StatusChange
 from lantu.simulator.identity import check_char_ok
 
 
@@ -83,6 +86,7 @@ def load(
     with initial_load(actor=actor, reason=f"lantu load {source}"):
         _load_slices(report, slices, households, members, year_rows, actor, source, bar)
     bar.close()
+    analyze([Household, Member, HouseholdYear, StatusChange, Event])
     return report
 
 

@@ -3,8 +3,9 @@
 Sync workers (one request at a time each, one database connection each, kept between requests:
 ``LANTU_DB_CONN_MAX_AGE``), so the number of PostgreSQL connections is the number of workers,
 whatever the load: size ``--workers`` (``LANTU_WEB_WORKERS``, default 2 × CPUs + 1) below the
-server's ``max_connections`` (docs/deploy.md). Static files are served by WhiteNoise from the
-package. Put a reverse proxy with HTTPS in front (docs/deploy.md).
+server's ``max_connections`` (docs/deploy.md). The application is loaded once before the workers
+fork (``--preload``, see ``lantu.wsgi``). Static files are served by WhiteNoise from the package.
+Put a reverse proxy with HTTPS in front (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "lantu.wsgi:application",
             "--bind", opts["bind"], "--workers", str(opts["workers"]),
             "--timeout", str(opts["timeout"]), "--graceful-timeout", "30",
-            "--max-requests", "2000", "--max-requests-jitter", "200",
+            "--max-requests", "2000", "--max-requests-jitter", "200", "--preload",
             "--access-logfile", "-", "--error-logfile", "-",
             "--forwarded-allow-ips", os.environ.get("LANTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]  # fmt: skip

@@ -73,6 +73,7 @@ def main() -> None:
     from lantu.regions.services import load_regions, load_yunnan
     from lantu.registry import queries
     from lantu.registry.imports import import_file
+    from lantu.registry.loadmode import initial_load
 
     load_yunnan()
     t = time.perf_counter()
@@ -92,7 +93,8 @@ def main() -> None:
         .alias("region_code")
     )
     t = time.perf_counter()
-    report = import_file(to_csv(frame), "scope.csv", actor=None)
+    with initial_load(actor=None, reason="bench: initial load"):
+        report = import_file(to_csv(frame), "scope.csv", actor=None)
     assert report.ok, report.errors[:3]
     print(f"registry: {args.members:,} members imported in {time.perf_counter() - t:.1f}s")
     hh = queries.Household.objects.order_by("id").first()

@@ -7,7 +7,7 @@ import os
 import sys
 
 # Verbs that are Python keywords or read better than their module names.
-ALIASES = {"import": "import_data"}
+ALIASES = {"import": "import_data", "initial-load": "initial_load"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,6 +3,7 @@ with a documented default (README, "Configuration")."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "lantu.jobs",
     "lantu.exits",
+    "axes",  # login lockout after repeated failures
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lantu.core.security.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "lantu.urls"
@@ -98,7 +102,13 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     """LANTU_DATABASE_URL, default a SQLite file under var/ (WAL mode, see lantu.core.apps)."""
     url = os.environ.get("LANTU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'lantu.sqlite3'}")
-    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    # One persistent connection per worker, checked before reuse (docs/deploy.md: PostgreSQL).
+    max_age = int(os.environ.get("LANTU_DB_CONN_MAX_AGE", "600"))
+    db: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True)
+    )
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        db.setdefault("OPTIONS", {})["connect_timeout"] = 10
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             "timeout": 30,
@@ -142,6 +152,38 @@ CSRF_COOKIE_HTTPONLY = False
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LANTU_JOBS_HEARTBEAT = float(os.environ.get("LANTU_JOBS_HEARTBEAT", "2"))
 LANTU_JOBS_STALE = float(os.environ.get("LANTU_JOBS_STALE", "60"))
+
+# Behind HTTPS (docs/deploy.md): Secure cookies, HSTS, and the proxy's X-Forwarded-Proto trusted.
+HTTPS = os.environ.get("LANTU_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("LANTU_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_SSL_REDIRECT = os.environ.get("LANTU_SSL_REDIRECT", "0") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LANTU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_AGE = int(os.environ.get("LANTU_SESSION_SECONDS", str(8 * 3600)))
+# Content-Security-Policy of every response (lantu.core.security); LANTU_CSP="" turns it off.
+LANTU_CSP = os.environ.get(
+    "LANTU_CSP",
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+)
+
+# Login lockout (django-axes): after LANTU_LOGIN_FAILURES failed logins for one username from one
+# address, that pair is locked for LANTU_LOCKOUT_MINUTES; pages and the token API alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LANTU_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LANTU_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lantu.core.lockout.locked_out"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,8 @@ from tests.projects.factories import make_projects
 
 ANON = "anonymous"
 UNBOUND = "unbound"  # holds every role but is bound to no region: sees nothing
-WHO = [*(r.value for r in Role), ANON, UNBOUND]
+NOROLE = "norole"  # bound to the county but holding no role: refused everywhere (403)
+WHO = [*(r.value for r in Role), ANON, UNBOUND, NOROLE]
 TARGETS = ["inside", "outside"]
 
 
@@ -294,6 +295,7 @@ def world(django_db_setup, django_db_blocker):
         w["users"][UNBOUND] = make_user("unbound", w["regions"]["530822000000"], *list(Role))
         w["users"][UNBOUND].region = None
         w["users"][UNBOUND].save()
+        w["users"][NOROLE] = make_user("norole", w["regions"]["530822000000"])
         w["secrets"] = {name: _secrets(w[name]) for name in TARGETS}
         from lantu.assistance import gaps
 
@@ -349,7 +351,7 @@ def in_scope_200(ep: Endpoint, who: str) -> bool:
 def _expected(ep: Endpoint, who: str, target: str) -> int:
     if who == ANON:
         return 401 if ep.api else 302
-    perms = set(Perm) if who == UNBOUND else GRANTS[Role(who)]
+    perms = set(Perm) if who == UNBOUND else set() if who == NOROLE else GRANTS[Role(who)]
     if ep.perm not in perms:
         return 403
     in_scope = target == "inside" and who != UNBOUND

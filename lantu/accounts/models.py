@@ -26,3 +26,19 @@ class User(AbstractUser):
     @property
     def primary_role(self) -> str:
         return str(self.roles[0]) if self.roles else ""
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts (``lantu.api.auth``): an opaque random secret shown once; only
+    its SHA-256 is stored. It dies on expiry, on logout, on revocation and when the password
+    changes (``password_mark`` is a hash of the password hash at issue)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    password_mark = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")

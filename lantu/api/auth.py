@@ -1,43 +1,82 @@
-"""API authentication: the browser's session, or a signed bearer token for scripts.
+"""API authentication: a bearer token for scripts, or the browser's session; and the role check
+every route makes.
 
-A token is ``django.core.signing`` over the user's id and a fragment of their password hash, so it
-needs no table, expires after ``TOKEN_MAX_AGE`` and stops working when the password changes.
+A token is an opaque random secret (``secrets.token_urlsafe``) handed out once by ``POST
+/api/token``; the database keeps only its SHA-256 (``lantu.accounts.models.ApiToken``), so a copy
+of the database yields no working token. It expires after ``TOKEN_MAX_AGE``, is revoked by
+``DELETE /api/token`` and by logging out of the browser, and stops working when the password
+changes.
+
+The bearer token is tried first: a script's POST with a valid token needs no CSRF token, while a
+request that relies on the browser's session cookie is held to CSRF as any form is. Either way the
+user must hold a role that may view the registry (``Perm.VIEW``), or gets 403.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
 from typing import Any
 
-from django.contrib.auth import authenticate, get_user_model
-from django.core import signing
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-SALT = "lantu.api.token"
+from lantu.accounts.models import ApiToken
+from lantu.accounts.roles import Perm
+from lantu.core.errors import NotPermitted
+
 TOKEN_MAX_AGE = 30 * 24 * 3600
 
 
-def _fingerprint(user: Any) -> str:
-    return str(user.password)[-12:]
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def issue_token(user: Any) -> str:
-    return signing.dumps({"u": user.pk, "p": _fingerprint(user)}, salt=SALT)
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=_digest(key),
+        password_mark=_digest(str(user.password)),
+        expires_at=timezone.now() + datetime.timedelta(seconds=TOKEN_MAX_AGE),
+    )
+    return key
 
 
 def user_for_token(token: str) -> Any | None:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_digest(token), expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
+    if row is None or row.password_mark != _digest(str(row.user.password)):
         return None
-    user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
-    if user is None or _fingerprint(user) != data.get("p"):
-        return None
-    return user
+    return row.user
+
+
+def revoke_token(token: str) -> int:
+    return ApiToken.objects.filter(key_hash=_digest(token)).delete()[0]
+
+
+@receiver(user_logged_out)
+def _revoke_on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None and user.pk:
+        ApiToken.objects.filter(user=user).delete()
 
 
 def login(request: HttpRequest, username: str, password: str) -> Any | None:
     return authenticate(request, username=username, password=password)
+
+
+def _permitted(user: Any) -> Any:
+    if user is not None and not user.can(Perm.VIEW):
+        raise NotPermitted("您的账号没有可使用接口的角色", "your account holds no role for the API")
+    return user
 
 
 class TokenAuth(HttpBearer):
@@ -45,7 +84,14 @@ class TokenAuth(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
-        return user
+        return _permitted(user)
 
 
-AUTH = [SessionAuth(), TokenAuth()]
+class RoleSessionAuth(SessionAuth):
+    """The session, with CSRF for unsafe methods (ninja's own check), and the role check."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        return _permitted(super().authenticate(request, key))
+
+
+AUTH = [TokenAuth(), RoleSessionAuth()]

@@ -1,11 +1,11 @@
-"""A bearer token for scripts, in exchange for a username and password."""
+"""A bearer token for scripts, in exchange for a username and password; and its revocation."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
-from lantu.api.auth import TOKEN_MAX_AGE, issue_token, login
+from lantu.api.auth import TOKEN_MAX_AGE, TokenAuth, issue_token, login, revoke_token
 from lantu.api.schemas import ErrorOut, TokenIn, TokenOut
 from lantu.core.errors import LantuError
 
@@ -24,3 +24,12 @@ def token(request: HttpRequest, data: TokenIn) -> TokenOut:
     if user is None:
         raise BadLogin("用户名或密码不正确", "wrong username or password")
     return TokenOut(token=issue_token(user), expires_in=TOKEN_MAX_AGE)
+
+
+@router.delete(
+    "", auth=TokenAuth(), response={204: None, 401: ErrorOut}, summary="Revoke a token / 注销令牌"
+)
+def revoke(request: HttpRequest) -> Status[None]:
+    header = request.headers.get("Authorization", "")
+    revoke_token(header.partition(" ")[2].strip())
+    return Status(204, None)

@@ -79,6 +79,15 @@ def indexes_deferred(models_: Sequence[type[models.Model]], *, when: bool) -> It
             cur.execute(sql)
 
 
+def analyze(models_: Sequence[type[models.Model]]) -> None:
+    """Refresh the planner's statistics after a bulk load: with none, PostgreSQL guesses a
+    prefecture's 90,000 households to be 73 rows and sorts them all for a page of 50 (384 ms
+    instead of 0.5 ms), until autovacuum comes round."""
+    with connection.cursor() as cur:
+        for m in models_:
+            cur.execute(f"ANALYZE {connection.ops.quote_name(m._meta.db_table)}")
+
+
 def select_in(sql: str, values: Sequence[Any], *, chunk: int = 5000) -> list[tuple[Any, ...]]:
     """Run ``sql`` (whose one ``IN ({})`` takes the values) over chunks of ``values``: raw SQL,
     because compiling a Django ``__in`` lookup costs microseconds per value."""

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lantu.core.errors import LantuError
+from lantu.core.files import write_private
 from lantu.jobs import kinds
 from lantu.jobs.models import Run
 from lantu.jobs.progress import Heartbeat, JobContext
@@ -62,10 +63,8 @@ def execute(run_id: int) -> str:
     beat.stop()
     fields: dict[str, Any] = {"summary": outcome.summary}
     if outcome.data:
-        folder = result_dir(run.pk)
-        folder.mkdir(parents=True, exist_ok=True)
         name = Path(outcome.file_name or "result.bin").name
-        (folder / name).write_bytes(outcome.data)
+        write_private(result_dir(run.pk) / name, outcome.data)  # atomic, 0640
         fields |= {"result_file": name, "result_name": name, "result_type": outcome.content_type}
     state = ctx.state()
     if state["total"] and state["done"] < state["total"]:

@@ -34,3 +34,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Head(models.Model):
+    """The ledger's sealed head (one row): how many events there are, the last one's id and hash,
+    and an HMAC of the three under a key kept outside the database (``lantu.ledger.anchor``).
+    Updated in the transaction of every append, so deleting the newest events, truncating the
+    log or recomputing the whole chain leaves a head that no longer matches, and forging a
+    matching head needs the key."""
+
+    count = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("台账链头")

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lantu.core.bulksql import insert_rows
+from lantu.ledger import anchor
 from lantu.ledger.models import Event
 
 GENESIS = "0" * 64
@@ -125,6 +126,8 @@ def record_many(
         rows.append(row)
     columns = [[r[f] for r in rows] for f in EVENT_FIELDS]
     insert_rows(Event, EVENT_FIELDS, columns, prepared={"before", "after"})
+    if rows:
+        anchor.seal(len(rows), prev)
     return rows
 
 
@@ -134,16 +137,35 @@ def record(change: Change, *, actor: Any, batch: str = "") -> Event:
     return Event.objects.get(hash=row["hash"])
 
 
-def verify() -> tuple[int, list[str]]:
-    """Walk the chain; return (events checked, problems)."""
+def verify(*, tables: bool = True) -> tuple[int, list[str]]:
+    """Walk the chain, check it against its sealed head and exported anchors, and (``tables``)
+    check that the registry's tables agree with the ledger's latest state; return (events
+    checked, problems)."""
     problems: list[str] = []
     prev = GENESIS
-    n = 0
+    n = last_id = 0
+    state = None
+    if tables:
+        from lantu.registry.agreement import LedgerState
+
+        state = LedgerState()
     for ev in Event.objects.order_by("id").iterator(chunk_size=5000):
         n += 1
+        last_id = ev.pk
+        if state is not None:
+            state.fold(ev)
         if ev.prev_hash != prev:
-            problems.append(f"event {ev.pk}: prev_hash does not match event before it")
+            problems.append(
+                f"事件#{ev.pk}与前一条不衔接（有事件被删除或插入）/ "
+                f"event {ev.pk}: prev_hash does not match event before it"
+            )
         if event_hash(ev.prev_hash, _row_of(ev), _json(ev.before), _json(ev.after)) != ev.hash:
-            problems.append(f"event {ev.pk}: content does not match its hash (altered)")
+            problems.append(
+                f"事件#{ev.pk}的内容与其哈希不符（被改动）/ "
+                f"event {ev.pk}: content does not match its hash (altered)"
+            )
         prev = ev.hash
+    problems += anchor.check(n, last_id, prev if n else "")
+    if state is not None:
+        problems += state.disagreements()
     return n, problems

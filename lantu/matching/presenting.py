@@ -1,8 +1,9 @@
 """What a page or the API shows of a finding, a record or a review pair, masked for the user.
 
-A department record is shown with its dataset, its record number, the name, the ID number through
-``lantu.registry.masking`` and its facts; medical bills' facts are health details, hidden from a
-role without the personal-data permission.
+A department record is shown with its dataset, its record number, the name, and the ID number and
+every fact through ``lantu.registry.masking`` (a fact named as a personal column, such as
+``phone``, is masked as that column); medical bills' facts are health details, hidden from a role
+without the personal-data permission.
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ def record(r: DepartmentRecord | None, m: Masker, dataset: str = "") -> dict[str
         "record_id": r.record_id,
         "name": r.name,
         "id_number": m.value("id_number", r.id_number),
-        # (Chinese label, English label, value) of each fact the record gives
-        "facts": [] if hidden else [(*labels.get(k, (k, k)), v) for k, v in r.facts.items() if v],
+        # (Chinese label, English label, value) of each fact the record gives; every value through
+        # the one masker (a contact phone is a phone, whoever's dataset it came in)
+        "facts": []
+        if hidden
+        else [(*labels.get(k, (k, k)), m.value(k, v)) for k, v in r.facts.items() if v],
     }
 
 

@@ -14,9 +14,9 @@ import io
 from collections import defaultdict
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Count
 
+from lantu.core.xlsx import workbook
 from lantu.regions.models import Region
 from lantu.registry.models import Member, StatusChange
 
@@ -114,7 +114,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def xlsx(year: int, rows: list[dict[str, Any]]) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf, {"in_memory": True})
     sheet = book.add_worksheet(f"{year}")
     bold = book.add_format({"bold": True})
     header = ["区划代码 code", "区划 region"] + [f"{zh} {en}" for _, zh, en in COLUMNS]

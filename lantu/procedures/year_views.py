@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import scope_path
-from lantu.core.errors import OutOfScope
+from lantu.core.errors import OutOfScope, ValidationFailed
 from lantu.procedures import report, yearly
 from lantu.procedures.models import YearClose
 from lantu.registry import codes
@@ -55,7 +55,12 @@ def year_report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 @requires(Perm.VIEW)
 def year_compare(request: HttpRequest) -> HttpResponse:
-    a, b = int(request.GET.get("a", 0) or 0), int(request.GET.get("b", 0) or 0)
+    try:
+        a, b = int(request.GET.get("a", 0) or 0), int(request.GET.get("b", 0) or 0)
+    except ValueError:
+        a = b = -1
+    if not (0 <= a <= 9999 and 0 <= b <= 9999):
+        raise ValidationFailed("年度应为四位数字，如 2024", "a year is four digits, e.g. 2024")
     _closed(a), _closed(b)
     scope = scope_path(request.user)
     if scope is None:

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 
 from lantu.accounts.scope import scoped
 from lantu.core.errors import Conflict
+from lantu.core.files import atomic_path
 from lantu.ledger.services import Change, record
 from lantu.procedures import config, engine, ruler
 from lantu.procedures.config import Kind
@@ -97,10 +98,9 @@ def _snapshot_sql() -> str:
 def _write_parquet(year: int) -> str:
     rows = RegistrySnapshot.objects.filter(year=year).order_by("household_id")
     data = {c: list(rows.values_list(c, flat=True)) for c in SNAPSHOT_COLUMNS}
-    folder = Path(settings.VAR_DIR) / "snapshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"registry-{year}.parquet"
-    pq.write_table(pa.table(data), path)
+    path = Path(settings.VAR_DIR) / "snapshots" / f"registry-{year}.parquet"
+    with atomic_path(path) as tmp:  # killed mid-write: the old file stays, never a stub
+        pq.write_table(pa.table(data), tmp)
     return str(path)
 
 

@@ -11,10 +11,10 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Max
 from django.template.loader import render_to_string
 
+from lantu.core.xlsx import workbook
 from lantu.procedures import pdf
 from lantu.projects import codes, queries
 from lantu.projects.models import Beneficiary, Disbursement, Project
@@ -179,7 +179,7 @@ def village_plan(user: Any, village: Region, year: int, masker: Masker) -> Plan:
 
 def xlsx(plan: Plan) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf, {"in_memory": True})
     head = book.add_format(
         {"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1}
     )

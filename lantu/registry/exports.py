@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
-import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
 
 from lantu.core.errors import ValidationFailed
+from lantu.core.xlsx import workbook
 from lantu.registry import queries
 from lantu.registry.columns import COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS, Column
 from lantu.registry.masking import Masker, masker_for
@@ -82,7 +82,7 @@ def rows(households: Iterable[Household], masker: Masker, year: int | None) -> I
 
 def write_xlsx(out: IO[bytes], data: Iterable[list[Any]]) -> int:
     """Write the header and the rows; return how many data rows were written."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
+    book = workbook(out, {"constant_memory": True, "in_memory": False})
     sheet = book.add_worksheet(SHEET)
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     for col, c in enumerate(COLUMNS):

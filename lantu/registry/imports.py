@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 from django.db import transaction
 
 from lantu.accounts.roles import Perm
 from lantu.core.bulksql import select_in
 from lantu.core.errors import ImportRejected, NotPermitted
+from lantu.core.xlsx import workbook
 from lantu.ledger.services import record_many
 from lantu.regions.models import Region
-from lantu.registry import bulk, validate
+from lantu.registry import bulk, loadmode, validate
 from lantu.registry.columns import BY_NAME, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, YEAR_COLUMNS
 from lantu.registry.reader import ROW, read_table
 from lantu.registry.rows import ChangeLog
@@ -51,7 +51,7 @@ class ImportReport:
     def error_workbook(self) -> bytes:
         """The rows that failed, as they were given, with the reasons beside them (XLSX)."""
         buf = io.BytesIO()
-        book = xlsxwriter.Workbook(buf, {"in_memory": True})
+        book = workbook(buf, {"in_memory": True})
         sheet = book.add_worksheet("错误清单")
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
         bad = book.add_format({"bg_color": "#FFC7CE"})
@@ -88,8 +88,11 @@ def import_file(data: bytes, filename: str, *, actor: Any, dry_run: bool = False
     report = ImportReport(source=source)
     parsed, errors = validate.parse(table)
     folded, fold_errors = validate.households(parsed)
+    stored_status = _stored_status(folded)
     folded = _fill_from_database(folded)
     errors += fold_errors + validate.required_household_values(folded)
+    if not loadmode.is_open():
+        errors += loadmode.status_errors(folded, stored_status)
     regions, region_errors = _regions(folded, actor)
     errors += region_errors
     errors += _file_invariants(parsed)
@@ -180,6 +183,14 @@ def _as_strings(df: pl.DataFrame) -> pl.DataFrame:
         else:
             out.append(pl.col(c).cast(pl.String).fill_null("").alias(c))
     return df.select(out)
+
+
+def _stored_status(folded: pl.DataFrame) -> dict[str, str]:
+    rows = select_in(
+        "SELECT household_no, status FROM registry_household WHERE household_no IN ({})",
+        folded["household_no"].to_list(),
+    )
+    return dict(rows)
 
 
 def _fill_from_database(folded: pl.DataFrame) -> pl.DataFrame:

@@ -29,6 +29,7 @@ from lantu.registry.ids import check_id, normalise
 from lantu.registry.models import Household, HouseholdYear, Member, StatusChange
 
 COUNT_CAP = 10_000
+MAX_PAGE = 100_000  # a page number past any registry: PostgreSQL refuses offsets past a bigint
 ORDER = ("region_path", "id")
 
 
@@ -215,7 +216,7 @@ class Page:
 
 
 def page(qs: QuerySet[Any], number: int, per_page: int = 50) -> Page:
-    number = max(1, number)
+    number = max(1, min(number, MAX_PAGE))
     start = (number - 1) * per_page
     rows = list(qs[start : start + per_page + 1])
     count = bounded_count(qs)

@@ -8,6 +8,7 @@ written without the decimal part, and dates as ISO dates.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import difflib
 import io
@@ -18,6 +19,7 @@ import polars as pl
 from python_calamine import CalamineWorkbook
 
 from lantu.core.errors import ImportRejected
+from lantu.registry import sheetguard
 from lantu.registry.columns import BY_NAME, COLUMNS, Column, header_lookup
 
 ROW = "_row"  # the spreadsheet row number of each data row, for error messages
@@ -60,12 +62,10 @@ def _spreadsheet_rows(data: bytes, filename: str, sheet: str = DATA_SHEET) -> li
         )
     if data[:4] == ZIP_MAGIC:
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                bad = zf.testzip()
-        except zipfile.BadZipFile as exc:
+            zipfile.ZipFile(io.BytesIO(data)).close()
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
             raise _truncated() from exc
-        if bad is not None:
-            raise _truncated()
+        sheetguard.check_zip(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_name = sheet if sheet in book.sheet_names else book.sheet_names[0]
@@ -142,6 +142,9 @@ def _csv_table(data: bytes, cols: tuple[Column, ...] = COLUMNS) -> pl.DataFrame:
             continue
     else:  # pragma: no cover - gb18030 decodes nearly anything
         raise ImportRejected("无法识别文件编码", "cannot tell the file's encoding (use UTF-8)")
+    first_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    if len(first_line) > sheetguard.MAX_COLUMNS:
+        raise sheetguard.too_large(text.count("\n") + 1, len(first_line))
     try:
         raw = pl.read_csv(io.StringIO(text), infer_schema=False)
     except pl.exceptions.PolarsError as exc:
@@ -175,6 +178,9 @@ def map_headers(header: list[str], cols: tuple[Column, ...] = COLUMNS) -> list[s
     names: list[str | None] = []
     problems_zh: list[str] = []
     problems_en: list[str] = []
+    if len(header) > sheetguard.MAX_COLUMNS:
+        raise sheetguard.too_large(0, len(header))
+    fuzzy_left = 10  # suggestions cost a fuzzy match each: a few are enough to show the pattern
     for h in header:
         h = h.strip()
         if not h:
@@ -182,7 +188,9 @@ def map_headers(header: list[str], cols: tuple[Column, ...] = COLUMNS) -> list[s
             continue
         name = lookup.get(h) or lookup.get(h.lower())
         if name is None:
-            near = difflib.get_close_matches(h, list(lookup), n=1, cutoff=0.5)
+            fuzzy_left -= 1
+            near = difflib.get_close_matches(h[:50], list(lookup), n=1, cutoff=0.5)
+            near = near if fuzzy_left >= 0 else []
             hint_zh = f"，是否应为“{near[0]}”？" if near else ""
             hint_en = f" Did you mean '{near[0]}'?" if near else ""
             problems_zh.append(f"未知的列“{h}”{hint_zh}")

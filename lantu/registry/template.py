@@ -10,6 +10,7 @@ import io
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from lantu.core.xlsx import workbook
 from lantu.registry.columns import COLUMNS, Column
 from lantu.registry.reader import DATA_SHEET
 
@@ -33,7 +34,7 @@ def write_template(
     """The registry's template, or another room's from its own column declaration, data sheet
     name, example row and instructions (the same layout, drop-downs and notes sheet)."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf, {"in_memory": True})
     head = book.add_format(
         {
             "bold": True,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lantu.registry import codes, income
+from lantu.registry import codes, income, limits
 from lantu.registry.columns import BY_NAME, COLUMNS, HOUSEHOLD_COLUMNS, YEAR_COLUMNS, Column
 from lantu.registry.ids import check_id
 from lantu.registry.reader import ROW
@@ -71,11 +71,28 @@ def _typed(col: Column) -> tuple[pl.Expr, pl.Expr, tuple[str, str]]:
         return parsed, filled & parsed.is_null(), reason
     if col.kind == "int":
         parsed = s.cast(pl.Int64, strict=False)
-        return parsed, filled & parsed.is_null(), ("应为整数", "must be a whole number")
+        low, high = limits.value_range(col) or (0, 32767)
+        bad = filled & (parsed.is_null() | (parsed < low) | (parsed > high))
+        return (
+            parsed,
+            bad,
+            (
+                f"应为{low:g}至{high:g}之间的整数",
+                f"must be a whole number from {low:g} to {high:g}",
+            ),
+        )
     if col.kind in ("money", "decimal"):
         parsed = s.str.replace_all(",", "").cast(pl.Float64, strict=False)
-        bad = filled & (parsed.is_null() | (parsed < 0))
-        return parsed, bad, ("应为不小于0的数字", "must be a number, 0 or more")
+        low, high = limits.value_range(col) or (0, 9_999.9)
+        out = parsed.is_null() | ~parsed.is_finite() | (parsed < low) | (parsed > high)
+        return (
+            parsed,
+            filled & out,
+            (
+                f"应为{low:g}至{high:,.2f}之间的数字",
+                f"must be a number from {low:g} to {high:,.2f}",
+            ),
+        )
     if col.kind == "bool":
         parsed = s.str.to_lowercase().replace_strict(
             BOOL_WORDS, default=None, return_dtype=pl.Boolean
@@ -83,9 +100,24 @@ def _typed(col: Column) -> tuple[pl.Expr, pl.Expr, tuple[str, str]]:
         return parsed, filled & parsed.is_null(), ("应填“是”或“否”", "must be 是 (yes) or 否 (no)")
     if col.kind == "date":
         parsed = pl.coalesce([s.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS])
-        reason = ("日期格式应为 2001-09-30", "a date is written 2001-09-30")
-        return parsed, filled & parsed.is_null(), reason
-    return s, pl.lit(False), ("", "")
+        reason = ("日期应为1900至2100年间，格式如 2001-09-30", "a date is written 2001-09-30")
+        year = parsed.dt.year()
+        bad = filled & (parsed.is_null() | (year < limits.YEARS[0]) | (year > limits.YEARS[1]))
+        return parsed, bad, reason
+    return _text(col, s)
+
+
+def _text(col: Column, s: pl.Expr) -> tuple[pl.Expr, pl.Expr, tuple[str, str]]:
+    """Text: no control characters (NUL breaks PostgreSQL), no longer than its column."""
+    bad = s.str.contains(limits.CONTROL_CHARS)
+    longest = limits.max_length(col) if col.kind == "str" else 30
+    if longest is not None:
+        bad = bad | (s.str.len_chars() > longest)
+    reason = (
+        f"含有控制字符或超过{longest}个字符",
+        f"has control characters or is over {longest} long",
+    )
+    return s, bad, reason
 
 
 def parse(

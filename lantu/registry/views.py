@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from lantu.accounts.roles import ROLE_LABELS, Perm
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted
+from lantu.core.files import private_dir, write_private
 from lantu.registry import exports, queries
 from lantu.registry.exports import XLSX
 from lantu.registry.forms import HouseholdFilterForm, ImportForm, display, field_label
@@ -288,13 +289,12 @@ def _error_dir(user: Any) -> Path:
 def _keep_error_workbook(user: Any, data: bytes) -> str:
     """Keep the full error workbook under var/, keyed by a random token, for this user only."""
     token = secrets.token_urlsafe(16)
-    folder = _error_dir(user)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(_error_dir(user))
     stale = time.time() - ERROR_WORKBOOK_DAYS * 86400
     for old in folder.glob("*.xlsx"):  # the user's earlier lists, once they are days old
         if old.stat().st_mtime < stale:
             old.unlink(missing_ok=True)
-    (folder / f"{token}.xlsx").write_bytes(data)
+    write_private(folder / f"{token}.xlsx", data)
     return token
 
 

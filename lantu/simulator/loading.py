@@ -26,10 +26,14 @@ import polars as pl
 from django.db import transaction
 from tqdm import tqdm
 
+from lantu.core.bulksql import analyze
 from lantu.core.errors import ValidationFailed
+from lantu.ledger.models import Event
 from lantu.regions.models import PovertyStatus, Region
 from lantu.regions.services import load_regions
 from lantu.registry.imports import apply_tables
+from lantu.registry.loadmode import initial_load
+from lantu.registry.models import Household, HouseholdYear, Member, StatusChange
 from lantu.simulator.identity import check_char_ok
 
 
@@ -79,6 +83,23 @@ def load(
     slices = list(_slices(households, members, chunk_members))
     source = f"simulator:{Path(folder).name}"
     bar = tqdm(total=members.height, desc="load", unit="member", disable=not progress)
+    with initial_load(actor=actor, reason=f"lantu load {source}"):
+        _load_slices(report, slices, households, members, year_rows, actor, source, bar)
+    bar.close()
+    analyze([Household, Member, HouseholdYear, StatusChange, Event])
+    return report
+
+
+def _load_slices(
+    report: LoadReport,
+    slices: list[pl.Series],
+    households: pl.DataFrame,
+    members: pl.DataFrame,
+    year_rows: pl.DataFrame,
+    actor: Any,
+    source: str,
+    bar: Any,
+) -> None:
     for nos in slices:
         part = pl.col("household_no").is_in(nos.implode())
         m = members.filter(part)
@@ -91,8 +112,6 @@ def load(
             report.errors = [f"{e.row}: {e.zh} / {e.en}" for e in result.errors[:50]]
             break
         bar.update(m.height)
-    bar.close()
-    return report
 
 
 def _slices(households: pl.DataFrame, members: pl.DataFrame, limit: int) -> Iterator[pl.Series]:

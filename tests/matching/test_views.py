@@ -115,3 +115,27 @@ def test_evidence_labels_follow_the_language(client, found):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     en = client.get("/matching/").content.decode()
     assert "purchase price 80000" in en and "购置价 80000" not in en
+
+
+def test_department_phone_in_evidence_is_masked_for_supervisors(client):
+    import polars as pl
+
+    world = make_world()
+    actor = world["users"][Role.COUNTY_APPROVAL]
+    table, _, _ = _vehicles(world)
+    table = table.with_columns(
+        pl.Series("owner_phone", ["13912345678", "13900000002", "13900000003", ""])
+    )
+    rep = services.load_dataset(
+        actor=actor, dataset="vehicles", table=table, as_of=datetime.date(2020, 12, 31)
+    )
+    assert rep.ok, rep.errors[:3]
+    services.link_load(actor=actor, load_id=rep.load_id)
+    path = actor.region.path
+    rows, pol = findings.detect(year=2020, policy="yunnan", region_path=path)
+    findings.store(rows, pol, actor=actor, year=2020, region_path=path)
+    client.force_login(actor)
+    assert "13912345678" in client.get("/matching/").content.decode()  # the data is there
+    client.force_login(world["users"][Role.SUPERVISOR_VIEW])
+    page = client.get("/matching/").content.decode()
+    assert "13912345678" not in page and "5678" in page

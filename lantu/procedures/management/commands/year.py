@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantu.core.errors import LantuError
+from lantu.core.files import write_private
 from lantu.procedures import report, yearly
 from lantu.procedures.models import YearClose
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
                 "  " + " ".join(f"{v!s:>9}" for v in [r["name"]] + [r[n] for n in names])
             )
         if opts["xlsx"]:
-            Path(opts["xlsx"]).write_bytes(report.xlsx(year, rows))
+            write_private(Path(opts["xlsx"]), report.xlsx(year, rows))
             self.stdout.write(f"  XLSX: {opts['xlsx']}")
 
     def _compare(self, opts: dict[str, Any]) -> None:

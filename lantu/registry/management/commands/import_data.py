@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantu.accounts.models import User
 from lantu.core.errors import LantuError
+from lantu.core.files import write_private
 from lantu.regions.imports import import_regions
 from lantu.registry.imports import import_file
+from lantu.registry.loadmode import initial_load
 
 
 class Command(BaseCommand):
@@ -24,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
             "--errors", help="write the error workbook here (default FILE.errors.xlsx)"
+        )
+        parser.add_argument(
+            "--initial-load",
+            action="store_true",
+            help="初始导入（仅管理员，记入台账）：按文件中的户状态导入 / "
+            "initial load (administrators "
+            "only, ledgered): take the statuses in the file as given",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -44,14 +54,22 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         self.stderr.write("读取并检查中… / reading and checking…")
+        mode = (
+            initial_load(actor=actor, reason=f"lantu import registry {path.name}")
+            if opts["initial_load"]
+            else contextlib.nullcontext()
+        )
         try:
-            report = import_file(path.read_bytes(), path.name, actor=actor, dry_run=opts["dry_run"])
+            with mode:
+                report = import_file(
+                    path.read_bytes(), path.name, actor=actor, dry_run=opts["dry_run"]
+                )
         except LantuError as exc:
             raise CommandError(f"{exc.zh}\n{exc.en}") from exc
         elapsed = time.perf_counter() - started
         if not report.ok:
             out = Path(opts["errors"] or f"{path}.errors.xlsx")
-            out.write_bytes(report.error_workbook())
+            write_private(out, report.error_workbook())
             for e in report.errors[:20]:
                 self.stderr.write(
                     f"第{e.row}行 row {e.row} [{e.column}] {e.value!r}: {e.zh} / {e.en}"

@@ -1,0 +1,47 @@
+"""lantu serve — the production web server: gunicorn running ``lantu.wsgi``.
+
+Sync workers (one request at a time each, one database connection each, kept between requests:
+``LANTU_DB_CONN_MAX_AGE``), so the number of PostgreSQL connections is the number of workers,
+whatever the load: size ``--workers`` (``LANTU_WEB_WORKERS``, default 2 × CPUs + 1) below the
+server's ``max_connections`` (docs/deploy.md). The application is loaded once before the workers
+fork (``--preload``, see ``lantu.wsgi``). Static files are served by WhiteNoise from the package.
+Put a reverse proxy with HTTPS in front (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def default_workers() -> int:
+    return int(os.environ.get("LANTU_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+
+
+class Command(BaseCommand):
+    help = "生产环境 Web 服务（gunicorn）/ the production web server (gunicorn)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("LANTU_BIND", "127.0.0.1:8080"))
+        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument(
+            "--timeout", type=int, default=int(os.environ.get("LANTU_WEB_TIMEOUT", 120))
+        )
+        parser.add_argument("--check", action="store_true", help="print the command, do not run")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        command = [
+            sys.executable, "-m", "gunicorn", "lantu.wsgi:application",
+            "--bind", opts["bind"], "--workers", str(opts["workers"]),
+            "--timeout", str(opts["timeout"]), "--graceful-timeout", "30",
+            "--max-requests", "2000", "--max-requests-jitter", "200", "--preload",
+            "--access-logfile", "-", "--error-logfile", "-",
+            "--forwarded-allow-ips", os.environ.get("LANTU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]  # fmt: skip
+        if opts["check"]:
+            self.stdout.write(" ".join(command))
+            return
+        os.execv(sys.executable, command)

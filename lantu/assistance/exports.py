@@ -8,10 +8,10 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import xlsxwriter
 from django.http import HttpResponse
 
 from lantu.core.errors import ValidationFailed
+from lantu.core.xlsx import workbook as safe_workbook
 
 MAX_ROWS = 50_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def workbook(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = safe_workbook(buf, {"in_memory": True})
     ws = book.add_worksheet(sheet)
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     ws.write_row(0, 0, list(headers), head)

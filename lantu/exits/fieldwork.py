@@ -23,10 +23,10 @@ import hashlib
 import io
 from typing import Any
 
-import xlsxwriter
 from django.db import transaction
 
 from lantu.core.errors import ImportRejected
+from lantu.core.xlsx import workbook
 from lantu.exits.models import Assessment, SampledHousehold
 from lantu.ledger.services import Change, record
 from lantu.registry.imports import ImportReport
@@ -87,7 +87,7 @@ def _survey_rows(line: float) -> list[list[str]]:
 
 def xlsform(a: Assessment) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf, {"in_memory": True})
     survey = book.add_worksheet("survey")
     survey.write_row(0, 0, ["type", "name", "label::中文 (zh)", "label::English (en)", "required",
                             "constraint", "relevant", "calculation"])  # fmt: skip

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import xlsxwriter
 from django.template.loader import render_to_string
 
+from lantu.core.xlsx import workbook
 from lantu.exits.models import Assessment
 from lantu.exits.queries import sample_rows
 from lantu.procedures.pdf import FontMissing, require_cjk_font
@@ -41,7 +41,7 @@ def list_rows(a: Assessment) -> list[dict[str, Any]]:
 
 def list_xlsx(a: Assessment) -> bytes:
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = workbook(buf, {"in_memory": True})
     sheet = book.add_worksheet("调查户名单")
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     cols = [("code", "样本编号"), ("village", "行政村"), ("stratum", "户类别"),

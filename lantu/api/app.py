@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError
 from lantu.api import matching, procedures, regions, registry, tokens
 from lantu.api.auth import AUTH
 from lantu.core.errors import LantuError
+from lantu.monitoring import api as monitoring_api
 
 api = NinjaAPI(
     title="Lantu 蓝图 API",
@@ -38,3 +39,4 @@ api.add_router("/households", registry.router, tags=["households"])
 api.add_router("/token", tokens.router, tags=["auth"])
 api.add_router("/procedures", procedures.router, tags=["procedures"])
 api.add_router("/matching", matching.router, tags=["matching"])
+api.add_router("/monitoring", monitoring_api.router, tags=["monitoring"])

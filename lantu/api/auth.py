@@ -49,3 +49,12 @@ class TokenAuth(HttpBearer):
 
 
 AUTH = [SessionAuth(), TokenAuth()]
+
+
+def require(request: HttpRequest, perm: Any) -> None:
+    """NotPermitted (403) unless the user's roles grant ``perm`` (a ``lantu.accounts.roles.Perm``):
+    e.g. a department role (monitoring tickets only) browsing the registry."""
+    from lantu.core.errors import NotPermitted
+
+    if not request.user.can(perm):  # type: ignore[union-attr]
+        raise NotPermitted("您的角色无权查看", "your role may not view this")

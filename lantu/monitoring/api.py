@@ -94,7 +94,9 @@ def public_catalogue(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/public/reports", auth=None, response={201: ReceiptOut, **ERRORS})
+@router.post(
+    "/public/reports", auth=None, response={201: ReceiptOut, **ERRORS, 400: dict[str, Any]}
+)
 def public_report(
     request: HttpRequest, data: Form[ReportIn], photo: File[UploadedFile] | None = None
 ) -> Status[Any]:

@@ -23,6 +23,8 @@ from lantu.registry.models import Household
 
 
 def _check(actor: Any, path: str) -> None:
+    if actor is None:  # the system (a scheduled round)
+        return
     scope = actor.region.path if actor is not None and actor.region_id else None
     if scope is None or not path.startswith(scope):
         raise OutOfScope()

@@ -14,6 +14,7 @@ from tests.procedures.conftest import (  # noqa: F401  (fixtures)
     TOWNSHIP,
     VILLAGE,
     Clock,
+    client_for,
     household,
     now,
     small_tree,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sla/", views.sla_view, name="sla"),
     path("rounds/", visit_views.rounds, name="rounds"),
     path("rounds/<int:pk>/", visit_views.round_detail, name="round"),
+    path("rounds/<int:pk>/import/", visit_views.round_import, name="round_import"),
     path("visits/<int:pk>/", visit_views.visit, name="visit"),
     path("report/", public.report, name="public_report"),
     path("status/", public.status, name="public_status"),

@@ -4,14 +4,15 @@ list with its coverage, and the phone-sized page recording one visit."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import scoped
 from lantu.core.errors import LantuError
-from lantu.monitoring import catalogue, visits
+from lantu.monitoring import catalogue, visit_import, visits
 from lantu.monitoring.models import Round, Visit
 from lantu.regions.models import Region
 from lantu.registry.views import requires
@@ -86,3 +87,31 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         "departments": list(catalogue.departments().values()),
     }
     return render(request, "monitoring/visit.html", ctx)
+
+
+@requires(Perm.IMPORT)
+def round_import(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """GET: the round's template (its households listed); POST: the filled file, all or nothing;
+    with errors, the importer's error workbook comes back to download."""
+    rnd = scoped(Round.objects.select_related("village"), request.user).filter(pk=pk).first()
+    if rnd is None:
+        raise Http404
+    if request.method != "POST" or "file" not in request.FILES:
+        return _xlsx(visit_import.template(rnd), f"visits-{rnd.village.code}-{rnd.period}.xlsx")
+    upload: Any = request.FILES["file"]
+    try:
+        report = visit_import.import_visits(
+            upload.read(), upload.name or "", actor=request.user, rnd=rnd
+        )
+    except LantuError as exc:
+        return render(request, "error.html", {"error": exc}, status=exc.status)
+    if not report.ok:
+        return _xlsx(report.error_workbook(), "errors.xlsx", status=400)
+    return redirect("monitoring:round", pk=rnd.pk)
+
+
+def _xlsx(data: bytes, name: str, status: int = 200) -> HttpResponse:
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    resp = HttpResponse(data, content_type=kind, status=status)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp

@@ -71,6 +71,12 @@ def _endpoints() -> list[Any]:
             lambda w, hh: reverse("monitoring:round", args=[w["rd"](hh).pk]),
         ),
         _endpoint(
+            "mon.round.import",
+            False,
+            Perm.IMPORT,
+            lambda w, hh: reverse("monitoring:round_import", args=[w["rd"](hh).pk]),
+        ),
+        _endpoint(
             "mon.visit",
             False,
             Perm.VIEW,
@@ -124,6 +130,10 @@ def _secrets(t: Ticket) -> list[str]:
 
 
 def _text(resp: Any) -> str:
+    if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        from tests.test_access_matrix import _text as workbook_text
+
+        return workbook_text(resp)
     body = resp.content.decode()
     if resp.get("Content-Type", "").startswith("application/json"):
         return json.dumps(json.loads(body), ensure_ascii=False)
@@ -202,7 +212,7 @@ def monitoring_routes_covered() -> None:
     from lantu.api.app import api
     from lantu.monitoring import urls
 
-    pages = {"queue", "ticket", "sla", "rounds", "round", "visit"}
+    pages = {"queue", "ticket", "sla", "rounds", "round", "round_import", "visit"}
     assert {p.name for p in urls.urlpatterns} == pages | PUBLIC_PAGES | ACTION_PAGES
     paths = {p for p in api.get_openapi_schema()["paths"] if p.startswith("/api/monitoring")}
     assert paths == API_COVERED | API_ELSEWHERE

@@ -28,6 +28,7 @@ from lantu.simulator import (
     lifecycle,
     living,
     registry,
+    shocks,
     tables,
 )
 from lantu.simulator import people as population
@@ -76,6 +77,7 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
+    shocks.write(out, seed, years)  # dated shocks and monitoring clues, 2021+ (shocks.yaml)
     manifest = {
         "preset": preset,
         "people": n_people,

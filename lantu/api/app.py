@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from lantu.api import matching, procedures, projects, regions, registry, tokens
+from lantu.api import exits, matching, procedures, projects, regions, registry, tokens
 from lantu.api.auth import AUTH
 from lantu.core.errors import LantuError
 from lantu.monitoring import api as monitoring_api
@@ -41,3 +41,4 @@ api.add_router("/procedures", procedures.router, tags=["procedures"])
 api.add_router("/matching", matching.router, tags=["matching"])
 api.add_router("/monitoring", monitoring_api.router, tags=["monitoring"])
 api.add_router("/projects", projects.router, tags=["projects"])
+api.add_router("/exits", exits.router, tags=["exits"])

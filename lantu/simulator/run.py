@@ -27,6 +27,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     shocks,
     tables,
@@ -68,6 +69,16 @@ def simulate(
     county6 = geo.villages["county"].str.slice(0, 6).cast(pl.Int32).to_numpy()
     exit_by_county = dict(zip(geo.counties["code"], geo.counties["exit_year"], strict=True))
     county_exit = geo.villages["county"].replace_strict(exit_by_county).to_numpy()
+    # Written first: the projects and assistance modules read it (the run's scale).
+    manifest = {
+        "preset": preset,
+        "people": n_people,
+        "seed": seed,
+        "years": list(years),
+        "full_rural_people": int(p.get("scale.full_rural_people")),
+        "full_villages": int(p.get("scale.villages")),
+    }
+    (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     buf = Buffers(sink=departments.Sink(w, p, out, seed))
     span = range(years[0], years[1] + 1)
     bar = tqdm(span, desc=f"simulate {preset}", unit="year", disable=not progress)
@@ -80,15 +91,7 @@ def simulate(
     finally:
         tables.flush()
     shocks.write(out, seed, years)  # dated shocks and monitoring clues, 2021+ (shocks.yaml)
-    manifest = {
-        "preset": preset,
-        "people": n_people,
-        "seed": seed,
-        "years": list(years),
-        "full_rural_people": int(p.get("scale.full_rural_people")),
-        "full_villages": int(p.get("scale.villages")),
-    }
-    (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    registers.write(out)
     return out
 
 

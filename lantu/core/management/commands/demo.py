@@ -43,6 +43,8 @@ class Command(BaseCommand):
             self._yearly_cycle()
             self._comparison(out)
             self._projects(out)
+            if (out / "observed" / "registers").is_dir():  # 户籍户数: the exit assessment's frame
+                call_command("exits", "rosters", str(out), verbosity=0)
         users = self._demo_users()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
@@ -106,6 +108,8 @@ class Command(BaseCommand):
             ("auditor", Role.AUDITOR, "county"),
             # The seven departments' county bureaus (monitoring tickets, 部门办单).
             *((role.value, role, "county") for role in DEPARTMENT_ROLES),
+            ("prefreview", Role.PREFECTURE_REVIEW, "prefecture"),
+            ("province", Role.PROVINCE_APPROVAL, "province"),
         ]
         users = []
         for username, role, level in wanted:

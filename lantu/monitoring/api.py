@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from lantu.accounts.roles import Perm
+from lantu.api.auth import require
 from lantu.api.paging import window
 from lantu.api.schemas import ErrorOut
 from lantu.core.errors import ValidationFailed
@@ -130,6 +132,7 @@ def public_sign_off(request: HttpRequest, data: SignOffIn) -> dict[str, Any]:
 def ticket_queue(
     request: HttpRequest, section: str = "open", limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
+    require(request, Perm.TICKETS)
     if section not in queries.SECTIONS:
         raise ValidationFailed(f"未知的分类：{section}", f"unknown section {section}")
     qs = queries.queue(request.user, section)
@@ -140,6 +143,7 @@ def ticket_queue(
 
 @router.get("/tickets/{pk}", response={200: dict[str, Any], **ERRORS})
 def ticket_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    require(request, Perm.TICKETS)
     return presenting.staff_view(queries.ticket(request.user, pk), masker_for(request.user))
 
 
@@ -154,6 +158,7 @@ ACTIONS = {
 
 @router.post("/tickets/{pk}/act", response={200: dict[str, Any], **ERRORS})
 def ticket_act(request: HttpRequest, pk: int, data: ActIn) -> dict[str, Any]:
+    require(request, Perm.TICKETS)
     queries.ticket(request.user, pk)  # 404 outside the scope
     if data.action not in ACTIONS:
         raise ValidationFailed(f"未知的操作：{data.action}", f"unknown action {data.action}")
@@ -163,6 +168,7 @@ def ticket_act(request: HttpRequest, pk: int, data: ActIn) -> dict[str, Any]:
 
 @router.post("/tasks/{pk}", response={200: dict[str, Any], **ERRORS})
 def task_act(request: HttpRequest, pk: int, data: TaskIn) -> dict[str, Any]:
+    require(request, Perm.TICKETS)
     task = Task.objects.filter(pk=pk).first()
     ticket_id = task.ticket_id if task else 0
     queries.ticket(request.user, ticket_id)  # 404 outside the scope or not routed here
@@ -172,6 +178,7 @@ def task_act(request: HttpRequest, pk: int, data: TaskIn) -> dict[str, Any]:
 
 @router.get("/sla", response={200: dict[str, Any], **ERRORS})
 def sla_table(request: HttpRequest, by: str = "township") -> dict[str, Any]:
+    require(request, Perm.TICKETS)
     return {"by": by, "rows": sla.table(request.user, by=by)}
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lantu.procedures",
     "lantu.matching",
     "lantu.assistance",
+    "lantu.monitoring",
     "lantu.projects",
     "django_tasks",
     "django_tasks_db",

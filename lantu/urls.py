@@ -14,6 +14,7 @@ urlpatterns = [
     path("exits/", include("lantu.exits.urls")),
     path("matching/", include("lantu.matching.urls")),
     path("assistance/", include("lantu.assistance.urls")),
+    path("monitoring/", include("lantu.monitoring.urls")),
     path("projects/", include("lantu.projects.urls")),
     path("public/projects/", include(projects_public)),
     path("jobs/", include("lantu.jobs.urls")),

@@ -403,7 +403,7 @@ def test_access(client, world, ep, who, target):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", [r.value for r in Role])
+@pytest.mark.parametrize("who", [r.value for r in Role if Perm.VIEW in GRANTS[r]])
 def test_counts_never_include_out_of_scope(client, world, who):
     client.force_login(world["users"][who])
     body = client.get(reverse("registry:household_list")).content.decode()
@@ -490,6 +490,45 @@ def test_matrix_covers_every_registry_page_and_api_route():
     paths = set(api.get_openapi_schema()["paths"])
     ours = {p for p in paths if p.startswith(("/api/regions", "/api/households"))}
     assert ours == API_COVERED
+
+
+# The monitoring room's pages and API (tests/monitoring/matrix.py builds a ticket in each county
+# and lists the endpoints; the public ones are checked for anyone's personal data).
+from tests.monitoring.matrix import (  # noqa: E402
+    MONITORING_ENDPOINTS,
+    build_monitoring,
+    check_monitoring_access,
+    check_public_pages,
+    monitoring_routes_covered,
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ep", "who", "target"),
+    list(itertools.product(MONITORING_ENDPOINTS, WHO, TARGETS)),
+    ids=lambda v: v.name if isinstance(v, Endpoint) else str(v),
+)
+def test_monitoring_access(client, mon_world, ep, who, target):
+    world = mon_world
+    check_monitoring_access(client, world, ep, who, target, _expected, ANON, UNBOUND)
+
+
+@pytest.mark.django_db
+def test_monitoring_public_pages_show_nobody_elses_data(client, mon_world):
+    check_public_pages(client, mon_world)
+
+
+@pytest.fixture(scope="module")
+def mon_world(world, django_db_blocker):
+    """The world with a ticket and a visit round in each county (in the world's transaction)."""
+    with django_db_blocker.unblock():
+        build_monitoring(world)
+    return world
+
+
+def test_matrix_covers_every_monitoring_page_and_api_route():
+    monitoring_routes_covered()
 
 
 PROJECT_PAGES_TESTED_ELSEWHERE = {  # POST-only or need an upload or a lifecycle first

@@ -22,6 +22,15 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     CADRE = "cadre"  # 帮扶责任人: sees only the households paired with them (lantu.assistance)
+    # The seven departments of Yunnan's assistance platform (DOMAIN §8), owned by the monitoring
+    # room: each handles the monitoring tickets routed to it (部门办单), in its region's subtree.
+    DEPT_EDUCATION = "dept_education"
+    DEPT_CIVIL_AFFAIRS = "dept_civil_affairs"
+    DEPT_HUMAN_RESOURCES = "dept_human_resources"
+    DEPT_HOUSING = "dept_housing"
+    DEPT_WATER = "dept_water"
+    DEPT_HEALTH = "dept_health"
+    DEPT_MEDICAL_INSURANCE = "dept_medical_insurance"
 
 
 ROLE_LABELS = {
@@ -34,7 +43,24 @@ ROLE_LABELS = {
     Role.AUDITOR: _("审计"),
     Role.ADMIN: _("系统管理员"),
     Role.CADRE: _("帮扶责任人"),
+    Role.DEPT_EDUCATION: _("教育部门"),
+    Role.DEPT_CIVIL_AFFAIRS: _("民政部门"),
+    Role.DEPT_HUMAN_RESOURCES: _("人社部门"),
+    Role.DEPT_HOUSING: _("住建部门"),
+    Role.DEPT_WATER: _("水利部门"),
+    Role.DEPT_HEALTH: _("卫健部门"),
+    Role.DEPT_MEDICAL_INSURANCE: _("医保部门"),
 }
+
+DEPARTMENT_ROLES = (
+    Role.DEPT_EDUCATION,
+    Role.DEPT_CIVIL_AFFAIRS,
+    Role.DEPT_HUMAN_RESOURCES,
+    Role.DEPT_HOUSING,
+    Role.DEPT_WATER,
+    Role.DEPT_HEALTH,
+    Role.DEPT_MEDICAL_INSURANCE,
+)
 
 
 class Perm(StrEnum):
@@ -47,6 +73,8 @@ class Perm(StrEnum):
     APPROVE = "approve"
     MANAGE_USERS = "manage_users"
     ASSIST = "assist"  # record visits and the progress of measures (lantu.assistance)
+    # Monitoring tickets (线索工单) in scope; a department role sees only those routed to it.
+    TICKETS = "tickets"
 
 
 GRANTS: dict[Role, frozenset[Perm]] = {
@@ -86,7 +114,15 @@ GRANTS: dict[Role, frozenset[Perm]] = {
     # A cadre visits their own households: sees their details, records visits and measures'
     # progress, exports their own list; changes nothing in the registry.
     Role.CADRE: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EXPORT, Perm.ASSIST}),
+    # A department sees no registry pages: only the tickets routed to it, with the contact and
+    # ID details it needs to act on them.
+    **{d: frozenset({Perm.TICKETS, Perm.PERSONAL_DATA}) for d in DEPARTMENT_ROLES},
 }
+# Every office role sees the monitoring tickets of its subtree (supervisors masked, read-only).
+for _role in (Role.VILLAGE_ENTRY, Role.TOWNSHIP_REVIEW, Role.COUNTY_APPROVAL):
+    GRANTS[_role] |= {Perm.TICKETS}
+for _role in (Role.SUPERVISOR_VIEW, Role.AUDITOR):
+    GRANTS[_role] |= {Perm.TICKETS}
 
 
 def permissions(roles: list[str]) -> frozenset[Perm]:

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError
 from lantu.api import assistance, exits, matching, procedures, projects, regions, registry, tokens
 from lantu.api.auth import AUTH
 from lantu.core.errors import LantuError
+from lantu.monitoring import api as monitoring_api
 
 api = NinjaAPI(
     title="Lantu 蓝图 API",
@@ -39,5 +40,6 @@ api.add_router("/token", tokens.router, tags=["auth"])
 api.add_router("/procedures", procedures.router, tags=["procedures"])
 api.add_router("/matching", matching.router, tags=["matching"])
 api.add_router("/assistance", assistance.router, tags=["assistance"])
+api.add_router("/monitoring", monitoring_api.router, tags=["monitoring"])
 api.add_router("/projects", projects.router, tags=["projects"])
 api.add_router("/exits", exits.router, tags=["exits"])

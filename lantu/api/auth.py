@@ -73,25 +73,50 @@ def login(request: HttpRequest, username: str, password: str) -> Any | None:
     return authenticate(request, username=username, password=password)
 
 
-def _permitted(user: Any) -> Any:
-    if user is not None and not user.can(Perm.VIEW):
+def _permitted(user: Any, perms: tuple[Perm, ...]) -> Any:
+    if user is not None and not any(user.can(p) for p in perms):
         raise NotPermitted("您的账号没有可使用接口的角色", "your account holds no role for the API")
     return user
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token (tried first: a token's POST needs no CSRF token) and the role check: the
+    user must hold one of ``perms`` (by default the registry's VIEW)."""
+
+    def __init__(self, perms: tuple[Perm, ...] = (Perm.VIEW,)) -> None:
+        super().__init__()
+        self.perms = perms
+
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
         user = user_for_token(token)
         if user is not None:
             request.user = user
-        return _permitted(user)
+        return _permitted(user, self.perms)
 
 
 class RoleSessionAuth(SessionAuth):
     """The session, with CSRF for unsafe methods (ninja's own check), and the role check."""
 
+    def __init__(self, perms: tuple[Perm, ...] = (Perm.VIEW,)) -> None:
+        super().__init__()
+        self.perms = perms
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
-        return _permitted(super().authenticate(request, key))
+        return _permitted(super().authenticate(request, key), self.perms)
 
 
-AUTH = [TokenAuth(), RoleSessionAuth()]
+def auth_for(*perms: Perm) -> list[Any]:
+    """The API's authentication for a router whose users hold one of ``perms``."""
+    return [TokenAuth(perms), RoleSessionAuth(perms)]
+
+
+AUTH = auth_for(Perm.VIEW)
+
+
+def require(request: HttpRequest, perm: Any) -> None:
+    """NotPermitted (403) unless the user's roles grant ``perm`` (a ``lantu.accounts.roles.Perm``):
+    e.g. a department role (monitoring tickets only) browsing the registry."""
+    from lantu.core.errors import NotPermitted
+
+    if not request.user.can(perm):  # type: ignore[union-attr]
+        raise NotPermitted("您的角色无权查看", "your role may not view this")

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from lantu.accounts.roles import Perm
+from lantu.api.auth import require
 from lantu.api.paging import window
 from lantu.api.schemas import ErrorOut
 from lantu.core.errors import NotPermitted, ValidationFailed
@@ -97,6 +98,7 @@ def _out(p: Any) -> ProjectOut:
 def list_projects(
     request: HttpRequest, year: int | None = None, stage: str = "", limit: int = 50, offset: int = 0
 ) -> ProjectPage:
+    require(request, Perm.VIEW)
     qs = queries.with_totals(queries.projects(request.user, year=year, stage=stage))
     rows, meta = window(qs, limit, offset)
     return ProjectPage(items=[_out(p) for p in rows], **meta)
@@ -104,6 +106,7 @@ def list_projects(
 
 @router.get("/findings", response={200: list[FindingOut], 404: ErrorOut}, summary="Findings / 疑点")
 def list_findings(request: HttpRequest, state: str = "open", limit: int = 200) -> list[FindingOut]:
+    require(request, Perm.VIEW)
     qs = queries.findings(request.user, state=state)[: min(limit, 1000)]
     return [
         FindingOut(
@@ -122,6 +125,7 @@ def list_findings(request: HttpRequest, state: str = "open", limit: int = 200) -
 
 @router.get("/{pk}", response={200: ProjectOut, 404: ErrorOut}, summary="One project / 项目")
 def get_project(request: HttpRequest, pk: int) -> ProjectOut:
+    require(request, Perm.VIEW)
     return _out(queries.project(request.user, pk))
 
 
@@ -131,6 +135,7 @@ def get_project(request: HttpRequest, pk: int) -> ProjectOut:
 def list_payments(
     request: HttpRequest, pk: int, limit: int = 200, offset: int = 0
 ) -> list[PaymentOut]:
+    require(request, Perm.VIEW)
     p = queries.project(request.user, pk)
     m = masker_for(request.user)
     rows = queries.payments(request.user, p)[offset : offset + min(limit, 1000)]

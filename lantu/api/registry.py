@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from lantu.accounts.roles import Perm
+from lantu.api.auth import require
 from lantu.api.paging import window
 from lantu.api.schemas import ErrorOut, HouseholdOut, HouseholdPage, MemberOut
 from lantu.registry import queries
@@ -52,6 +54,7 @@ def member_out(x: Member, m: Masker) -> MemberOut:
 def list_households(
     request: HttpRequest, filters: Query[Filters], limit: int = 50, offset: int = 0
 ) -> HouseholdPage:
+    require(request, Perm.VIEW)
     qs = queries.households(request.user, HouseholdFilter(**filters.dict()))
     rows, meta = window(qs, limit, offset)
     m = masker_for(request.user)
@@ -60,6 +63,7 @@ def list_households(
 
 @router.get("/{pk}", response={200: HouseholdOut, 404: ErrorOut}, summary="One household / 户")
 def get_household(request: HttpRequest, pk: int) -> HouseholdOut:
+    require(request, Perm.VIEW)
     return household_out(queries.household(request.user, pk), masker_for(request.user))
 
 
@@ -69,6 +73,7 @@ def get_household(request: HttpRequest, pk: int) -> HouseholdOut:
     summary="Members of a household / 家庭成员",
 )
 def list_members(request: HttpRequest, pk: int) -> list[MemberOut]:
+    require(request, Perm.VIEW)
     hh = queries.household(request.user, pk)
     m = masker_for(request.user)
     return [member_out(x, m) for x in queries.members(request.user, hh)]

@@ -12,6 +12,7 @@ every notice step whose notice has ended without an open objection (for a nightl
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -41,6 +42,17 @@ def due(case: Case) -> datetime.date | None:
 @dataclass
 class EscalationReport:
     escalated: list[tuple[int, str]] = field(default_factory=list)
+    # Other rooms' overdue items raised by the same run: name → [(id, level)].
+    others: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+# Other rooms whose items share this clock and 督办 (e.g. monitoring tickets): each function takes
+# today and returns what it raised. Registered from the room's AppConfig.ready.
+_HOOKS: dict[str, Callable[[datetime.date], list[tuple[int, str]]]] = {}
+
+
+def register(name: str, hook: Callable[[datetime.date], list[tuple[int, str]]]) -> None:
+    _HOOKS[name] = hook
 
 
 def escalate(*, today: datetime.date | None = None) -> EscalationReport:
@@ -68,6 +80,8 @@ def escalate(*, today: datetime.date | None = None) -> EscalationReport:
             data = {"to": target, "due": str(due(case))}
             engine.log(case, "escalate", actor=None, data=data, before=before, comment=note)
         out.escalated.append((case.pk, target))
+    for name, hook in _HOOKS.items():
+        out.others[name] = hook(today)
     return out
 
 

@@ -30,6 +30,7 @@ from lantu.simulator import (
     living,
     registers,
     registry,
+    shocks,
     tables,
 )
 from lantu.simulator import people as population
@@ -103,6 +104,7 @@ def simulate(
     finally:
         tables.flush()
     assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
+    shocks.write(out, seed, years)  # dated shocks and monitoring clues, 2021+ (shocks.yaml)
     registers.write(out)
     return out
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Max
 
 from lantu.accounts.models import User
-from lantu.accounts.roles import ROLE_LABELS, Role
+from lantu.accounts.roles import DEPARTMENT_ROLES, ROLE_LABELS, Role
 from lantu.regions.models import Region
 from lantu.registry.models import Household, HouseholdYear
 
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         users += self._cadre_user()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
+        self.stdout.write(f"群众自主申报 self-report: http://{opts['addr']}/monitoring/report/")
         self.stdout.write(f"演示账号 demo logins (password / 密码: {DEMO_PASSWORD}):")
         for user in users:
             region = user.region.name if user.region else ""
@@ -135,6 +136,8 @@ class Command(BaseCommand):
             ("village", Role.VILLAGE_ENTRY, "village"),
             ("prefecture", Role.SUPERVISOR_VIEW, "prefecture"),
             ("auditor", Role.AUDITOR, "county"),
+            # The seven departments' county bureaus (monitoring tickets, 部门办单).
+            *((role.value, role, "county") for role in DEPARTMENT_ROLES),
             ("prefreview", Role.PREFECTURE_REVIEW, "prefecture"),
             ("province", Role.PROVINCE_APPROVAL, "province"),
         ]

@@ -27,6 +27,8 @@ class Command(BaseCommand):
             for pk, level in report.escalated:
                 self.stdout.write(f"督办 escalated case {pk} → {level}")
             self.stdout.write(f"{len(report.escalated)} 件督办 / cases escalated")
+            for name, raised in report.others.items():
+                self.stdout.write(f"{len(raised)} {name} 督办 / escalated")
         elif opts["what"] == "conclude":
             done = escalation.conclude_notices()
             self.stdout.write(f"{len(done)} 件公示期满确认 / notice steps concluded")

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from lantu.api.urls import api
+from lantu.stats import views as stats_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("procedures/", include("lantu.procedures.urls")),
     path("matching/", include("lantu.matching.urls")),
     path("jobs/", include("lantu.jobs.urls")),
+    path("stats/", include("lantu.stats.urls")),
     path("api/", api.urls),
-    path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
+    path("", stats_views.home_page, name="home"),
 ]

@@ -108,7 +108,11 @@ def _via_django(sql: str) -> pa.Table:
 
 def from_db(years: tuple[int, ...] = (), region_path: str | None = None) -> dict[str, pa.Table]:
     """The registry (optionally one region's subtree, optionally some years) as Arrow tables."""
-    sqls = queries(years, region_path)
+    return fetch(queries(years, region_path))
+
+
+def fetch(sqls: dict[str, str]) -> dict[str, pa.Table]:
+    """Each named query's result as an Arrow table (ADBC where it can, else Django's cursor)."""
     adbc = _adbc_connect()
     if adbc is None:
         return {name: _via_django(sql) for name, sql in sqls.items()}

@@ -46,6 +46,8 @@ def home_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires(Perm.VIEW)
 def board(request: HttpRequest, code: str = "") -> HttpResponse:
+    if not code and getattr(request.user, "region", None) is None:
+        return render(request, "stats/home.html", {"todos": [], "region": None})
     region = queries.region(request.user, code)
     built = dashboard.build(request.user, region, _year(request))
     context = {
@@ -89,7 +91,10 @@ def chart_xlsx(request: HttpRequest, code: str, chart: str) -> HttpResponse:
 @require_GET
 @requires(Perm.VIEW)
 def headline_page(request: HttpRequest) -> HttpResponse:
-    region = queries.region(request.user, request.GET.get("region", ""))
+    code = request.GET.get("region", "")
+    if not code and getattr(request.user, "region", None) is None:
+        return render(request, "stats/home.html", {"todos": [], "region": None})
+    region = queries.region(request.user, code)
     rows, year = headline.compare(request.user, region)
     return render(request, "stats/headline.html", {"rows": rows, "year": year, "region": region})
 

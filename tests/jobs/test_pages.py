@@ -61,7 +61,7 @@ def test_others_runs_are_out_of_sight(client, users):
         not in client.get(reverse("jobs:runs")).content.decode()
     )
     client.force_login(users["viewer"])  # in scope, but may not run (or see) this kind
-    assert client.get(reverse("jobs:run", args=[run.pk])).status_code == 404
+    assert client.get(reverse("jobs:run", args=[run.pk])).status_code == 403
     assert (
         client.post(reverse("jobs:start", args=["test.write"]), {"test.write-n": "1"}).status_code
         == 403

@@ -80,6 +80,16 @@ def build(user: Any, region: Region, year: int | None) -> Dashboard:
     return Dashboard(region, year, years, cards, out, missing)
 
 
+def cards(user: Any, region: Region) -> tuple[int | None, list[Card]]:
+    """The key figures of the region's latest year (the home page's)."""
+    years = queries.years(user, region)
+    if not years:
+        return None, []
+    figs = queries.figures(user, region, years[-1])
+    cat = catalogue()
+    return years[-1], [Card(cat.indicators[n], figs.total(n)) for n in KEY_FIGURES]
+
+
 def chart(user: Any, region: Region, year: int | None, chart_id: str) -> charts.Chart | None:
     board = build(user, region, year)
     return next((c for c in board.charts if c.id == chart_id), None)

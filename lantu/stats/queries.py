@@ -22,6 +22,7 @@ class Figures:
 
     vals: Vals
     latest: bool = True  # the latest year: the only one holding current-state counts
+    missing: frozenset[str] = frozenset()  # indicators whose source is not installed
 
     def total(self, name: str) -> float | None:
         """The indicator's total (sum over its keys), a ratio's value, or None for no data."""
@@ -40,11 +41,6 @@ class Figures:
 
     def parts(self, name: str) -> dict[str, float]:
         return self.vals.get(name, {})
-
-    @property
-    def missing(self) -> set[str]:
-        last = Refresh.objects.first()
-        return set(last.missing) if last else set(catalogue().indicators)
 
 
 def region(user: Any, code: str | None = None) -> Region:
@@ -68,20 +64,27 @@ def years(user: Any, r: Region) -> list[int]:
     return list(qs)
 
 
-def _latest_year() -> int | None:
-    last = Refresh.objects.first()
-    return last.years[-1] if last and last.years else None
+def _state() -> tuple[int | None, frozenset[str]]:
+    """The latest year and the indicators with no source, as of the last refresh."""
+    last = Refresh.objects.only("years", "missing").first()
+    if last is None:
+        return None, frozenset(catalogue().indicators)
+    return (last.years[-1] if last.years else None), frozenset(last.missing)
+
+
+def _figures(raw: str | None, year: int, state: tuple[int | None, frozenset[str]]) -> Figures:
+    return Figures(json.loads(raw) if raw else {}, latest=year == state[0], missing=state[1])
 
 
 def figures(user: Any, r: Region, year: int) -> Figures:
     row = _rows(user).filter(path=r.path, year=year).values_list("vals", flat=True).first()
-    return Figures(json.loads(row) if row else {}, latest=year == _latest_year())
+    return _figures(row, year, _state())
 
 
 def series(user: Any, r: Region) -> dict[int, Figures]:
     rows = _rows(user).filter(path=r.path).order_by("year").values_list("year", "vals")
-    latest = _latest_year()
-    return {y: Figures(json.loads(v), latest=y == latest) for y, v in rows}
+    state = _state()
+    return {y: _figures(v, y, state) for y, v in rows}
 
 
 def children(user: Any, r: Region, year: int) -> list[tuple[Region, Figures]]:
@@ -92,18 +95,15 @@ def children(user: Any, r: Region, year: int) -> list[tuple[Region, Figures]]:
         .values_list("path", "vals")
     )
     kids = Region.objects.filter(parent=r).order_by("code")
-    latest = year == _latest_year()
-    return [
-        (k, Figures(json.loads(rows[k.path]) if k.path in rows else {}, latest=latest))
-        for k in kids
-    ]
+    state = _state()
+    return [(k, _figures(rows.get(k.path), year, state)) for k in kids]
 
 
 def at_depth(user: Any, depth: int, year: int) -> dict[str, Figures]:
     """Every aggregate row of one level in the user's scope, by region code."""
     rows = _rows(user).filter(depth=depth, year=year).values_list("path", "vals")
-    latest = year == _latest_year()
-    return {p.strip("/").split("/")[-1]: Figures(json.loads(v), latest=latest) for p, v in rows}
+    state = _state()
+    return {p.strip("/").split("/")[-1]: _figures(v, year, state) for p, v in rows}
 
 
 def last_refresh() -> Refresh | None:

@@ -38,8 +38,8 @@ def home_page(request: HttpRequest) -> HttpResponse:
     region = user.region
     context: dict[str, Any] = {"todos": home.todos(user) if region else [], "region": region}
     if region is not None:
-        board = dashboard.build(user, region, None)
-        context |= {"cards": board.cards, "year": board.year}
+        year, cards = dashboard.cards(user, region)
+        context |= {"cards": cards, "year": year}
     return render(request, "stats/home.html", context)
 
 

@@ -42,6 +42,8 @@ class Command(BaseCommand):
             call_command("load", str(out))
             self._yearly_cycle()
             self._comparison(out)
+            self.stdout.write("统计汇总… / aggregating the statistics…")
+            call_command("stats", "refresh", verbosity=0)
         users = self._demo_users()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")

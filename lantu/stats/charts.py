@@ -5,6 +5,7 @@ chart for screen readers and print, and exported to XLSX). Numbers are never com
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,7 @@ class Chart:
     note: str = ""
     empty: bool = False
     height: int = 320
+    wide: bool = False  # spans the dashboard's width
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -101,6 +103,15 @@ def ranking(kids: list[tuple[Region, Figures]], name: str) -> Chart:
                  empty=not rows, height=height)  # fmt: skip
 
 
+def short_name(county: str) -> str:
+    """盘龙区 → 盘龙, 石林彝族自治县 → 石林, 玉龙纳西族自治县 → 玉龙 (tiles are small)."""
+    base = re.sub(r"(自治县|自治州|县|市|区)$", "", county)
+    if len(base) < 2:  # 云县, 芒市
+        return county
+    match = re.fullmatch(r"(.{2,}?)(?:[\u4e00-\u9fff]{1,3}?族)+", base)
+    return match.group(1) if match else base
+
+
 @cache
 def yunnan_counties() -> list[tuple[str, str, str, str]]:
     """(county code, county name, prefecture code, prefecture name) from the shipped divisions."""
@@ -123,33 +134,40 @@ def county_tiles(values: dict[str, Figures], name: str) -> Chart:
     for code, county, pcode, prefecture in yunnan_counties():
         if prefecture not in prefectures:
             prefectures.append(prefecture)
-        x, y = col.get(pcode, 0), prefectures.index(prefecture)
+        x = col.get(pcode, 0)
         col[pcode] = x + 1
         v = values[code].total(name) if code in values else None
         if v is None:
-            grey.append([x, y, county])
+            grey.append([str(x), prefecture, 0, short_name(county), county])
         else:
-            tiles.append([x, y, _num(v), county])
+            tiles.append([str(x), prefecture, _num(v), short_name(county), county])
         rows.append([prefecture, county, _num(v)])
     top = max((t[2] or 0 for t in tiles), default=0)
-    label = {"show": True, "formatter": "{@[3]}", "fontSize": 9}
+    label = {"show": True, "formatter": "{@[3]}", "fontSize": 9, "color": "#1f2328"}
+    tile = {
+        "type": "scatter",
+        "symbol": "rect",
+        "symbolSize": [52, 24],
+        "label": label,
+        "tooltip": {"formatter": "{@[4]}：{@[2]}"},
+    }
     option = {
         "tooltip": {},
-        "grid": {"left": 100, "right": 20, "top": 10, "bottom": 60},
-        "xAxis": {"type": "category", "data": list(range(max(col.values(), default=1))),
+        "grid": {"left": 110, "right": 20, "top": 10, "bottom": 60},
+        "xAxis": {"type": "category", "data": [str(i) for i in range(max(col.values(), default=1))],
                   "show": False},
-        "yAxis": {"type": "category", "inverse": True, "data": prefectures},
-        "visualMap": {"min": 0, "max": top or 1, "calculable": True, "orient": "horizontal",
-                      "left": "center", "bottom": 0, "seriesIndex": 0},
+        "yAxis": {"type": "category", "inverse": True, "data": prefectures,
+                  "axisLine": {"show": False}, "axisTick": {"show": False}},
+        "visualMap": {"min": 0, "max": top or 1, "dimension": 2, "calculable": True,
+                      "orient": "horizontal", "left": "center", "bottom": 0, "seriesIndex": 0,
+                      "inRange": {"color": ["#dbe9f6", "#1f4e79"]}},
         "series": [
-            {"type": "heatmap", "name": ind.label, "data": tiles,
-             "label": label, "itemStyle": {"borderColor": "#fff", "borderWidth": 2}},
-            {"type": "heatmap", "name": _("无数据"), "data": [[*g[:2], None, g[2]] for g in grey],
-             "label": label | {"color": "#8c959f"},
-             "itemStyle": {"color": "#eaeef2", "borderColor": "#fff", "borderWidth": 2}},
+            tile | {"name": ind.label, "data": tiles},
+            tile | {"name": _("无数据"), "data": grey, "itemStyle": {"color": "#eaeef2"},
+                    "label": label | {"color": "#8c959f"}, "tooltip": {"formatter": "{@[4]}"}},
         ],
     }  # fmt: skip
     return Chart(f"map-{name}", _("云南各县：%(x)s") % {"x": ind.label},
                  [_("州市"), _("县市区"), f"{ind.label}（{ind.unit_label}）"], rows, option,
-                 height=560, empty=not tiles,
+                 height=560, empty=not tiles, wide=True,
                  note=_("县级分块图：每行一个州市（无许可兼容、持续维护的县界数据）"))  # fmt: skip

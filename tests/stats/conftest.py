@@ -39,3 +39,11 @@ def stats_world(db):
 @pytest.fixture(autouse=True)
 def _quiet_heartbeat(settings):
     settings.LANTU_JOBS_HEARTBEAT = 3600
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch):
+    """See tests/jobs/conftest.py."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)

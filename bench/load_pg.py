@@ -1,6 +1,6 @@
 """Fast path for benchmark data: a simulation's observed registry straight into PostgreSQL by ADBC
-ingest (binary COPY), bypassing the importer's row checks and the ledger (bench data only; a real
-import goes through ``lantu load`` / the importer).
+ingest (binary COPY into a staging table, then INSERT … SELECT), bypassing the importer's row
+checks and the ledger (bench data only; a real import goes through ``lantu load``).
 
     LANTU_DATABASE_URL=postgres://postgres@127.0.0.1:5432/lantu_bench \\
         python bench/load_pg.py /work/data/i18/prov     # after `lantu migrate`
@@ -105,11 +105,17 @@ def _years(yr: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
 
 
 def _ingest(name: str, frame: pl.DataFrame) -> float:
+    """Binary COPY into a staging table of the Arrow types, then one INSERT … SELECT that lets
+    PostgreSQL cast to the table's own types (smallint, numeric, varchar)."""
     t = time.perf_counter()
     con = _adbc_connect()
+    stage = f"stage_{name}"
+    cols = ", ".join(frame.columns)
     with con:
         cur = con.cursor()
-        cur.adbc_ingest(name, frame.to_arrow(), mode="append")
+        cur.adbc_ingest(stage, frame.to_arrow(), mode="replace")
+        cur.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {stage}")
+        cur.execute(f"DROP TABLE {stage}")
         cur.close()
         con.commit()
     return time.perf_counter() - t

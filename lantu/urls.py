@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lantu.api.urls import api
+from lantu.projects.urls import public_patterns as projects_public
 from lantu.stats import views as stats_views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("registry/", include("lantu.registry.urls")),
     path("procedures/", include("lantu.procedures.urls")),
     path("matching/", include("lantu.matching.urls")),
+    path("projects/", include("lantu.projects.urls")),
+    path("public/projects/", include(projects_public)),
     path("jobs/", include("lantu.jobs.urls")),
     path("stats/", include("lantu.stats.urls")),
     path("api/", api.urls),

@@ -1,7 +1,7 @@
 """The application's tables the indicators count, read as Arrow for the batch engine.
 
 One narrow query per table (only the columns the indicators use), through ADBC where the database
-allows (``lantu.engine.snapshot.fetch``); joins, the "was a dangerous house before" window and
+allows (``lantu.engine.snapshot.read_queries``); joins, the "was a dangerous house before" window and
 the procedure deadlines are then worked out by DuckDB (``SOURCE_VIEWS``), so the store only
 streams columns. The ruler's guarantees come from the latest stored evaluation of each year:
 its outcome string holds one character per rule, in the order of the run's rule list.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from lantu.engine.snapshot import fetch
+from lantu.engine.snapshot import read_queries
 
 GUARANTEES = {
     "education": "education_assured",
@@ -107,7 +107,7 @@ def views(runs: dict[int, tuple[int, list[str]]], today: datetime.date) -> dict[
 
 def read() -> tuple[dict[str, pa.Table], dict[int, tuple[int, list[str]]]]:
     runs = _latest_runs()
-    return fetch(queries(runs)), runs
+    return read_queries(queries(runs)), runs
 
 
 def provider_rows(path: str) -> pa.Table | None:

@@ -42,6 +42,7 @@ class Command(BaseCommand):
             call_command("load", str(out))
             self._yearly_cycle()
             self._comparison(out)
+            self._projects(out)
             self.stdout.write("统计汇总… / aggregating the statistics…")
             call_command("stats", "refresh", verbosity=0)
         users = self._demo_users()
@@ -84,6 +85,13 @@ class Command(BaseCommand):
         call_command("match", "load", str(out), as_of=f"{latest}-12-31", verbosity=0)
         call_command("match", "link", verbosity=0)
         call_command("match", "findings", year=latest, verbosity=0)
+
+    def _projects(self, out: Path) -> None:
+        """Projects, funds and payments, with the planted faults in the work queue."""
+        from lantu.projects import demo
+
+        self.stdout.write("项目资金… / projects and funds…")
+        demo.prepare(out, latest=HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020)
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

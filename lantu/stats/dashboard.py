@@ -70,6 +70,8 @@ def build(user: Any, region: Region, year: int | None) -> Dashboard:
         charts.breakdown(figs, "migrant_workers", pie=True),
         charts.breakdown(figs, "cases_open"),
         charts.breakdown(figs, "findings_open"),
+        charts.breakdown(figs, "funds_by_source", pie=True),
+        charts.breakdown(figs, "funds_by_use"),
     ]
     kids = queries.children(user, region, year)
     if kids:

@@ -37,6 +37,13 @@ def key_label(indicator_by: str, key: str) -> str:
         for c in BY_CODES[indicator_by]:
             if c.code == key:
                 return c.en if _en() else c.zh
+    if indicator_by in ("source", "category"):
+        from lantu.projects import codes as project_codes
+
+        listed = project_codes.SOURCE if indicator_by == "source" else project_codes.CATEGORY
+        for c in listed:
+            if c.code == key:
+                return c.en if _en() else c.zh
     if indicator_by == "kind" and key in _procedure_kinds():
         zh, en = _procedure_kinds()[key]
         return en if _en() else zh

@@ -1,9 +1,9 @@
 """The application's tables the indicators count, read as Arrow for the batch engine.
 
 One narrow query per table (only the columns the indicators use), through ADBC where the database
-allows (``lantu.engine.snapshot.read_queries``); joins, the "was a dangerous house before" window and
-the procedure deadlines are then worked out by DuckDB (``SOURCE_VIEWS``), so the store only
-streams columns. The ruler's guarantees come from the latest stored evaluation of each year:
+allows (``lantu.engine.snapshot.read_queries``); joins, the "was a dangerous house before" window
+and the procedure deadlines are then worked out by DuckDB (``views``), so the store only streams
+columns. The ruler's guarantees come from the latest stored evaluation of each year:
 its outcome string holds one character per rule, in the order of the run's rule list.
 """
 

@@ -50,11 +50,13 @@ INSTALLED_APPS = [
     "lantu.simulator",
     "lantu.procedures",
     "lantu.matching",
+    "lantu.assistance",
     "lantu.projects",
     "django_tasks",
     "django_tasks_db",
     "lantu.jobs",
     "lantu.stats",
+    "lantu.exits",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ import polars as pl
 from tqdm import tqdm
 
 from lantu.simulator import (
+    assistance,
     departments,
     economy,
     final,
@@ -27,6 +28,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     tables,
 )
@@ -67,6 +69,16 @@ def simulate(
     county6 = geo.villages["county"].str.slice(0, 6).cast(pl.Int32).to_numpy()
     exit_by_county = dict(zip(geo.counties["code"], geo.counties["exit_year"], strict=True))
     county_exit = geo.villages["county"].replace_strict(exit_by_county).to_numpy()
+    # Written first: the projects and assistance modules read it (the run's scale).
+    manifest = {
+        "preset": preset,
+        "people": n_people,
+        "seed": seed,
+        "years": list(years),
+        "full_rural_people": int(p.get("scale.full_rural_people")),
+        "full_villages": int(p.get("scale.villages")),
+    }
+    (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     buf = Buffers(sink=departments.Sink(w, p, out, seed))
     span = range(years[0], years[1] + 1)
     bar = tqdm(span, desc=f"simulate {preset}", unit="year", disable=not progress)
@@ -78,15 +90,8 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
-    manifest = {
-        "preset": preset,
-        "people": n_people,
-        "seed": seed,
-        "years": list(years),
-        "full_rural_people": int(p.get("scale.full_rural_people")),
-        "full_villages": int(p.get("scale.villages")),
-    }
-    (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
+    registers.write(out)
     return out
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "lantu.jobs",
+    "lantu.stats",
     "lantu.exits",
     "axes",  # login lockout after repeated failures
 ]
@@ -80,7 +81,7 @@ ROOT_URLCONF = "lantu.urls"
 WSGI_APPLICATION = "lantu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registry:household_list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from lantu.api.urls import api
 from lantu.projects.urls import public_patterns as projects_public
+from lantu.stats import views as stats_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("projects/", include("lantu.projects.urls")),
     path("public/projects/", include(projects_public)),
     path("jobs/", include("lantu.jobs.urls")),
+    path("stats/", include("lantu.stats.urls")),
     path("api/", api.urls),
-    path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
+    path("", stats_views.home_page, name="home"),
 ]

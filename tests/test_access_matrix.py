@@ -56,6 +56,10 @@ def _head_id(w, hh):
     return Member.objects.get(household=hh, relation="head").id_number
 
 
+def _run(w, hh):
+    return w["runs"][hh.pk]
+
+
 def _county(w, hh):
     return hh.region_path.strip("/").split("/")[2]
 
@@ -173,6 +177,45 @@ ENDPOINTS = [
         False,
     ),
     Endpoint("api.household", True, Perm.VIEW, lambda w, hh: f"/api/households/{hh.pk}"),
+    # The work home page, statistics and background jobs (issue 18).
+    Endpoint("page.home", False, Perm.VIEW, lambda w, hh: "/", False),
+    Endpoint("page.stats", False, Perm.VIEW, lambda w, hh: reverse("stats:dashboard"), False),
+    Endpoint("page.stats.region", False, Perm.VIEW, lambda w, hh: f"/stats/r/{_village(w, hh)}/"),
+    Endpoint(
+        "page.stats.xlsx",
+        False,
+        Perm.EXPORT,
+        lambda w, hh: f"/stats/r/{_village(w, hh)}/dashboard.xlsx",
+    ),
+    Endpoint(
+        "page.stats.chart_xlsx",
+        False,
+        Perm.EXPORT,
+        lambda w, hh: f"/stats/r/{_village(w, hh)}/chart/trend.xlsx?year=2020",
+    ),
+    Endpoint(
+        "page.stats.report",
+        False,
+        Perm.EXPORT,
+        lambda w, hh: f"/stats/r/{_village(w, hh)}/report/2020-6.xlsx",
+    ),
+    Endpoint("page.stats.headline", False, Perm.VIEW, lambda w, hh: "/stats/headline/", False),
+    Endpoint(
+        "page.stats.headline.region",
+        False,
+        Perm.VIEW,
+        lambda w, hh: f"/stats/headline/?region={_village(w, hh)}",
+    ),
+    Endpoint("page.stats.indicators", False, Perm.VIEW, lambda w, hh: "/stats/indicators/", False),
+    Endpoint("page.jobs", False, Perm.VIEW, lambda w, hh: reverse("jobs:runs"), False),
+    Endpoint("page.jobs.run", False, Perm.EXPORT, lambda w, hh: f"/jobs/{_run(w, hh)}/"),
+    Endpoint(
+        "page.jobs.progress", False, Perm.EXPORT, lambda w, hh: f"/jobs/{_run(w, hh)}/progress/"
+    ),
+    Endpoint("page.jobs.result", False, Perm.EXPORT, lambda w, hh: f"/jobs/{_run(w, hh)}/result/"),
+    Endpoint("api.stats", True, Perm.VIEW, lambda w, hh: f"/api/stats/{_village(w, hh)}"),
+    Endpoint("api.jobs", True, Perm.VIEW, lambda w, hh: "/api/jobs", False),
+    Endpoint("api.job", True, Perm.EXPORT, lambda w, hh: f"/api/jobs/{_run(w, hh)}"),
     Endpoint("api.members", True, Perm.VIEW, lambda w, hh: f"/api/households/{hh.pk}/members"),
     # the assistance room (lantu.assistance): pages, exports and API routes; year 2020, when both
     # households are exited in the transition and the world's assistance run found gaps in both
@@ -297,11 +340,28 @@ def world(django_db_setup, django_db_blocker):
         w["users"][UNBOUND].save()
         w["users"][NOROLE] = make_user("norole", w["regions"]["530822000000"])
         w["secrets"] = {name: _secrets(w[name]) for name in TARGETS}
+        w["runs"] = {w[name].pk: _export_run(w[name]) for name in TARGETS}
+        from lantu.stats.services import refresh
+
+        refresh(actor=None)
         from lantu.assistance import gaps
 
         gaps.run(actor=None, year=2020)  # the assistance work queue and 六清 of both counties
         yield w
         transaction.set_rollback(True)
+
+
+def _export_run(hh) -> int:
+    """A finished export run for the household's village, with its result file."""
+    from lantu.jobs.models import Run
+    from lantu.jobs.runner import result_dir
+
+    run = Run.objects.create(kind="registry.export", region_path=hh.region_path,
+                             status="succeeded", result_file="r.txt", result_name="r.txt",
+                             result_type="text/plain")  # fmt: skip
+    result_dir(run.pk).mkdir(parents=True, exist_ok=True)
+    (result_dir(run.pk) / "r.txt").write_text("ok")
+    return run.pk
 
 
 def _secrets(hh) -> dict[str, list[str]]:
@@ -327,7 +387,7 @@ def _text(resp) -> str:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         cells = (c for ws in book for row in ws.iter_rows(values_only=True) for c in row)
         return "\n".join("" if c is None else str(c) for c in cells)
-    body = resp.content.decode()
+    body = (b"".join(resp.streaming_content) if resp.streaming else resp.content).decode()
     return (
         json.dumps(json.loads(body), ensure_ascii=False)
         if resp.get("Content-Type", "").startswith("application/json")
@@ -431,6 +491,28 @@ API_COVERED = {
     "/api/households/{pk}",
     "/api/households/{pk}/members",
 }
+
+
+STATS_JOBS_COVERED = {
+    "stats:dashboard", "stats:region", "stats:xlsx", "stats:chart_xlsx", "stats:report",
+    "stats:headline", "stats:indicators", "jobs:runs", "jobs:run", "jobs:progress", "jobs:result",
+}  # fmt: skip
+# POST-only (start, re-run): tests/jobs/test_pages.py, with permission and scope.
+STATS_JOBS_ELSEWHERE = {"jobs:start", "jobs:rerun"}
+
+
+def test_matrix_covers_every_stats_and_jobs_page_and_api_route():
+    from lantu.api.app import api
+    from lantu.jobs import urls as job_urls
+    from lantu.stats import urls as stats_urls
+
+    names = {f"stats:{p.name}" for p in stats_urls.urlpatterns}
+    names |= {f"jobs:{p.name}" for p in job_urls.urlpatterns}
+    assert names == STATS_JOBS_COVERED | STATS_JOBS_ELSEWHERE
+    paths = {
+        p for p in api.get_openapi_schema()["paths"] if p.startswith(("/api/stats", "/api/jobs"))
+    }
+    assert paths == {"/api/stats/{code}", "/api/jobs", "/api/jobs/{pk}"}
 
 
 ASSISTANCE_PAGES = {

@@ -6,7 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from lantu.api import assistance, exits, matching, procedures, projects, regions, registry, tokens
+from lantu.api import (
+    assistance,
+    exits,
+    jobs,
+    matching,
+    procedures,
+    projects,
+    regions,
+    registry,
+    stats,
+    tokens,
+)
 from lantu.api.auth import AUTH
 from lantu.core.errors import LantuError
 from lantu.monitoring import api as monitoring_api
@@ -42,4 +53,6 @@ api.add_router("/matching", matching.router, tags=["matching"])
 api.add_router("/assistance", assistance.router, tags=["assistance"])
 api.add_router("/monitoring", monitoring_api.router, tags=["monitoring"])
 api.add_router("/projects", projects.router, tags=["projects"])
+api.add_router("/stats", stats.router, tags=["stats"])
+api.add_router("/jobs", jobs.router, tags=["jobs"])
 api.add_router("/exits", exits.router, tags=["exits"])

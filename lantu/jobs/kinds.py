@@ -44,6 +44,7 @@ class JobKind:
     func: JobFunc
     form: type[forms.Form] | None = None
     help: Promise | str = ""
+    listed: bool = True  # offered on the runs page (an import starts from its upload page)
 
 
 KINDS: dict[str, JobKind] = {}
@@ -56,12 +57,13 @@ def job(
     perm: Perm,
     form: type[forms.Form] | None = None,
     help: Promise | str = "",
+    listed: bool = True,
 ) -> Callable[[JobFunc], JobFunc]:
     """Declare a job kind. ``perm`` is the permission a user needs to start it (and to see its
     result); ``form`` the parameters a page asks for."""
 
     def register(func: JobFunc) -> JobFunc:
-        KINDS[name] = JobKind(name=name, label=label, perm=perm, func=func, form=form, help=help)
+        KINDS[name] = JobKind(name, label, perm, func, form, help, listed)
         return func
 
     return register
@@ -78,4 +80,5 @@ def get(name: str) -> JobKind:
 
 def startable(user: Any) -> list[JobKind]:
     """The kinds this user may start, by label."""
-    return sorted((k for k in KINDS.values() if user.can(k.perm)), key=lambda k: str(k.label))
+    mine = (k for k in KINDS.values() if k.listed and user.can(k.perm))
+    return sorted(mine, key=lambda k: str(k.label))

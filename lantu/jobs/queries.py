@@ -1,5 +1,6 @@
 """Reading runs: always through the scope filter, and only kinds the user's role may start (a run
-of a kind you may not start is not yours to see: its result may hold data your role may not)."""
+of a kind you may not start is not yours to see: its result may hold data your role may not).
+Lists leave such runs out; asking for one by id is refused (403)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from lantu.accounts.scope import get_scoped, scoped
+from lantu.core.errors import NotPermitted
 from lantu.jobs import kinds
 from lantu.jobs.models import Run
 
@@ -27,8 +29,11 @@ def runs(user: Any, *, kind: str = "", status: str = "") -> QuerySet[Run]:
 
 
 def run(user: Any, pk: int) -> Run:
-    return get_scoped(Run.objects.select_related("started_by"), user, pk=pk,
-                      kind__in=_visible_kinds(user))  # fmt: skip
+    """One run in scope (else 404); a kind the user's role may not run is refused (403)."""
+    found = get_scoped(Run.objects.select_related("started_by"), user, pk=pk)
+    if found.kind not in _visible_kinds(user):
+        raise NotPermitted("您的角色无权查看此任务", "your role may not see this job")
+    return found
 
 
 def latest(user: Any, kind: str) -> Run | None:

@@ -90,3 +90,4 @@ class ImportForm(forms.Form):
         label=_("登记表文件（XLSX 或 CSV）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+    background = forms.BooleanField(label=_("作为后台任务运行（大文件）"), required=False)

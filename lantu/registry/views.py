@@ -14,14 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lantu.accounts.roles import ROLE_LABELS, Perm
-from lantu.core.errors import ImportRejected, LantuError, NotPermitted
+from lantu.core.errors import ImportRejected, LantuError, NotPermitted, ValidationFailed
 from lantu.core.files import private_dir, write_private
 from lantu.registry import exports, queries
 from lantu.registry.exports import XLSX
@@ -265,12 +265,20 @@ def household_export(request: HttpRequest) -> HttpResponseBase:
     f = HouseholdFilterForm(request.GET).to_filter()
     if f.region:
         queries.region(request.user, f.region)  # out of scope: a 404 before any streaming
-    return exports.household_response(request.user, f)
+    try:
+        return exports.household_response(request.user, f)
+    except ValidationFailed as exc:  # too large for a request: offer the background job
+        fields = HouseholdFilterForm.base_fields
+        params = {k: v for k, v in request.GET.items() if k in fields and v}
+        context = {"error": exc, "kind": "registry.export", "params": params}
+        return render(request, "jobs/offer.html", context, status=exc.status)
 
 
 # -- import upload ------------------------------------------------------------------------------
 
 ERRORS_SHOWN = 100
+# A file larger than this (about 20,000 households of the flat layout) is imported by the worker.
+IMPORT_INLINE_BYTES = 8 * 1024 * 1024
 ERROR_WORKBOOK_DAYS = 7  # how long an uploader can download the error list of a rejected file
 SUMMARY_LABELS = {
     "households_created": _("新建户"),
@@ -307,6 +315,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         from lantu.registry.imports import import_file  # the importer, loaded when used
 
         upload = form.cleaned_data["file"]
+        if form.cleaned_data.get("background") or upload.size > IMPORT_INLINE_BYTES:
+            from lantu.registry.jobs import start_import
+
+            run = start_import(actor=request.user, data=upload.read(), name=upload.name)
+            return redirect("jobs:run", pk=run.pk)
         try:
             report = import_file(upload.read(), upload.name, actor=request.user)
         except ImportRejected as exc:  # the whole file is refused: say why, on the same page

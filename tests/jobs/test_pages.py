@@ -61,8 +61,37 @@ def test_others_runs_are_out_of_sight(client, users):
         not in client.get(reverse("jobs:runs")).content.decode()
     )
     client.force_login(users["viewer"])  # in scope, but may not run (or see) this kind
-    assert client.get(reverse("jobs:run", args=[run.pk])).status_code == 404
+    assert client.get(reverse("jobs:run", args=[run.pk])).status_code == 403
     assert (
         client.post(reverse("jobs:start", args=["test.write"]), {"test.write-n": "1"}).status_code
         == 403
     )
+
+
+def test_a_too_large_export_offers_the_background_job(client, monkeypatch):
+    from django.core.management import call_command
+
+    from lantu.registry import exports
+    from tests.factories import make_world
+
+    w = make_world()
+    monkeypatch.setattr(exports, "MAX_HOUSEHOLDS", 0)
+    client.force_login(w["users"][Role.COUNTY_APPROVAL])
+    page = client.get(reverse("registry:household_export"), {"status": "exited"})
+    assert page.status_code == 400 and "缩小范围" in page.content.decode()
+    assert 'name="registry.export-status" value="exited"' in page.content.decode()
+    resp = client.post(reverse("jobs:start", args=["registry.export"]),
+                       {"registry.export-status": "exited"})  # fmt: skip
+    run = Run.objects.get(kind="registry.export")
+    assert resp.status_code == 302 and run.params == {"status": "exited"}
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error
+    assert run.summary["households"] == 1 and run.result_name.endswith(".xlsx")
+    got = client.get(reverse("jobs:result", args=[run.pk]))
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(got.streaming_content)))
+    assert book.active.max_row == 1 + 3  # header + the in-scope household's three members

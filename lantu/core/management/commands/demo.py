@@ -44,6 +44,8 @@ class Command(BaseCommand):
             self._comparison(out)
             self._assistance(out)
             self._projects(out)
+            self.stdout.write("统计汇总… / aggregating the statistics…")
+            call_command("stats", "refresh", verbosity=0)
             if (out / "observed" / "registers").is_dir():  # 户籍户数: the exit assessment's frame
                 call_command("exits", "rosters", str(out), verbosity=0)
         users = self._demo_users()

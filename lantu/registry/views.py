@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lantu.accounts.roles import ROLE_LABELS, Perm
-from lantu.core.errors import ImportRejected, LantuError, NotPermitted
-from lantu.registry import exports, queries
+from lantu.core.errors import ImportRejected, LantuError, NotPermitted, Throttled
+from lantu.registry import exports, queries, throttle
 from lantu.registry.exports import XLSX
 from lantu.registry.forms import HouseholdFilterForm, ImportForm, display, field_label
 from lantu.registry.masking import Masker, masker_for
@@ -168,12 +168,19 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET)
     f = form.to_filter()
     m = masker_for(request.user)
-    search = queries.parse_search(f.q)
+    search = queries.parse_search(f.q, personal=m.unmasked)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
-    pg = queries.page(queries.households(request.user, f), number)
+    status = 200
+    try:
+        if f.q:
+            throttle.check_search(request.user)
+        pg = queries.page(queries.households(request.user, f), number)
+    except Throttled as exc:
+        search, status = queries.Search("refused", warning=(exc.zh, exc.en)), exc.status
+        pg = queries.page(Household.objects.none(), 1)
     rows = [
         {"pk": h.pk, "region": h.region.name, "cells": _values(h, LIST_FIELDS, m)} for h in pg.rows
     ]
@@ -190,7 +197,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "can_import": request.user.can(Perm.IMPORT),  # type: ignore[union-attr]
         **_region_context(request, f.region),
     }
-    return render(request, "registry/household_list.html", context)
+    return render(request, "registry/household_list.html", context, status=status)
 
 
 def _role_label(role: str) -> str:

@@ -6,8 +6,10 @@ household must meet the kind's ruler rule, or the decision records an override w
 ``return`` (back to the previous action step, with a reason) or ``reject`` (closed, with a
 reason). Entering a *notice* step puts the case on its village's notice for that day
 (``lantu.procedures.notices``); the step is confirmed once the notice has ended with no open
-objection. When the last step completes, the kind's effect is applied to the registry through
-``lantu.registry.services`` (status history + ledger event).
+objection. When the last step completes (or the level a change request needs has approved it:
+``Kind.ends_at``), the kind's effect is applied to the registry through
+``lantu.registry.services`` (status history + ledger event) or, for a change request, through
+``lantu.registry.changes``.
 
 Every action writes a ``Decision`` and a ledger event in the same transaction. Concurrency is an
 optimistic lock: the caller passes the ``version`` it saw; the row is locked and the version
@@ -32,6 +34,7 @@ from lantu.procedures import clock, config, notices, requirements, ruler
 from lantu.procedures.config import Kind, Step
 from lantu.procedures.models import ACTIVE_STATES, Case, CaseState, Decision, Notice
 from lantu.regions.models import Level, Region
+from lantu.registry import changes as registry_changes
 from lantu.registry import services as registry
 from lantu.registry.models import Household
 
@@ -224,8 +227,9 @@ def _approve(case: Case, step: Step, *, actor: Any, data: dict[str, Any],
             )
         case.data["ruler"] = {"ok": v.ok, "rules": list(v.rules), "zh": v.zh}
         case.override_reason = "" if v.ok else override_reason.strip()
-    nxt = config.kind(case.kind).after(step.name)
-    if nxt is None:
+    k = config.kind(case.kind)
+    nxt = k.after(step.name)
+    if nxt is None or k.ends_at(step, case.data):
         complete(case, actor=actor, today=today)
     else:
         enter(case, nxt, today=today)
@@ -297,8 +301,12 @@ def complete(case: Case, *, actor: Any, today: datetime.date) -> None:
     eff = k.effect
     hh = case.household
     reason = f"{k.zh}程序办结（案件{case.pk}） / {k.en} completed (case {case.pk})"
-    registry.change_status(actor=actor, household=hh, to_status=eff["status"], year=case.year,
-                           reason=reason, date=today)  # fmt: skip
+    if eff.get("apply") == "changes":
+        registry_changes.apply(actor=actor, household=hh, changes=case.data["changes"],
+                               reason=f"{reason}: {case.data.get('reason', '')}")  # fmt: skip
+    if eff.get("status"):
+        registry.change_status(actor=actor, household=hh, to_status=eff["status"],
+                               year=case.year, reason=reason, date=today)  # fmt: skip
     changes: dict[str, Any] = {}
     if eff.get("year_field"):
         changes[eff["year_field"]] = case.year

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lantu.procedures import public, views, year_views
+from lantu.procedures import change_views, public, views, year_views
 
 app_name = "procedures"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("open/", views.open_cases, name="open"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("change/<int:pk>/", change_views.change_request, name="change_request"),
     path(
         "cases/<int:pk>/objections/<int:objection>/",
         views.resolve_objection,

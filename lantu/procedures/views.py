@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import scoped
-from lantu.core.errors import ValidationFailed
+from lantu.core.errors import LantuError, ValidationFailed
 from lantu.procedures import (
     config,
     engine,
     evidence,
     notices,
+    presenting,
     queries,
     requirements,
     ruler,
@@ -113,9 +114,18 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "household": hh,
         "phone": m.value("phone", hh.phone),
         "decisions": [
-            (d, _step_label(kind, d.step), ACTION_LABELS.get(d.action, d.action))
+            (
+                d,
+                _step_label(kind, d.step),
+                ACTION_LABELS.get(d.action, d.action),
+                presenting.role_label(d.role),
+                presenting.actor_name(d.actor),
+            )
             for d in case.decisions.select_related("actor")
         ],
+        "may_act": presenting.may_act(request.user, step, case),
+        "next_actor": presenting.who_acts(step),
+        "change_rows": presenting.change_rows(case, m),
         "notices": case.notices.all(),
         "objections": case.objections.order_by("at"),
         "evidence": case.evidence.order_by("at"),
@@ -129,18 +139,24 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @requires(Perm.VIEW)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The case page; an action that fails comes back to it with the reason beside the form and
+    everything typed still in it."""
     if request.method == "POST":
         case = queries.case(request.user, pk)
         step = config.kind(case.kind).step(case.step)
-        engine.act(
-            actor=request.user,
-            case_id=case.pk,
-            version=_int(request.POST.get("version")),
-            action=request.POST.get("action", ""),
-            comment=request.POST.get("comment", ""),
-            data=requirements.from_form(step, request.POST),
-            override_reason=request.POST.get("override_reason", ""),
-        )
+        try:
+            engine.act(
+                actor=request.user,
+                case_id=case.pk,
+                version=_int(request.POST.get("version")),
+                action=request.POST.get("action", ""),
+                comment=request.POST.get("comment", ""),
+                data=requirements.from_form(step, request.POST),
+                override_reason=request.POST.get("override_reason", ""),
+            )
+        except LantuError as exc:
+            context = _case_context(request, pk) | {"error": exc, "posted": request.POST}
+            return render(request, "procedures/case.html", context, status=exc.status)
         return redirect("procedures:case", pk=pk)
     return render(request, "procedures/case.html", _case_context(request, pk))
 

@@ -20,7 +20,7 @@ from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from lantu.accounts.roles import ROLE_LABELS, Perm
+from lantu.accounts.roles import ROLE_LABELS, Perm, Role
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted, Throttled
 from lantu.registry import exports, queries, throttle
 from lantu.registry.exports import XLSX
@@ -214,6 +214,12 @@ def _snippet(name: str) -> str | None:
     return name
 
 
+def _enters_changes(user: Any) -> bool:
+    roles = user.roles or []
+    village = user.region_id is not None and user.region.level == "village"
+    return (Role.VILLAGE_ENTRY.value in roles and village) or Role.ADMIN.value in roles
+
+
 @require_GET
 @requires(Perm.VIEW)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -257,6 +263,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "standards_snippet": _snippet(STANDARDS_SNIPPET),
         "findings_snippet": _snippet(FINDINGS_SNIPPET),
         "can_see_personal": m.unmasked,
+        # Change requests are entered by the village (lantu/procedures/kinds/change_request.yaml).
+        "can_request_change": _enters_changes(user),
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -67,11 +67,37 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(queries.queue(request.user, kind=kind)[:500])
     context = {
         "rows": [(c, config.kind(c.kind), config.kind(c.kind).step(c.step)) for c in rows],
-        "escalated": [(c, config.kind(c.kind)) for c in queries.escalated(request.user)[:200]],
+        "escalated": [_labelled(c) for c in queries.escalated(request.user)[:200]],
         "kinds": _kinds(),
         "kind": kind,
+        "waiting": _waiting(request.user),
+        "may_act": request.user.can(Perm.EDIT)  # type: ignore[union-attr]
+        or request.user.can(Perm.REVIEW)  # type: ignore[union-attr]
+        or request.user.can(Perm.APPROVE),  # type: ignore[union-attr]
     }
     return render(request, "procedures/queue.html", context)
+
+
+def _labelled(c: Any) -> tuple[Any, config.Kind]:
+    kind = config.kind(c.kind)
+    c.step_label = _step_label(kind, c.step)
+    return c, kind
+
+
+def _waiting(user: Any) -> list[dict[str, Any]]:
+    """The running cases below the user, in each kind's step order, with who acts on them."""
+    out = []
+    for row in queries.waiting(user):
+        kind = config.kind(row["kind"])
+        try:
+            step = kind.step(row["step"])
+        except KeyError:
+            continue
+        label = step.en if (get_language() or "").startswith("en") else step.zh
+        kind_label = kind.en if (get_language() or "").startswith("en") else kind.zh
+        out.append(row | {"kind_label": kind_label, "step_label": label,
+                          "who": presenting.who_acts(step), "order": kind.index(step.name)})  # fmt: skip
+    return sorted(out, key=lambda r: (r["kind"], r["order"]))
 
 
 @require_POST

@@ -94,3 +94,19 @@ def test_only_the_village_may_open_the_change_page(world, now, client_for):
     assert resp.status_code == 403
     outsider = client_for(world["users"]["outsider"])
     assert outsider.get(reverse("procedures:change_request", args=[hh.pk])).status_code == 404
+
+
+def test_county_queue_shows_what_waits_below_and_how_long(world, now, client_for):
+    u = world["users"]
+    for _ in range(2):
+        hh = household(world)
+        changes.request_change(actor=u["village"], household=hh, facts={"address": "新寨"},
+                               members={}, reason="x")  # fmt: skip
+    now.advance(12)
+    body = client_for(u["county"]).get(reverse("procedures:queue")).content.decode()
+    section = body[body.index('id="waiting"') :]
+    assert "信息变更申请" in section and "乡镇审核（乡镇）" in section
+    row = section[section.index("乡镇审核（乡镇）") :]
+    assert '<td class="num">2</td><td class="num">2</td><td class="num">12</td>' in row
+    assert "年度报告" in body  # the year report is in the navigation
+    assert 'value="approve"' not in body  # nothing for the county to act on: no buttons

@@ -96,6 +96,7 @@ ENDPOINTS = [
         lambda w, hh: reverse("registry:import_template"),
         False,
     ),
+    Endpoint("page.users", False, Perm.MANAGE_USERS, lambda w, hh: reverse("users"), False),
     Endpoint("api.regions", True, Perm.VIEW, lambda w, hh: "/api/regions?limit=500", False),
     Endpoint(
         "api.regions.children",

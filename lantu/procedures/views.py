@@ -95,8 +95,8 @@ def _waiting(user: Any) -> list[dict[str, Any]]:
             continue
         label = step.en if (get_language() or "").startswith("en") else step.zh
         kind_label = kind.en if (get_language() or "").startswith("en") else kind.zh
-        out.append(row | {"kind_label": kind_label, "step_label": label,
-                          "who": presenting.who_acts(step), "order": kind.index(step.name)})  # fmt: skip
+        extra = {"kind_label": kind_label, "step_label": label, "who": presenting.who_acts(step)}
+        out.append(row | extra | {"order": kind.index(step.name)})
     return sorted(out, key=lambda r: (r["kind"], r["order"]))
 
 

@@ -19,6 +19,7 @@ from lantu.accounts.roles import Perm
 from lantu.accounts.scope import scoped
 from lantu.core.errors import LantuError, ValidationFailed
 from lantu.procedures import (
+    clock,
     config,
     engine,
     evidence,
@@ -215,7 +216,7 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def _open_from_post(request: HttpRequest) -> int:
     kind = request.POST.get("kind", "")
-    year = _int(request.POST.get("year"), datetime.date.today().year)
+    year = _int(request.POST.get("year"), clock.today().year)
     ids = [_int(x) for x in request.POST.getlist("household")]
     numbers = [n.strip() for n in request.POST.get("numbers", "").split() if n.strip()]
     qs = Household.objects.filter(pk__in=ids) | Household.objects.filter(household_no__in=numbers)
@@ -242,7 +243,7 @@ def open_cases(request: HttpRequest) -> HttpResponseBase:
         messages.info(request, f"已发起 {n} 件 / {n} cases opened")
         return redirect("procedures:queue")
     kind = request.GET.get("kind", "household_exit")
-    year = _int(request.GET.get("year"), datetime.date.today().year)
+    year = _int(request.GET.get("year"), clock.today().year)
     candidates = yearly.candidates_in_scope(request.user, config.kind(kind), year)[:500]
     context = {"kinds": _kinds(), "kind": kind, "year": year, "candidates": candidates}
     return render(request, "procedures/open.html", context)

@@ -354,6 +354,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     writes it."""
     from lantu.registry.template import write_template
 
-    response = HttpResponse(write_template(), content_type=XLSX)
+    village = queries.regions(request.user).filter(level="village").first()
+    response = HttpResponse(
+        write_template(village_code=village.code if village else ""), content_type=XLSX
+    )
     response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
     return response

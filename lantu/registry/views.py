@@ -289,7 +289,10 @@ SUMMARY_LABELS = {
     "members_created": _("新增成员"),
     "members_updated": _("更新成员"),
     "years_written": _("写入年度信息"),
+    "rows_checked": _("已校验行数"),
+    "households_in_file": _("文件中的户数"),
 }
+PENDING_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
 
 def _error_dir(user: Any) -> Path:
@@ -309,27 +312,78 @@ def _keep_error_workbook(user: Any, data: bytes) -> str:
     return token
 
 
+def _pending_dir(user: Any) -> Path:
+    return Path(settings.VAR_DIR) / "import-pending" / str(user.pk)
+
+
+def _keep_pending(user: Any, data: bytes, name: str) -> str:
+    """A checked file waits here, for this user only, until they confirm it."""
+    token = secrets.token_urlsafe(16)
+    folder = _pending_dir(user)
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in PENDING_SUFFIXES else ""
+    (folder / f"{token}{suffix}").write_bytes(data)
+    return token
+
+
+def _take_pending(user: Any, token: str) -> tuple[bytes, str] | None:
+    if not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    for path in _pending_dir(user).glob(f"{token}*"):
+        data = path.read_bytes()
+        path.unlink(missing_ok=True)
+        return data, path.name
+    return None
+
+
+def _report_context(request: HttpRequest, report: Any) -> tuple[dict[str, Any], int]:
+    context: dict[str, Any] = {"report": report}
+    context["summary"] = [(SUMMARY_LABELS.get(k, k), v) for k, v in report.summary.items()]
+    context["errors"] = sorted(report.errors, key=lambda e: (e.row, e.column))[:ERRORS_SHOWN]
+    if report.ok:
+        return context, 200
+    context["token"] = _keep_error_workbook(request.user, report.error_workbook())
+    return context, 400
+
+
 @requires(Perm.IMPORT)
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        from lantu.registry.imports import import_file  # the importer, loaded when used
+    """Upload → every row checked, nothing written; a clean file is shown with what it holds and
+    waits for the uploader's confirmation (``apply``), which imports it."""
+    from lantu.registry.imports import import_file  # the importer, loaded when used
 
-        upload = form.cleaned_data["file"]
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": ImportForm()}
+    status = 200
+    if request.method == "POST" and request.POST.get("apply"):
+        pending = _take_pending(request.user, request.POST["apply"])
+        if pending is None:
+            context["rejected"] = ImportRejected(
+                "待确认的文件已失效，请重新上传", "the checked file has expired: upload it again"
+            )
+            return render(request, "registry/import.html", context, status=400)
+        data, name = pending
         try:
-            report = import_file(upload.read(), upload.name, actor=request.user)
+            report = import_file(data, name, actor=request.user)
+        except ImportRejected as exc:
+            context["rejected"] = exc
+            return render(request, "registry/import.html", context, status=exc.status)
+        extra, status = _report_context(request, report)
+        return render(request, "registry/import.html", context | extra, status=status)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            report = import_file(data, upload.name, actor=request.user, dry_run=True)
         except ImportRejected as exc:  # the whole file is refused: say why, on the same page
             context["rejected"] = exc
             return render(request, "registry/import.html", context, status=exc.status)
-        context["report"] = report
-        context["summary"] = [(SUMMARY_LABELS.get(k, k), v) for k, v in report.summary.items()]
-        context["errors"] = sorted(report.errors, key=lambda e: (e.row, e.column))[:ERRORS_SHOWN]
-        if not report.ok:
-            status = 400
-            context["token"] = _keep_error_workbook(request.user, report.error_workbook())
+        extra, status = _report_context(request, report)
+        context |= extra | {"preview": report.ok, "file_name": upload.name}
+        if report.ok:
+            context["pending"] = _keep_pending(request.user, data, upload.name)
     elif request.method == "POST":
+        context["form"] = form
         status = 400
     return render(request, "registry/import.html", context, status=status)
 

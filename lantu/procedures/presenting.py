@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lantu.accounts.roles import ROLE_LABELS
@@ -48,6 +49,8 @@ def may_act(user: Any, step: Step, case: Case) -> bool:
 def who_acts(step: Step) -> str:
     """'乡镇审核（乡镇）': the role and level that act on ``step``."""
     role, level = NOTICE_ACTOR if step.is_notice else (step.role, step.level)
+    if (get_language() or "").startswith("en"):
+        return f"{role_label(role)} ({Level(level).label})"
     return f"{role_label(role)}（{Level(level).label}）"
 
 

@@ -110,3 +110,19 @@ def test_county_queue_shows_what_waits_below_and_how_long(world, now, client_for
     assert '<td class="num">2</td><td class="num">2</td><td class="num">12</td>' in row
     assert "年度报告" in body  # the year report is in the navigation
     assert 'value="approve"' not in body  # nothing for the county to act on: no buttons
+
+
+def test_pages_in_english(world, now, client_for):
+    hh = household(world)
+    u = world["users"]
+    case = changes.request_change(actor=u["village"], household=hh, facts={"address": "新寨"},
+                                  members={}, reason="x")  # fmt: skip
+    c = client_for(u["county"])
+    c.cookies["django_language"] = "en"
+    body = c.get(reverse("procedures:case", args=[case.pk])).content.decode()
+    assert "Facts to change" in body and "Next to act" in body
+    assert "申请变更的信息" not in body and "（" not in body.split("Next to act")[1][:80]
+    village = client_for(u["village"])
+    village.cookies["django_language"] = "en"
+    page = village.get(reverse("procedures:change_request", args=[hh.pk])).content.decode()
+    assert "Submit the change request" in page

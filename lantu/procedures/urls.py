@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lantu.procedures import change_views, public, views, year_views
+from lantu.procedures import change_views, clock_views, public, views, year_views
 
 app_name = "procedures"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("open/", views.open_cases, name="open"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("change/<int:pk>/", change_views.change_request, name="change_request"),
+    path("clock/", clock_views.training_clock, name="training_clock"),
     path(
         "cases/<int:pk>/objections/<int:objection>/",
         views.resolve_objection,

@@ -40,7 +40,10 @@ class Command(BaseCommand):
             call_command("load", str(out))
             self._yearly_cycle()
             self._comparison(out)
+            users = self._demo_users()
+            self._history(users)
         users = self._demo_users()
+        settings.LANTU_TRAINING = True  # the admin's training clock (/procedures/clock/)
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
         self.stdout.write(f"演示账号 demo logins (password / 密码: {DEMO_PASSWORD}):")
@@ -75,6 +78,19 @@ class Command(BaseCommand):
         call_command("match", "load", str(out), as_of=f"{latest}-12-31", verbosity=0)
         call_command("match", "link", verbosity=0)
         call_command("match", "findings", year=latest, verbosity=0)
+
+    def _history(self, users: list[User]) -> None:
+        """Cases at every step, some notices concluded, some overdue (procedures.demo_history)."""
+        from lantu.procedures import demo_history
+
+        by_level = {u.username: u for u in users}
+        latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
+        if latest is None or "village" not in by_level:
+            return
+        self.stdout.write("演示办理记录… / demo case history…")
+        made = demo_history.make(users={k: by_level[k] for k in ("village", "township", "county")},
+                                 year=latest)  # fmt: skip
+        self.stdout.write(f"  {made}")
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

@@ -25,7 +25,7 @@ from lantu.procedures.models import ACTIVE_STATES, Case
 from lantu.registry import codes
 from lantu.registry.models import Household
 
-KINDS = ("monitoring", "household_exit")
+KINDS = ("monitoring", "household_exit", "return", "risk_elimination")
 LONG_AGO_DAYS = 60
 DEMO_NOTE = "演示数据 / demo data"
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import Conflict, ValidationFailed
@@ -44,17 +45,19 @@ def clean_value(model: type[Any], name: str, value: Any, obj: Any) -> Any:
     try:
         return field.clean(value, obj)
     except ValidationError as exc:
-        label = str(field.verbose_name)
-        raise ValidationFailed(
-            f"{label}：{'；'.join(exc.messages)}", f"{name}: {'; '.join(exc.messages)}"
-        ) from None
+        with translation.override("zh-hans"):
+            zh = f"{field.verbose_name}：{'；'.join(exc.messages)}"
+        with translation.override("en"):
+            en = f"{field.verbose_name}: {'; '.join(exc.messages)}"
+        raise ValidationFailed(zh, en) from None
 
 
 def _check_unchanged(obj: Any, name: str, was: Any) -> None:
     field = obj._meta.get_field(name)
     now = field.value_from_object(obj)
     if field.to_python(was) != now:
-        label = str(field.verbose_name)
+        with translation.override("zh-hans"):
+            label = str(field.verbose_name)
         raise Conflict(
             f"{label}在申请后已被修改（现为{now}），请退回村级核实后重新申请",
             f"{name} changed after the request was entered (now {now}): return it to the "

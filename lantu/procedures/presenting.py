@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from lantu.accounts.roles import ROLE_LABELS
 from lantu.core.errors import LantuError
-from lantu.procedures import engine
+from lantu.procedures import engine, requirements
 from lantu.procedures.config import Step
 from lantu.procedures.models import ACTIVE_STATES, Case
-from lantu.procedures.notices import NOTICE_ACTOR
+from lantu.procedures.notices import NOTICE_ACTOR, OBJECTION_RESOLVER
 from lantu.regions.models import Level
 from lantu.registry.forms import display, field_label
 from lantu.registry.masking import Masker
@@ -41,6 +41,17 @@ def may_act(user: Any, step: Step, case: Case) -> bool:
         return False
     try:
         engine.authorise(user, step, case)
+    except LantuError:
+        return False
+    return True
+
+
+def may_resolve(user: Any, case: Case) -> bool:
+    """May ``user`` rule on this case's objections (the township, not the proposing village)?"""
+    role, level = OBJECTION_RESOLVER
+    probe = Step(name="objection", zh="", en="", role=role, level=level)
+    try:
+        engine.authorise(user, probe, case)
     except LantuError:
         return False
     return True
@@ -78,3 +89,66 @@ def change_rows(case: Case, m: Masker) -> list[dict[str, str]]:
         subject = names.get(int(pk), pk)
         rows += [_row(Member, str(subject), n, c, m) for n, c in facts.items()]
     return rows
+
+
+def _pick(pair: tuple[str, str]) -> str:
+    return pair[1] if (get_language() or "").startswith("en") else pair[0]
+
+
+def _describe(name: str, value: Any) -> str | None:
+    """One step record as a person reads it (None: not a record to show)."""
+    if name == "checklist" and isinstance(value, dict):
+        return "；".join(
+            f"{_pick(requirements.CHECK_LABELS[c])} {'✓' if value.get(c) else '✗'}"
+            for c in requirements.CHECKS
+        )
+    if name == "votes" and isinstance(value, dict):
+        return "；".join(
+            _("%(body)s：赞成 %(f)s，反对 %(a)s")
+            % {"body": _pick(requirements.BODY_LABELS[b]), "f": v.get("for"), "a": v.get("against")}
+            for b, v in value.items()
+            if b in requirements.BODY_LABELS and isinstance(v, dict)
+        )
+    if name == "consent":
+        return _("已签字同意") if value else _("未签字")
+    if name in ("comparison", "reason") and value:
+        return str(value)
+    if name == "monitoring_type" and value:
+        return display("monitoring_type", value)
+    if name == "ruler" and isinstance(value, dict):
+        return str(value.get("zh", "")) if value.get("ok") else _("不符合标准，已说明理由批准")
+    return None
+
+
+RECORD_LABELS = {
+    "checklist": ("五查五看", "five checks"),
+    "votes": ("三评票数", "appraisal votes"),
+    "consent": ("农户签字", "household consent"),
+    "comparison": ("数据比对情况", "data comparison"),
+    "monitoring_type": ("监测对象类别", "monitoring category"),
+    "ruler": ("标准核验", "standard check"),
+}
+
+
+def records(case: Case) -> list[tuple[str, str]]:
+    """What the case's steps recorded (the five checks, the vote counts, the consent, the
+    comparison note, the ruler's check), labelled, in the page's language."""
+    out = []
+    for name, label in RECORD_LABELS.items():
+        text = _describe(name, (case.data or {}).get(name))
+        if text:
+            out.append((_pick(label), text))
+    if case.override_reason:
+        out.append((_pick(("不符合标准仍批准的理由", "reason to approve anyway")),
+                    case.override_reason))  # fmt: skip
+    return out
+
+
+def summary(data: dict[str, Any] | None) -> str:
+    """A step record's data in one line (for the case's history)."""
+    parts = []
+    for name, value in (data or {}).items():
+        text = _describe(name, value)
+        if text and name in RECORD_LABELS:
+            parts.append(f"{_pick(RECORD_LABELS[name])}：{text}")
+    return "；".join(parts)

@@ -19,6 +19,7 @@ urlpatterns = [
         name="resolve_objection",
     ),
     path("cases/<int:pk>/evidence/", views.upload_evidence, name="evidence"),
+    path("cases/<int:pk>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("years/<int:year>/", year_views.year_report, name="year_report"),
     path("years/<int:year>/changes.xlsx", year_views.year_report_xlsx, name="year_report_xlsx"),
     path("years/compare/", year_views.year_compare, name="year_compare"),

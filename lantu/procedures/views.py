@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import scoped
-from lantu.core.errors import LantuError, ValidationFailed
+from lantu.core.errors import LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.procedures import (
     clock,
     config,
@@ -147,10 +147,13 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
                 ACTION_LABELS.get(d.action, d.action),
                 presenting.role_label(d.role),
                 presenting.actor_name(d.actor),
+                presenting.summary(d.data),
             )
             for d in case.decisions.select_related("actor")
         ],
         "may_act": presenting.may_act(request.user, step, case),
+        "may_resolve": presenting.may_resolve(request.user, case),
+        "records": presenting.records(case),
         "next_actor": presenting.who_acts(step),
         "change_rows": presenting.change_rows(case, m),
         "notices": case.notices.all(),
@@ -212,6 +215,23 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
         raise ValidationFailed("请选择文件", "choose a file")
     evidence.attach(actor=request.user, case=case, upload=upload)
     return redirect("procedures:case", pk=pk)
+
+
+@require_GET
+@requires(Perm.VIEW)
+def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponseBase:
+    """An evidence file of a case in the user's scope (the case's 404 outside it). Evidence can
+    hold personal details, so roles without the personal-data permission may not open it."""
+    case = queries.case(request.user, pk)
+    if not request.user.can(Perm.PERSONAL_DATA):  # type: ignore[union-attr]
+        raise NotPermitted(
+            "佐证材料可能含个人信息，您的角色不能查看", "evidence may hold personal data: your role "
+            "may not open it",
+        )  # fmt: skip
+    ev = case.evidence.filter(pk=evidence_id).first()
+    if ev is None or not ev.file:
+        raise OutOfScope()
+    return FileResponse(ev.file.open("rb"), as_attachment=False, filename=ev.name)
 
 
 def _open_from_post(request: HttpRequest) -> int:

@@ -225,9 +225,9 @@ def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpRespon
     case = queries.case(request.user, pk)
     if not request.user.can(Perm.PERSONAL_DATA):  # type: ignore[union-attr]
         raise NotPermitted(
-            "佐证材料可能含个人信息，您的角色不能查看", "evidence may hold personal data: your role "
-            "may not open it",
-        )  # fmt: skip
+            "佐证材料可能含个人信息，您的角色不能查看",
+            "evidence may hold personal data: your role may not open it",
+        )
     ev = case.evidence.filter(pk=evidence_id).first()
     if ev is None or not ev.file:
         raise OutOfScope()

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from lantu.accounts.models import User
 from lantu.accounts.roles import Role
@@ -41,7 +42,13 @@ def login(browser: Any, live_server: Any, user: User, path: str = "/") -> None:
     browser.get(f"{live_server.url}/login/?next={path}")
     browser.find_element(By.NAME, "username").send_keys(user.username)
     browser.find_element(By.NAME, "password").send_keys(f"pw-{user.username}")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+    go(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit].primary"))
+
+
+def go(browser: Any, element: Any) -> None:
+    """Click a link or submit button and wait until the next page has replaced this one."""
+    element.click()
+    WebDriverWait(browser, 15).until(staleness_of(element))
 
 
 def text(browser: Any) -> str:
@@ -55,29 +62,29 @@ def test_search_by_household_number_and_its_tail(browser, live_server, world):
         box = browser.find_element(By.NAME, "q")
         box.clear()
         box.send_keys(typed)
-        box.submit()
+        go(browser, box.find_element(By.XPATH, "./ancestor::form//button[@type='submit']"))
         assert "5308221002010042" in text(browser), typed
         assert "共 1 户" in text(browser)
-    browser.find_element(By.LINK_TEXT, hh.household_no).click()
+    go(browser, browser.find_element(By.LINK_TEXT, hh.household_no))
     assert "户档" in text(browser)
 
 
 def test_change_request_from_village_to_township(browser, live_server, world):
     hh = household(world, address="老寨")
     login(browser, live_server, world["users"]["village"], f"/registry/households/{hh.pk}/")
-    browser.find_element(By.ID, "request-change").click()
+    go(browser, browser.find_element(By.ID, "request-change"))
     address = browser.find_element(By.NAME, "hh-address")
     address.clear()
     address.send_keys("新寨12号")
-    browser.find_element(By.ID, "submit-change").click()  # no grounds given yet
+    go(browser, browser.find_element(By.ID, "submit-change"))  # no grounds given yet
     assert "请修改下面标红的项" in text(browser)
     assert browser.find_element(By.NAME, "hh-address").get_attribute("value") == "新寨12号"
     browser.find_element(By.NAME, "reason").send_keys("入户核实：已搬家")
-    browser.find_element(By.ID, "submit-change").click()
+    go(browser, browser.find_element(By.ID, "submit-change"))
     assert "下一步由乡镇审核（乡镇）办理" in text(browser)
     case_url = browser.current_url
     login(browser, live_server, world["users"]["township"], case_url.replace(live_server.url, ""))
-    browser.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
     assert "已办结" in text(browser)
     hh.refresh_from_db()
     assert hh.address == "新寨12号"
@@ -96,7 +103,7 @@ def present(browser: Any, by: str, selector: str) -> list[Any]:
 def _step(browser: Any, fill: Any = None) -> None:
     if fill:
         fill(browser)
-    browser.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
     errors = present(browser, By.ID, "case-error")
     assert not errors, errors[0].text if errors else ""
 
@@ -131,7 +138,7 @@ def test_exit_case_from_village_to_county_with_concluded_notices(
     boxes = browser.find_elements(By.CSS_SELECTOR, "input[name^=check_]")
     boxes[0].click()
     boxes[1].click()
-    browser.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
     assert "五查五看未完成" in browser.find_element(By.ID, "case-error").text
     kept = browser.find_elements(By.CSS_SELECTOR, "input[name^=check_]")
     assert [b.is_selected() for b in kept] == [True, True, False, False, False]
@@ -161,22 +168,22 @@ def test_exit_case_from_village_to_county_with_concluded_notices(
 
 def test_user_management(browser, live_server, world):
     login(browser, live_server, world["users"]["admin"], "/users/")
-    browser.find_element(By.ID, "new-user").click()
+    go(browser, browser.find_element(By.ID, "new-user"))
     browser.find_element(By.NAME, "username").send_keys("wang_v")
     browser.find_element(By.NAME, "first_name").send_keys("王五")
-    browser.find_element(By.ID, "save-user").click()  # no region, no role: both errors at once
+    go(browser, browser.find_element(By.ID, "save-user"))  # no region, no role: both errors at once
     assert len(browser.find_elements(By.CLASS_NAME, "field-error")) == 2
     assert browser.find_element(By.NAME, "first_name").get_attribute("value") == "王五"
     Select(browser.find_element(By.NAME, "region")).select_by_value(
         str(world["regions"][VILLAGE].pk)
     )
     browser.find_element(By.CSS_SELECTOR, "input[value=village_entry]").click()
-    browser.find_element(By.ID, "save-user").click()
+    go(browser, browser.find_element(By.ID, "save-user"))
     assert "临时密码" in browser.find_element(By.ID, "user-message").text
-    browser.find_element(By.ID, "reset-password").click()
+    go(browser, browser.find_element(By.ID, "reset-password"))
     assert "临时密码" in browser.find_element(By.ID, "user-message").text
     browser.find_element(By.ID, "deactivate-reason").send_keys("调离")
-    browser.find_element(By.ID, "deactivate").click()
+    go(browser, browser.find_element(By.ID, "deactivate"))
     assert "已停用" in text(browser)
     assert not User.objects.get(username="wang_v").is_active
     assert Household.objects.count() == 0 and Case.objects.count() == 0

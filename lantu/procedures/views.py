@@ -113,10 +113,15 @@ def bulk(request: HttpRequest) -> HttpResponseBase:
     result = engine.act_many(
         actor=request.user, items=items, action=action, comment=request.POST.get("comment", "")
     )
-    messages.info(request, f"已办理 {len(result.done)} 件 / {len(result.done)} done")
+    messages.info(request, _("已办理 %(n)s 件") % {"n": len(result.done)})
     for case_id, exc in result.failed:
-        messages.error(request, f"#{case_id}: {exc.zh} / {exc.en}")
+        messages.error(request, f"#{case_id}: {_error_text(exc)}")
     return redirect("procedures:queue")
+
+
+def _error_text(exc: LantuError) -> str:
+    """A domain error in the page's language only (not both at once)."""
+    return exc.en if (get_language() or "").startswith("en") else exc.zh
 
 
 def _step_label(kind: config.Kind, name: str) -> str:
@@ -260,7 +265,7 @@ def open_cases(request: HttpRequest) -> HttpResponseBase:
     """Open cases in bulk: the ruler's candidates of the year in scope, or household numbers."""
     if request.method == "POST":
         n = _open_from_post(request)
-        messages.info(request, f"已发起 {n} 件 / {n} cases opened")
+        messages.info(request, _("已发起 %(n)s 件") % {"n": n})
         return redirect("procedures:queue")
     kind = request.GET.get("kind", "household_exit")
     year = _int(request.GET.get("year"), clock.today().year)

@@ -116,6 +116,7 @@ ACTIONS = {
     "household.import.update": _("导入更新"),
     "member.add": _("新增成员"),
     "member.remove": _("成员减员"),
+    "member.update": _("修改成员信息"),
     "year.record": _("录入年度信息"),
 }
 
@@ -202,6 +203,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 def _role_label(role: str) -> str:
     labels = {r.value: label for r, label in ROLE_LABELS.items()}
+    if role in ("", "system"):
+        return str(_("系统"))
     return str(labels.get(role, role))
 
 
@@ -254,7 +257,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "at": e.at,
                 "action": ACTIONS.get(e.action, e.action),
-                "actor": e.actor_name,
+                "actor": _role_label("") if e.actor_name in ("", "system") else e.actor_name,
                 "role": _role_label(e.role),
                 "reason": e.reason,
             }

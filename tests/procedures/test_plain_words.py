@@ -1,0 +1,46 @@
+"""No raw codes or two-language messages on screen: role names instead of role codes, one
+language per page, a verdict named after its procedure."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from lantu.procedures import changes, config, ruler
+from tests.procedures.conftest import household, ruler_says
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_messages_in_the_page_language_only(world, now, client_for):
+    u = world["users"]
+    hh = household(world)
+    case = changes.request_change(actor=u["village"], household=hh, facts={"address": "新"},
+                                  members={}, reason="x")  # fmt: skip
+    c = client_for(u["township"])
+    resp = c.post(reverse("procedures:bulk"), {"case": [f"{case.pk}:{case.version}",
+                  f"{case.pk}:{case.version}"], "action": "approve"}, follow=True)  # fmt: skip
+    body = resp.content.decode()
+    assert "已办理 1 件" in body and " done" not in body
+    assert "someone else acted" not in body and "该案件已被他人处理" in body
+
+
+def test_household_file_names_roles_not_codes(world, now, client_for):
+    u = world["users"]
+    hh = household(world)  # created by the system (actor None)
+    changes.request_change(actor=u["village"], household=hh, facts={"address": "新寨"},
+                           members={}, reason="x")  # fmt: skip
+    body = (
+        client_for(u["county"])
+        .get(reverse("registry:household_detail", args=[hh.pk]))
+        .content.decode()
+    )
+    events = body[body.index("台账") :] if "台账" in body else body
+    assert ">system<" not in events and "village_entry" not in events
+
+
+def test_verdict_is_named_after_the_procedure(world, now):
+    hh = household(world)
+    ruler_says([hh], 2021, household_exit=True)
+    v = ruler.verdict(config.kind("household_exit"), hh.pk, 2021)
+    assert v.ok and v.zh == "符合贫困户脱贫退出的标准" and "household_exit" not in v.en

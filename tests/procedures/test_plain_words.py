@@ -44,3 +44,12 @@ def test_verdict_is_named_after_the_procedure(world, now):
     ruler_says([hh], 2021, household_exit=True)
     v = ruler.verdict(config.kind("household_exit"), hh.pk, 2021)
     assert v.ok and v.zh == "符合贫困户脱贫退出的标准" and "household_exit" not in v.en
+
+
+def test_department_facts_are_named_not_coded():
+    from lantu.matching.presenting import fact_value
+
+    assert fact_value("government") == ("机关", "government agency")
+    assert fact_value(True) == ("是", "yes") and fact_value("false") == ("否", "no")
+    assert fact_value("junior")[0] == "初中" and fact_value("car")[0] == "小型汽车"
+    assert fact_value(125000) == ("125000", "125000")

@@ -53,3 +53,14 @@ def test_department_facts_are_named_not_coded():
     assert fact_value(True) == ("是", "yes") and fact_value("false") == ("否", "no")
     assert fact_value("junior")[0] == "初中" and fact_value("car")[0] == "小型汽车"
     assert fact_value(125000) == ("125000", "125000")
+
+
+def test_findings_are_named_as_what_was_found():
+    from pathlib import Path
+
+    import lantu
+
+    for name in ("work_queue.html", "_household_findings.html"):
+        path = Path(lantu.__file__).parent / "matching" / "templates" / "matching" / name
+        text = path.read_text("utf-8")
+        assert "不符合“{{ f.zh }}”" in text and "Fails “{{ f.en }}”" in text

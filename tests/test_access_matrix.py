@@ -256,3 +256,29 @@ def test_matrix_covers_every_registry_page_and_api_route():
     paths = set(api.get_openapi_schema()["paths"])
     ours = {p for p in paths if p.startswith(("/api/regions", "/api/households"))}
     assert ours == API_COVERED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("target", TARGETS)
+def test_change_request_page(client, world, who, target):
+    """Change requests are entered by the village (lantu/procedures/kinds/change_request.yaml):
+    every role bound to the county is refused (403), the administrator enters in scope (200)
+    and gets 404 outside it; nobody sees the out-of-scope household."""
+    if who != ANON:
+        client.force_login(world["users"][who])
+    hh = world[target]
+    resp = client.get(reverse("procedures:change_request", args=[hh.pk]))
+    if who == ANON:
+        assert resp.status_code == 302
+        return
+    perms = set(Perm) if who == UNBOUND else GRANTS[Role(who)]
+    if Perm.EDIT not in perms:
+        expected = 403
+    elif who == UNBOUND or target == "outside":
+        expected = 404
+    else:
+        expected = 200 if who == Role.ADMIN else 403
+    assert resp.status_code == expected
+    if expected == 200:
+        assert world["secrets"]["outside"]["identity"][0] not in resp.content.decode()

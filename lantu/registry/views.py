@@ -107,6 +107,7 @@ LIVING_FIELDS = (
     "road_hardened",
 )
 CAUSE_FIELDS = ("main_cause", "other_cause_1", "other_cause_2")
+EXPORT_IN_REQUEST = 1000  # households; more are exported by a background job
 # Ledger actions as a person reads them (an action not listed shows as recorded).
 ACTIONS = {
     "household.create": _("建档"),
@@ -195,6 +196,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "search_warning": search.warning,
         "query": query.urlencode(),
         "can_export": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
+        # A large export runs as a background job (lantu.jobs, kind registry.export) with a
+        # download link when ready, instead of holding a request for half a minute.
+        "export_as_job": pg.capped or pg.count > EXPORT_IN_REQUEST,
+        "job_fields": [
+            (f"registry.export-{k}", v)
+            for k, v in request.GET.items()
+            if k in HouseholdFilterForm.base_fields and v
+        ],  # fmt: skip
         "can_import": request.user.can(Perm.IMPORT),  # type: ignore[union-attr]
         **_region_context(request, f.region),
     }

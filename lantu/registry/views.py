@@ -210,6 +210,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/household_list.html", context, status=status)
 
 
+def _job_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The list's filters as the export job's form fields (``registry.export-<name>``)."""
+    names = HouseholdFilterForm.base_fields
+    return [(f"registry.export-{k}", v) for k, v in request.GET.items() if k in names and v]
+
+
 def _role_label(role: str) -> str:
     labels = {r.value: label for r, label in ROLE_LABELS.items()}
     if role in ("", "system"):

@@ -209,7 +209,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def _job_fields(request: HttpRequest) -> list[tuple[str, str]]:
     """The list's filters as the export job's form fields (``registry.export-<name>``)."""
     names = HouseholdFilterForm.base_fields
-    return [(f"registry.export-{k}", v) for k, v in request.GET.items() if k in names and v]
+    return [(f"registry.export-{k}", str(v)) for k, v in request.GET.items() if k in names and v]
 
 
 def _role_label(role: str) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lantu.accounts.roles import Perm
+from lantu.accounts.roles import Perm, Role
 from lantu.accounts.scope import scoped
 from lantu.core.errors import LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.procedures import (
@@ -72,11 +72,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         "kinds": _kinds(),
         "kind": kind,
         "waiting": _waiting(request.user),
+        # Cases are opened by the village (every kind's first step): nobody else sees the button.
+        "may_open": _may_open(request.user),
         "may_act": request.user.can(Perm.EDIT)  # type: ignore[union-attr]
         or request.user.can(Perm.REVIEW)  # type: ignore[union-attr]
         or request.user.can(Perm.APPROVE),  # type: ignore[union-attr]
     }
     return render(request, "procedures/queue.html", context)
+
+
+def _may_open(user: Any) -> bool:
+    roles = user.roles or []
+    village = user.region_id is not None and user.region.level == "village"
+    return Role.ADMIN.value in roles or (Role.VILLAGE_ENTRY.value in roles and village)
 
 
 def _labelled(c: Any) -> tuple[Any, config.Kind]:

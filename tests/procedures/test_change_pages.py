@@ -126,3 +126,11 @@ def test_pages_in_english(world, now, client_for):
     village.cookies["django_language"] = "en"
     page = village.get(reverse("procedures:change_request", args=[hh.pk])).content.decode()
     assert "Submit the change request" in page
+
+
+def test_open_button_only_for_the_village(world, now, client_for):
+    u = world["users"]
+    assert "发起程序" in client_for(u["village"]).get(reverse("procedures:queue")).content.decode()
+    for who in ("township", "county"):
+        body = client_for(u[who]).get(reverse("procedures:queue")).content.decode()
+        assert "发起程序" not in body, who

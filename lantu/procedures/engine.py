@@ -26,8 +26,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 
-from lantu.accounts.roles import Role
+from lantu.accounts.roles import ROLE_LABELS, Role
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.ledger.services import Change, record, record_many
 from lantu.procedures import clock, config, notices, requirements, ruler
@@ -60,6 +61,23 @@ def _in_scope(actor: Any, region_path: str) -> None:
         raise OutOfScope()
 
 
+def _role_names(role: str) -> tuple[str, str]:
+    """A role's name in Chinese and English (messages carry both, whatever the page's language)."""
+    label = next((lbl for r, lbl in ROLE_LABELS.items() if r.value == role), role)
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        return zh, str(label)
+
+
+def _level_names(level: str) -> tuple[str, str]:
+    label = Level(level).label if level in Level.values else level
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        return zh, str(label).lower()
+
+
 def authorise(actor: Any, step: Step, case: Case) -> None:
     """The step's role at the step's level, inside the actor's subtree (system: always)."""
     _in_scope(actor, case.region_path)
@@ -67,9 +85,11 @@ def authorise(actor: Any, step: Step, case: Case) -> None:
         return
     role, level = (step.role, step.level) if not step.is_notice else notices.NOTICE_ACTOR
     if role not in (actor.roles or []) or actor.region.level != level:
+        zh_role, en_role = _role_names(role)
+        zh_level, en_level = _level_names(level)
         raise NotPermitted(
-            f"此步骤（{step.zh}）须由{level}级的{role}办理",
-            f"this step ({step.en}) is for the {role} role at {level} level",
+            f"此步骤（{step.zh}）须由{zh_level}的{zh_role}办理",
+            f"this step ({step.en}) is for {en_role} at {en_level} level",
         )
 
 

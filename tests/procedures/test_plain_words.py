@@ -64,3 +64,18 @@ def test_findings_are_named_as_what_was_found():
         path = Path(lantu.__file__).parent / "matching" / "templates" / "matching" / name
         text = path.read_text("utf-8")
         assert "不符合“{{ f.zh }}”" in text and "Fails “{{ f.en }}”" in text
+
+
+def test_refusal_names_the_role_and_level(world, now):
+    from lantu.core.errors import NotPermitted
+    from lantu.procedures import engine
+
+    u = world["users"]
+    hh = household(world)
+    case = changes.request_change(actor=u["village"], household=hh, facts={"address": "新"},
+                                  members={}, reason="x")  # fmt: skip
+    with pytest.raises(NotPermitted) as refused:
+        engine.act(actor=u["county"], case_id=case.pk, version=case.version, action="approve")
+    assert "须由乡镇的乡镇审核办理" in refused.value.zh
+    assert "township_review" not in refused.value.zh + refused.value.en
+    assert "township review" in refused.value.en.lower()

@@ -59,7 +59,8 @@ def _pages() -> list[tuple[str, str, str]]:
     village = Household.objects.filter(cases__kind="change_request").first()
     hh = village or Household.objects.order_by("id").first()
     change = Case.objects.filter(kind="change_request", state="open").first()
-    exit_case = Case.objects.filter(kind="household_exit", step="township_review").first()
+    reviewed = Case.objects.filter(step="township_review").exclude(kind="change_request").first()
+    notice = Case.objects.filter(step="publicity", state="open").select_related("village").first()
     pages = [
         ("login", "", "/login/"),
         ("households", "county", f"/registry/?q={hh.household_no[-4:] if hh else ''}"),
@@ -72,13 +73,17 @@ def _pages() -> list[tuple[str, str, str]]:
     ]
     if change:
         pages.append(("case-change-request", "township", f"/procedures/cases/{change.pk}/"))
-    if exit_case:
-        pages.append(("case-exit", "township", f"/procedures/cases/{exit_case.pk}/"))
+    if reviewed:
+        pages.append(("case-township-review", "township", f"/procedures/cases/{reviewed.pk}/"))
+    if notice:
+        pages.append(("public-notices", "", f"/procedures/public/{notice.village.code}/"))
     return pages
 
 
 def _login(driver: Any, base: str, user: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.delete_all_cookies()
     driver.get(f"{base}/login/")
@@ -88,7 +93,9 @@ def _login(driver: Any, base: str, user: str) -> None:
     driver.get(f"{base}/login/")
     driver.find_element(By.NAME, "username").send_keys(user)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button.primary").click()
+    button = driver.find_element(By.CSS_SELECTOR, "form button.primary")
+    button.click()
+    WebDriverWait(driver, 15).until(staleness_of(button))  # logged in before the next page
 
 
 def _small_png(data: bytes) -> bytes:

@@ -134,8 +134,11 @@ def records(case: Case) -> list[tuple[str, str]]:
     """What the case's steps recorded (the five checks, the vote counts, the consent, the
     comparison note, the ruler's check), labelled, in the page's language."""
     out = []
+    data = case.data or {}
     for name, label in RECORD_LABELS.items():
-        text = _describe(name, (case.data or {}).get(name))
+        if name not in data:
+            continue  # a record this kind never asks for
+        text = _describe(name, data[name])
         if text:
             out.append((_pick(label), text))
     if case.override_reason:

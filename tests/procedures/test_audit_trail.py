@@ -69,3 +69,13 @@ def test_objection_form_only_for_the_township(world, now, client_for):
     assert "异议成立（退回核查）" not in village_page and "待乡镇核实处理" in village_page
     township_page = client_for(world["users"]["township"]).get(url).content.decode()
     assert "异议成立（退回核查）" in township_page
+
+
+def test_no_records_shown_that_the_kind_never_asks_for(world, now, client_for):
+    from lantu.procedures import changes
+
+    u = world["users"]
+    case = changes.request_change(actor=u["village"], household=household(world),
+                                  facts={"address": "新"}, members={}, reason="x")  # fmt: skip
+    body = client_for(u["township"]).get(reverse("procedures:case", args=[case.pk])).content
+    assert "未签字" not in body.decode() and 'id="records"' not in body.decode()

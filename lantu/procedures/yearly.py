@@ -69,7 +69,7 @@ def open_year(
             actor=actor, year=year, policy=policy or config.default_policy()
         ).pk
     for slug, kind in config.kinds().items():
-        if not kind.rule:  # change requests: entered by people, never proposed by the ruler
+        if not kind.rule:  # change requests, projects: nothing for the ruler to propose
             continue
         qs = _candidates(kind, year)
         out.proposed[slug] = qs.count()

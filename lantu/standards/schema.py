@@ -318,6 +318,26 @@ LINKED: tuple[Variable, ...] = (
         "the head's parent, spouse or child outside the household is a public employee",
         linked=True,
     ),
+    # The project room (lantu.projects.feeds): projects and payments reaching the household by
+    # the year, and its payments that look wrong (the same item paid again; a payee who is not
+    # a member of the household).
+    L(
+        "project_reach",
+        "household",
+        "BIGINT",
+        "覆盖的项目和资金数",
+        "projects reaching it",
+        linked=True,
+    ),
+    L("repeated_payments", "household", "BIGINT", "重复发放笔数", "payments repeated", linked=True),
+    L(
+        "payments_to_outsiders",
+        "household",
+        "BIGINT",
+        "收款人非本户成员的笔数",
+        "payments to a payee outside the household",
+        linked=True,
+    ),
     # county level: the exit assessment (lantu.exits)
     L("wrong_exit_rate", "county", "DOUBLE", "错退率", "wrong-exit rate", linked=True),
     L("missed_rate", "county", "DOUBLE", "漏评率", "missed-identification rate", linked=True),

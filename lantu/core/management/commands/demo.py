@@ -42,6 +42,7 @@ class Command(BaseCommand):
             call_command("load", str(out))
             self._yearly_cycle()
             self._comparison(out)
+            self._projects(out)
             users = self._demo_users()
             self._history(users)
         users = self._demo_users()
@@ -86,6 +87,12 @@ class Command(BaseCommand):
         call_command("match", "link", verbosity=0)
         call_command("match", "findings", year=latest, verbosity=0)
 
+    def _projects(self, out: Path) -> None:
+        """Projects, funds and payments, with the planted faults in the work queue."""
+        from lantu.projects import demo
+
+        self.stdout.write("项目资金… / projects and funds…")
+        demo.prepare(out, latest=HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020)
     def _history(self, users: list[User]) -> None:
         """Cases at every step, some notices concluded, some overdue (procedures.demo_history)."""
         from lantu.procedures import demo_history

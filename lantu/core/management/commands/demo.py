@@ -93,6 +93,7 @@ class Command(BaseCommand):
 
         self.stdout.write("项目资金… / projects and funds…")
         demo.prepare(out, latest=HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020)
+
     def _history(self, users: list[User]) -> None:
         """Cases at every step, some notices concluded, some overdue (procedures.demo_history)."""
         from lantu.procedures import demo_history

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0001_initial'),
+        ('procedures', '0002_case_subject'),
     ]
 
     operations = [

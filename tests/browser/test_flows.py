@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from lantu.accounts.models import User
@@ -45,10 +45,37 @@ def login(browser: Any, live_server: Any, user: User, path: str = "/") -> None:
     go(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit].primary"))
 
 
+def loaded(browser: Any) -> None:
+    WebDriverWait(browser, 15).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def gone(element: Any) -> bool:
+    """Has the element's page been replaced? (Chromium answers a stale node either with
+    StaleElementReference or with 'Node … does not belong to the document'.)"""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
+
+
 def go(browser: Any, element: Any) -> None:
-    """Click a link or submit button and wait until the next page has replaced this one."""
-    element.click()
-    WebDriverWait(browser, 15).until(staleness_of(element))
+    """Click a link or submit button and wait until the next page has replaced this one. Chromium
+    may report an error for a click whose page is already being replaced; the wait for the old
+    page to go decides whether the click happened."""
+    try:
+        element.click()
+    except WebDriverException:
+        pass
+    WebDriverWait(browser, 15).until(lambda _d: gone(element))
+    loaded(browser)
+
+
+def approve(browser: Any) -> None:
+    loaded(browser)
+    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
 
 
 def text(browser: Any) -> str:
@@ -84,7 +111,7 @@ def test_change_request_from_village_to_township(browser, live_server, world):
     assert "下一步由乡镇审核（乡镇）办理" in text(browser)
     case_url = browser.current_url
     login(browser, live_server, world["users"]["township"], case_url.replace(live_server.url, ""))
-    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
+    approve(browser)
     assert "已办结" in text(browser)
     hh.refresh_from_db()
     assert hh.address == "新寨12号"
@@ -103,7 +130,7 @@ def present(browser: Any, by: str, selector: str) -> list[Any]:
 def _step(browser: Any, fill: Any = None) -> None:
     if fill:
         fill(browser)
-    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
+    approve(browser)
     errors = present(browser, By.ID, "case-error")
     assert not errors, errors[0].text if errors else ""
 
@@ -138,7 +165,7 @@ def test_exit_case_from_village_to_county_with_concluded_notices(
     boxes = browser.find_elements(By.CSS_SELECTOR, "input[name^=check_]")
     boxes[0].click()
     boxes[1].click()
-    go(browser, browser.find_element(By.CSS_SELECTOR, "button[value=approve]"))
+    approve(browser)
     assert "五查五看未完成" in browser.find_element(By.ID, "case-error").text
     kept = browser.find_elements(By.CSS_SELECTOR, "input[name^=check_]")
     assert [b.is_selected() for b in kept] == [True, True, False, False, False]

@@ -125,6 +125,8 @@ LANTU_TRAINING = os.environ.get("LANTU_TRAINING", "0") == "1"
 # Household searches per user per window (lantu.registry.throttle); configurable defaults.
 LANTU_SEARCH_LIMIT = int(os.environ.get("LANTU_SEARCH_LIMIT", "30"))
 LANTU_SEARCH_WINDOW = int(os.environ.get("LANTU_SEARCH_WINDOW", "60"))
+# The address villagers reach the public notice pages at (printed with a QR code on notices).
+LANTU_PUBLIC_URL = os.environ.get("LANTU_PUBLIC_URL", "")
 USE_I18N = True
 USE_TZ = True
 

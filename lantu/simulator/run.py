@@ -74,7 +74,6 @@ def simulate(
         for year in bar:
             _year(w, p, seed, year, years[0], county6, county_exit, buf, out)
         final.write_final(w, p, geo, buf, out, seed, years)
-        sim_projects.write(out, seed)
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
@@ -87,6 +86,7 @@ def simulate(
         "full_villages": int(p.get("scale.villages")),
     }
     (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    sim_projects.write(out, seed)  # reads the flushed registry tables and the manifest
     return out
 
 

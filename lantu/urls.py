@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("lantu.accounts.urls")),
     path("registry/", include("lantu.registry.urls")),
     path("procedures/", include("lantu.procedures.urls")),
+    path("exits/", include("lantu.exits.urls")),
     path("matching/", include("lantu.matching.urls")),
     path("projects/", include("lantu.projects.urls")),
     path("public/projects/", include(projects_public)),

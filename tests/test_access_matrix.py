@@ -55,6 +55,22 @@ def _head_id(w, hh):
     return Member.objects.get(household=hh, relation="head").id_number
 
 
+def _county(w, hh):
+    return hh.region_path.strip("/").split("/")[2]
+
+
+def _assessment(w, hh):
+    """An assessment of the household's county (no sample: the downloads are still real)."""
+    from lantu.exits.models import Assessment
+    from lantu.regions.models import Region
+
+    county = Region.objects.get(code=_county(w, hh))
+    a, _ = Assessment.objects.get_or_create(
+        county=county, year=2020, defaults={"region_path": county.path, "seed": 1}
+    )
+    return a.pk
+
+
 def _list(**q):
     def url(w, hh):
         from urllib.parse import urlencode
@@ -158,8 +174,28 @@ ENDPOINTS = [
     ),
     Endpoint("api.household", True, Perm.VIEW, lambda w, hh: f"/api/households/{hh.pk}"),
     Endpoint("api.members", True, Perm.VIEW, lambda w, hh: f"/api/households/{hh.pk}/members"),
+    # The exit room (lantu/exits): a county's dossier is seen from the county, above or inside.
+    Endpoint("page.exits", False, Perm.VIEW, lambda w, hh: reverse("exits:index"), False),
+    Endpoint("page.exits.county", False, Perm.VIEW,
+             lambda w, hh: reverse("exits:county", args=[_county(w, hh)])),
+    Endpoint("page.exits.planner", False, Perm.VIEW,
+             lambda w, hh: reverse("exits:county", args=[_county(w, hh)]) + "?margin=0.01"),
+    Endpoint("page.exits.dossier_pdf", False, Perm.VIEW,
+             lambda w, hh: reverse("exits:dossier_pdf", args=[_county(w, hh)])),
+    Endpoint("page.exits.list_xlsx", False, Perm.EXPORT, lambda w, hh: reverse(
+        "exits:download", args=[_assessment(w, hh), "list.xlsx"])),
+    Endpoint("page.exits.list_pdf", False, Perm.EXPORT, lambda w, hh: reverse(
+        "exits:download", args=[_assessment(w, hh), "list.pdf"])),
+    Endpoint("page.exits.form_xlsx", False, Perm.EXPORT, lambda w, hh: reverse(
+        "exits:download", args=[_assessment(w, hh), "form.xlsx"])),
+    Endpoint("api.exits.county", True, Perm.VIEW,
+             lambda w, hh: f"/api/exits/counties/{_county(w, hh)}"),
+    Endpoint("api.exits.assessment", True, Perm.VIEW,
+             lambda w, hh: f"/api/exits/assessments/{_assessment(w, hh)}"),
+    Endpoint("api.exits.plan", True, Perm.VIEW, lambda w, hh: "/api/exits/plan?margin=0.02",
+             False),
     *PROJECT_ENDPOINTS,
-]
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +226,9 @@ def _secrets(hh) -> dict[str, list[str]]:
 
 
 def _text(resp) -> str:
+    if resp.get("Content-Type", "").startswith("application/pdf"):
+        assert resp.content.startswith(b"%PDF")
+        return ""  # checked for leaks through the page it prints (the same context)
     if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         # Consumed whole, a streamed response is closed by the test client (an explicit close()
         # would also close the database connection, through request_finished).
@@ -293,6 +332,26 @@ API_COVERED = {
     "/api/households/{pk}",
     "/api/households/{pk}/members",
 }
+
+
+EXITS_PAGES = {"index", "county", "dossier_pdf", "download"}
+# POST only (the matrix GETs): tests/exits/test_pages.py and test_api.py
+EXITS_POSTS = {"draw", "open", "import", "estimate"}
+EXITS_API = {"/api/exits/counties/{code}", "/api/exits/assessments/{pk}", "/api/exits/plan"}
+EXITS_API_POSTS = {
+    "/api/exits/counties/{code}/assessments",
+    "/api/exits/assessments/{pk}/estimate",
+    "/api/exits/counties/{code}/exit-cases",
+}
+
+
+def test_matrix_covers_every_exits_page_and_api_route():
+    from lantu.api.app import api
+    from lantu.exits import urls
+
+    assert {p.name for p in urls.urlpatterns} == EXITS_PAGES | EXITS_POSTS
+    paths = set(api.get_openapi_schema()["paths"])
+    assert {p for p in paths if p.startswith("/api/exits")} == EXITS_API | EXITS_API_POSTS
 
 
 def test_matrix_covers_every_registry_page_and_api_route():

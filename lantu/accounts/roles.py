@@ -16,6 +16,9 @@ class Role(StrEnum):
     TOWNSHIP_REVIEW = "township_review"
     COUNTY_APPROVAL = "county_approval"
     SUPERVISOR_VIEW = "supervisor_view"
+    # Village and county exit (lantu.exits): the prefecture reviews, the province assesses.
+    PREFECTURE_REVIEW = "prefecture_review"
+    PROVINCE_APPROVAL = "province_approval"
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -25,6 +28,8 @@ ROLE_LABELS = {
     Role.TOWNSHIP_REVIEW: _("乡镇审核"),
     Role.COUNTY_APPROVAL: _("县级审批"),
     Role.SUPERVISOR_VIEW: _("州市/省级查看"),
+    Role.PREFECTURE_REVIEW: _("州市审核（贫困县退出）"),
+    Role.PROVINCE_APPROVAL: _("省级评估审批（贫困县退出）"),
     Role.AUDITOR: _("审计"),
     Role.ADMIN: _("系统管理员"),
 }
@@ -53,6 +58,9 @@ GRANTS: dict[Role, frozenset[Perm]] = {
     ),
     # Prefecture and province supervise with statistics: no personal data, read-only.
     Role.SUPERVISOR_VIEW: frozenset({Perm.VIEW, Perm.EXPORT}),
+    # Exit reviewers see statistics and the assessment, not personal data.
+    Role.PREFECTURE_REVIEW: frozenset({Perm.VIEW, Perm.EXPORT, Perm.REVIEW}),
+    Role.PROVINCE_APPROVAL: frozenset({Perm.VIEW, Perm.EXPORT, Perm.REVIEW, Perm.APPROVE}),
     # Auditors check the ledger against reality: they need the data, but change nothing.
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EXPORT}),
     Role.ADMIN: frozenset(set(Perm)),

@@ -34,12 +34,19 @@ from lantu.procedures.models import (
     ObjectionState,
 )
 
-# Who confirms that a notice ran its course: the village that posted it.
+# Who confirms that a notice ran its course: the village that posted it, unless the step names
+# its role and level (a region's notice, posted by the township or the province).
 NOTICE_ACTOR = ("village_entry", "village")
 # Who rules on an objection: not the village that proposed the case, but the township above it,
 # which verifies the objection (乡镇组织核实; 国开办发〔2014〕24号: 对公示有异议的，乡镇人民政府
 # 组织调查核实). The village still records what it found in the case's evidence.
 OBJECTION_RESOLVER = ("township_review", "township")
+
+
+def actor_of(step: Step) -> tuple[str, str]:
+    if not step.is_notice or step.role:
+        return step.role, step.level
+    return NOTICE_ACTOR
 
 
 class RateLimited(LantuError):

@@ -31,6 +31,7 @@ from lantu.registry.models import Household, HouseholdYear, Member
 View = Callable[..., HttpResponseBase]
 STANDARDS_SNIPPET = "standards/_household_results.html"
 FINDINGS_SNIPPET = "matching/_household_findings.html"
+PROJECTS_SNIPPET = "projects/_household_io.html"  # 投入产出清 (lantu.projects)
 
 LIST_FIELDS = (
     "household_no",
@@ -279,6 +280,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_see_personal": m.unmasked,
         # Change requests are entered by the village (lantu/procedures/kinds/change_request.yaml).
         "can_request_change": _enters_changes(user),
+        "projects_snippet": _snippet(PROJECTS_SNIPPET),
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -27,6 +27,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     tables,
 )
@@ -67,16 +68,7 @@ def simulate(
     county6 = geo.villages["county"].str.slice(0, 6).cast(pl.Int32).to_numpy()
     exit_by_county = dict(zip(geo.counties["code"], geo.counties["exit_year"], strict=True))
     county_exit = geo.villages["county"].replace_strict(exit_by_county).to_numpy()
-    buf = Buffers(sink=departments.Sink(w, p, out, seed))
-    span = range(years[0], years[1] + 1)
-    bar = tqdm(span, desc=f"simulate {preset}", unit="year", disable=not progress)
-    try:
-        for year in bar:
-            _year(w, p, seed, year, years[0], county6, county_exit, buf, out)
-        final.write_final(w, p, geo, buf, out, seed, years)
-        kinship.write_all(w, p, out, seed)
-    finally:
-        tables.flush()
+    # Written first: the projects and assistance modules read it (the run's scale).
     manifest = {
         "preset": preset,
         "people": n_people,
@@ -86,7 +78,18 @@ def simulate(
         "full_villages": int(p.get("scale.villages")),
     }
     (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    sim_projects.write(out, seed)  # reads the flushed registry tables and the manifest
+    buf = Buffers(sink=departments.Sink(w, p, out, seed))
+    span = range(years[0], years[1] + 1)
+    bar = tqdm(span, desc=f"simulate {preset}", unit="year", disable=not progress)
+    try:
+        for year in bar:
+            _year(w, p, seed, year, years[0], county6, county_exit, buf, out)
+        final.write_final(w, p, geo, buf, out, seed, years)
+        sim_projects.write(out, seed)
+        kinship.write_all(w, p, out, seed)
+    finally:
+        tables.flush()
+    registers.write(out)
     return out
 
 

@@ -342,6 +342,14 @@ LINKED: tuple[Variable, ...] = (
     L("wrong_exit_rate", "county", "DOUBLE", "错退率", "wrong-exit rate", linked=True),
     L("missed_rate", "county", "DOUBLE", "漏评率", "missed-identification rate", linked=True),
     L("approval_rate", "county", "DOUBLE", "群众认可度", "public approval", linked=True),
+    L(
+        "comprehensive_incidence",
+        "county",
+        "DOUBLE",
+        "综合贫困发生率（评估）",
+        "comprehensive poverty incidence (assessment)",
+        linked=True,
+    ),
 )
 
 # Keys of each level's table; policy expressions may read them but the engine supplies them.

@@ -28,6 +28,8 @@ def test_kinds_declare_who_acts_and_what_they_need():
         "monitoring",
         "risk_elimination",
         "change_request",  # facts, not status: no decision on the ruler, no notice
+        "village_exit",
+        "county_exit",
     }
     for k in kinds.values():
         if not k.effect.get("status") or k.slug == "project":  # no 公告 for these

@@ -43,6 +43,8 @@ class Command(BaseCommand):
             self._yearly_cycle()
             self._comparison(out)
             self._projects(out)
+            if (out / "observed" / "registers").is_dir():  # 户籍户数: the exit assessment's frame
+                call_command("exits", "rosters", str(out), verbosity=0)
             users = self._demo_users()
             self._history(users)
         users = self._demo_users()
@@ -119,6 +121,8 @@ class Command(BaseCommand):
             ("village", Role.VILLAGE_ENTRY, "village"),
             ("prefecture", Role.SUPERVISOR_VIEW, "prefecture"),
             ("auditor", Role.AUDITOR, "county"),
+            ("prefreview", Role.PREFECTURE_REVIEW, "prefecture"),
+            ("province", Role.PROVINCE_APPROVAL, "province"),
         ]
         users = []
         for username, role, level in wanted:

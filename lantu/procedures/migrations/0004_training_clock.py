@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0002_case_subject'),
+        ('procedures', '0003_case_region_exit'),
     ]
 
     operations = [

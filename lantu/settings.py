@@ -134,6 +134,13 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("LANTU_TIME_ZONE", "Asia/Shanghai")
+# A training install: an administrator may run the procedures' clock ahead (lantu.procedures.clock).
+LANTU_TRAINING = os.environ.get("LANTU_TRAINING", "0") == "1"
+# Household searches per user per window (lantu.registry.throttle); configurable defaults.
+LANTU_SEARCH_LIMIT = int(os.environ.get("LANTU_SEARCH_LIMIT", "30"))
+LANTU_SEARCH_WINDOW = int(os.environ.get("LANTU_SEARCH_WINDOW", "60"))
+# The address villagers reach the public notice pages at (printed with a QR code on notices).
+LANTU_PUBLIC_URL = os.environ.get("LANTU_PUBLIC_URL", "")
 USE_I18N = True
 USE_TZ = True
 

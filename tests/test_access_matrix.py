@@ -155,6 +155,7 @@ ENDPOINTS = [
         lambda w, hh: reverse("registry:import_template"),
         False,
     ),
+    Endpoint("page.users", False, Perm.MANAGE_USERS, lambda w, hh: reverse("users"), False),
     Endpoint("api.regions", True, Perm.VIEW, lambda w, hh: "/api/regions?limit=500", False),
     Endpoint(
         "api.regions.children",
@@ -611,6 +612,31 @@ def mon_world(world, django_db_blocker):
 
 def test_matrix_covers_every_monitoring_page_and_api_route():
     monitoring_routes_covered()
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("target", TARGETS)
+def test_change_request_page(client, world, who, target):
+    """Change requests are entered by the village (lantu/procedures/kinds/change_request.yaml):
+    every role bound to the county is refused (403), the administrator enters in scope (200)
+    and gets 404 outside it; nobody sees the out-of-scope household."""
+    if who != ANON:
+        client.force_login(world["users"][who])
+    hh = world[target]
+    resp = client.get(reverse("procedures:change_request", args=[hh.pk]))
+    if who == ANON:
+        assert resp.status_code == 302
+        return
+    perms = set(Perm) if who == UNBOUND else GRANTS[Role(who)]
+    if Perm.EDIT not in perms:
+        expected = 403
+    elif who == UNBOUND or target == "outside":
+        expected = 404
+    else:
+        expected = 200 if who == Role.ADMIN else 403
+    assert resp.status_code == expected
+    if expected == 200:
+        assert world["secrets"]["outside"]["identity"][0] not in resp.content.decode()
 
 
 PROJECT_PAGES_TESTED_ELSEWHERE = {  # POST-only or need an upload or a lifecycle first

@@ -11,7 +11,7 @@ from lantu.accounts.roles import Perm
 from lantu.api.auth import require
 from lantu.api.paging import window
 from lantu.api.schemas import ErrorOut, HouseholdOut, HouseholdPage, MemberOut
-from lantu.registry import queries
+from lantu.registry import queries, throttle
 from lantu.registry.masking import Masker, masker_for
 from lantu.registry.models import Household, Member
 from lantu.registry.queries import HouseholdFilter
@@ -50,11 +50,15 @@ def member_out(x: Member, m: Masker) -> MemberOut:
     return MemberOut(**fields)
 
 
-@router.get("", response={200: HouseholdPage, 404: ErrorOut}, summary="Households / 户列表")
+@router.get(
+    "", response={200: HouseholdPage, 404: ErrorOut, 429: ErrorOut}, summary="Households / 户列表"
+)
 def list_households(
     request: HttpRequest, filters: Query[Filters], limit: int = 50, offset: int = 0
 ) -> HouseholdPage:
     require(request, Perm.VIEW)
+    if filters.q:
+        throttle.check_search(request.user)
     qs = queries.households(request.user, HouseholdFilter(**filters.dict()))
     rows, meta = window(qs, limit, offset)
     m = masker_for(request.user)

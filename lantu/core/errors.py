@@ -7,7 +7,8 @@ the HTTP status a view or API handler should answer with::
     ├── InvariantViolated (409)     the change would break a registry invariant
     ├── Conflict (409)              someone else changed it first
     ├── OutOfScope (404)            not in the acting user's region: indistinguishable from missing
-    └── NotPermitted (403)          the role may not do this
+    ├── NotPermitted (403)          the role may not do this
+    └── Throttled (429)             too many requests in a short time; says when to retry
 """
 
 from __future__ import annotations
@@ -52,3 +53,7 @@ class OutOfScope(LantuError):
 
 class NotPermitted(LantuError):
     status = 403
+
+
+class Throttled(LantuError):
+    status = 429

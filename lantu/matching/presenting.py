@@ -30,12 +30,45 @@ def record(r: DepartmentRecord | None, m: Masker, dataset: str = "") -> dict[str
         "record_id": r.record_id,
         "name": r.name,
         "id_number": m.value("id_number", r.id_number),
-        # (Chinese label, English label, value) of each fact the record gives; every value through
-        # the one masker (a contact phone is a phone, whoever's dataset it came in)
+        # (Chinese label, English label, Chinese value, English value) of each fact given; every
+        # value through the one masker (a contact phone is a phone, whoever's dataset it came in)
         "facts": []
         if hidden
-        else [(*labels.get(k, (k, k)), m.value(k, v)) for k, v in r.facts.items() if v],
+        else [
+            (*labels.get(k, (k, k)), *fact_value(m.value(k, v))) for k, v in r.facts.items() if v
+        ],
     }
+
+
+# The departments' coded values as a person reads them (Chinese, English); other values (numbers,
+# names, dates) are shown as given.
+VALUE_LABELS = {
+    "government": ("机关", "government agency"),
+    "institution": ("事业单位", "public institution"),
+    "operating": ("存续", "operating"),
+    "cancelled": ("注销", "deregistered"),
+    "active": ("在册", "registered"),
+    "moved_out": ("已迁出", "moved out"),
+    "car": ("小型汽车", "car"),
+    "town_house": ("城镇住房", "town house"),
+    "home_teaching": ("送教上门", "home teaching"),
+    "higher": ("高等教育", "higher education"),
+    "dropout": ("辍学", "dropped out"),
+}
+
+
+def fact_value(value: Any) -> tuple[str, str]:
+    """A department fact's value in Chinese and English (codes and yes/no named, not raw)."""
+    if isinstance(value, bool) or value in ("true", "false"):
+        yes = value is True or value == "true"
+        return ("是", "yes") if yes else ("否", "no")
+    text = str(value)
+    if text in VALUE_LABELS:
+        return VALUE_LABELS[text]
+    for code_list in (codes.SCHOOLING, codes.EDUCATION):
+        if any(c.code == text for c in code_list):
+            return codes.label(code_list, text), codes.label(code_list, text, "en")
+    return text, text
 
 
 SOURCES = {"registry": ("建档立卡", "registry"), "kinship": ("户籍亲属关系", "kinship records")}

@@ -85,6 +85,9 @@ class Kind:
     effect: dict[str, Any]
     steps: tuple[Step, ...]
     case_days: Duration | None = None
+    # Change requests: for each editable fact (``household.address``, ``member.education``),
+    # the level whose approval makes the change (``lantu.procedures.changes``).
+    fields: dict[str, str] = field(default_factory=dict)
     subject: str = "household"
 
     @property
@@ -110,6 +113,10 @@ class Kind:
             if not s.is_notice:
                 return s
         return None
+
+    def ends_at(self, step: Step, data: dict[str, Any]) -> bool:
+        """A case whose records name a ``final_level`` is done once that level has approved."""
+        return bool(data.get("final_level")) and step.level == data["final_level"]
 
     @property
     def verification_step(self) -> Step:
@@ -167,8 +174,22 @@ def _kind(raw: dict[str, Any]) -> Kind:
         effect=dict(raw.get("effect") or {}),
         steps=tuple(_step(raw["kind"], s) for s in raw["steps"]),
         case_days=_duration(raw["case_days"]) if raw.get("case_days") else None,
+        fields=_fields(raw),
         subject=raw.get("subject", "household"),
     )
+
+
+def _fields(raw: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for group, names in (raw.get("fields") or {}).items():
+        for name, level in names.items():
+            if level not in LEVEL_ORDER:
+                raise ValidationFailed(
+                    f"程序配置{raw['kind']}的字段{group}.{name}的层级{level}有误",
+                    f"kind {raw['kind']}: field {group}.{name} has an unknown level {level}",
+                )
+            out[f"{group}.{name}"] = level
+    return out
 
 
 @functools.cache

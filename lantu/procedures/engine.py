@@ -6,8 +6,10 @@ household must meet the kind's ruler rule, or the decision records an override w
 ``return`` (back to the previous action step, with a reason) or ``reject`` (closed, with a
 reason). Entering a *notice* step puts the case on its village's notice for that day
 (``lantu.procedures.notices``); the step is confirmed once the notice has ended with no open
-objection. When the last step completes, the kind's effect is applied to the registry through
-``lantu.registry.services`` (status history + ledger event).
+objection. When the last step completes (or the level a change request needs has approved it:
+``Kind.ends_at``), the kind's effect is applied to the registry through
+``lantu.registry.services`` (status history + ledger event) or, for a change request, through
+``lantu.registry.changes``.
 
 Every action writes a ``Decision`` and a ledger event in the same transaction. Concurrency is an
 optimistic lock: the caller passes the ``version`` it saw; the row is locked and the version
@@ -24,15 +26,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.module_loading import import_string
 
-from lantu.accounts.roles import Role
+from lantu.accounts.roles import ROLE_LABELS, Role
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.ledger.services import Change, record, record_many
 from lantu.procedures import clock, config, notices, requirements, ruler, subjects
 from lantu.procedures.config import Kind, Step
 from lantu.procedures.models import ACTIVE_STATES, Case, CaseState, Decision, Notice
 from lantu.regions.models import Level, Region
+from lantu.registry import changes as registry_changes
 from lantu.registry import services as registry
 from lantu.registry.models import Household
 
@@ -58,6 +62,23 @@ def _in_scope(actor: Any, region_path: str) -> None:
         raise OutOfScope()
 
 
+def _role_names(role: str) -> tuple[str, str]:
+    """A role's name in Chinese and English (messages carry both, whatever the page's language)."""
+    label = next((lbl for r, lbl in ROLE_LABELS.items() if r.value == role), role)
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        return zh, str(label)
+
+
+def _level_names(level: str) -> tuple[str, str]:
+    label = Level(level).label if level in Level.values else level
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        return zh, str(label).lower()
+
+
 def authorise(actor: Any, step: Step, case: Case) -> None:
     """The step's role at the step's level, inside the actor's subtree (system: always)."""
     _in_scope(actor, case.region_path)
@@ -65,9 +86,11 @@ def authorise(actor: Any, step: Step, case: Case) -> None:
         return
     role, level = notices.actor_of(step)
     if role not in (actor.roles or []) or actor.region.level != level:
+        zh_role, en_role = _role_names(role)
+        zh_level, en_level = _level_names(level)
         raise NotPermitted(
-            f"此步骤（{step.zh}）须由{level}级的{role}办理",
-            f"this step ({step.en}) is for the {role} role at {level} level",
+            f"此步骤（{step.zh}）须由{zh_level}的{zh_role}办理",
+            f"this step ({step.en}) is for {en_role} at {en_level} level",
         )
 
 
@@ -295,8 +318,9 @@ def _approve(case: Case, step: Step, *, actor: Any, data: dict[str, Any],
             )
         case.data["ruler"] = {"ok": v.ok, "rules": list(v.rules), "zh": v.zh}
         case.override_reason = "" if v.ok else override_reason.strip()
-    nxt = config.kind(case.kind).after(step.name)
-    if nxt is None:
+    k = config.kind(case.kind)
+    nxt = k.after(step.name)
+    if nxt is None or k.ends_at(step, case.data):
         complete(case, actor=actor, today=today)
     else:
         enter(case, nxt, today=today)
@@ -380,8 +404,12 @@ def complete(case: Case, *, actor: Any, today: datetime.date) -> None:
     hh = case.household
     assert hh is not None  # household kinds only (a region kind has its handler)
     reason = f"{k.zh}程序办结（案件{case.pk}） / {k.en} completed (case {case.pk})"
-    registry.change_status(actor=actor, household=hh, to_status=eff["status"], year=case.year,
-                           reason=reason, date=today)  # fmt: skip
+    if eff.get("apply") == "changes":
+        registry_changes.apply(actor=actor, household=hh, changes=case.data["changes"],
+                               reason=f"{reason}: {case.data.get('reason', '')}")  # fmt: skip
+    if eff.get("status"):
+        registry.change_status(actor=actor, household=hh, to_status=eff["status"],
+                               year=case.year, reason=reason, date=today)  # fmt: skip
     changes: dict[str, Any] = {}
     if eff.get("year_field"):
         changes[eff["year_field"]] = case.year

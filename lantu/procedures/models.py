@@ -207,3 +207,15 @@ class RegistrySnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "household_id"], name="snapshot_once_a_year")
         ]
+
+
+class TrainingClock(models.Model):
+    """On a training install only (``LANTU_TRAINING``): how many days the procedures' clock runs
+    ahead of the calendar, so a class can watch a notice end and a deadline pass. One row."""
+
+    offset_days = models.IntegerField(_("培训时钟提前天数"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("培训时钟")
+        verbose_name_plural = _("培训时钟")

@@ -37,6 +37,10 @@ from lantu.procedures.models import (
 # Who confirms that a notice ran its course: the village that posted it, unless the step names
 # its role and level (a region's notice, posted by the township or the province).
 NOTICE_ACTOR = ("village_entry", "village")
+# Who rules on an objection: not the village that proposed the case, but the township above it,
+# which verifies the objection (乡镇组织核实; 国开办发〔2014〕24号: 对公示有异议的，乡镇人民政府
+# 组织调查核实). The village still records what it found in the case's evidence.
+OBJECTION_RESOLVER = ("township_review", "township")
 
 
 def actor_of(step: Step) -> tuple[str, str]:
@@ -155,7 +159,9 @@ def resolve(*, actor: Any, objection_id: int, upheld: bool, reason: str) -> Obje
         if obj.state != ObjectionState.OPEN:
             raise Conflict("该异议已处理", "this objection is already resolved")
         case = Case.objects.select_for_update().get(pk=obj.case_id)
-        authorise(actor, config.kind(case.kind).step(case.step), case)
+        role, level = OBJECTION_RESOLVER
+        authorise(actor, Step(name="objection", zh="异议核实", en="objection review", role=role,
+                              level=level), case)  # fmt: skip
         obj.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
         obj.resolution, obj.resolved_at = reason.strip()[:500], timezone.now()
         obj.resolved_by = actor if getattr(actor, "pk", None) else None

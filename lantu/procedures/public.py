@@ -9,8 +9,10 @@ accounts or health details (中农组发〔2021〕7号). The client address used
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +20,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from lantu.core.errors import LantuError
-from lantu.procedures import clock, config, notices, pdf
+from lantu.procedures import clock, config, notices, pdf, supervision
 from lantu.procedures.models import ACTIVE_STATES, Notice
 from lantu.regions.models import Region
 from lantu.registry.masking import Masker
@@ -33,7 +35,7 @@ def _label(zh: str, en: str) -> str:
 
 def entries(notice: Notice) -> list[dict[str, Any]]:
     out = []
-    for case in notice.cases.select_related("household__region").order_by("id"):
+    for case in notice.cases.select_related("household__region__parent").order_by("id"):
         hh = case.household
         if hh is None and case.subject:  # another room's subject (a project): its own page
             continue
@@ -44,31 +46,62 @@ def entries(notice: Notice) -> list[dict[str, Any]]:
                         "place": case.village.name, "active": active})  # fmt: skip
             continue
         row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})
-        row |= {"case": case.pk, "place": hh.region.name, "active": active}
+        row |= {"case": case.pk, "place": place(hh.region), "active": active}
         out.append(row)
     return out
 
 
-def describe(notice: Notice) -> dict[str, Any]:
+def place(region: Region) -> str:
+    """A household's village and group (村民小组) as a villager names them."""
+    if region.level == "group" and region.parent is not None:
+        return f"{region.parent.name}{region.name}"
+    return str(region.name)
+
+
+def _plain(name: str) -> str:
+    """A step's name without its parenthesised detail, to read inside a sentence."""
+    return re.sub(r"[（(].*?[）)]", "", name).strip()
+
+
+def describe(notice: Notice, *, public_url: str = "") -> dict[str, Any]:
     k = config.kind(notice.kind)
     step = k.step(notice.step)
     today = clock.today()
+    earlier = [s for s in k.steps[: k.index(step.name)] if not s.is_notice]
+    county = next((a for a in notice.village.ancestors() if a.level == "county"), None)
     return {
         "notice": notice,
         "kind": _label(k.zh, k.en),
         "step": _label(step.zh, step.en),
+        "done_steps": "、".join(dict.fromkeys(_plain(s.zh) for s in earlier)),
+        "one_day": notice.start == notice.end,
         "ref": k.ref,
         "entries": entries(notice),
         "open": notices.is_open(notice, today) and notice.type == "publicity",
         "village": notice.village,
         "ancestors": list(notice.village.ancestors()),
+        "phones": supervision.phones(county.code if county else ""),
+        "public_url": public_url,
+        "qr": supervision.qr_svg(public_url) if public_url else "",
     }
+
+
+def public_url(request: HttpRequest, village: Region) -> str:
+    """Where villagers object online: ``LANTU_PUBLIC_URL`` (the address they can reach) or this
+    server's own."""
+    path = reverse("procedures:public_village", args=[village.code])
+    base = str(getattr(settings, "LANTU_PUBLIC_URL", "") or "").rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
 
 
 @require_GET
 def village_notices(request: HttpRequest, code: str) -> HttpResponse:
     village = get_object_or_404(Region, code=code, level__in=("village", "county"))
-    items = [describe(n) for n in notices.public_notices(village.path, today=clock.today())]
+    url = public_url(request, village)
+    items = [
+        describe(n, public_url=url)
+        for n in notices.public_notices(village.path, today=clock.today())
+    ]
     return render(request, "procedures/public_village.html", {"village": village, "items": items})
 
 
@@ -97,7 +130,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not notice.cases.exists():
         raise Http404
     try:
-        body = pdf.render(describe(notice))
+        body = pdf.render(describe(notice, public_url=public_url(request, notice.village)))
     except LantuError as exc:
         return render(request, "error.html", {"error": exc}, status=exc.status)
     response = HttpResponse(body, content_type="application/pdf")

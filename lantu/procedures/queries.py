@@ -1,5 +1,6 @@
 """Reads of cases, always through the scope filter (``lantu.accounts.scope``).
 
+``waiting(user)``: every running case below the user, counted by kind and step.
 ``queue(user)``: the cases waiting for the user's roles at the user's level, in the user's
 subtree, overdue first, then oldest. ``escalated(user)``: the overdue cases raised (督办) to the
 user's level. ``case(user, pk)``: one case, or ``OutOfScope`` (404) outside the subtree.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, Min, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 
 from lantu.accounts.roles import Role
@@ -94,3 +95,19 @@ def cases(user: Any, *, kind: str = "", state: str = "") -> QuerySet[Case]:
 
 def notice(user: Any, pk: int) -> Notice:
     return get_scoped(Notice.objects.select_related("village"), user, pk=pk)
+
+
+def waiting(user: Any) -> list[dict[str, Any]]:
+    """Every running case in the user's subtree by kind and step (what waits below the user,
+    not only at their own level): how many, how many overdue, since when the oldest waits.
+    One grouped query over the running cases, answered from the (region_path, state, step)
+    index."""
+    today = clock.today()
+    rows = (
+        _base(user)
+        .values("kind", "step")
+        .annotate(n=Count("id"), overdue=Count("id", filter=overdue_q(today)),
+                  oldest=Min("step_started"))
+        .order_by("kind", "step")
+    )  # fmt: skip
+    return [dict(r) | {"days": (today - r["oldest"]).days if r["oldest"] else 0} for r in rows]

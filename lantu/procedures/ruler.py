@@ -68,15 +68,14 @@ def verdict(kind: Kind, household_id: int, year: int) -> Verdict:
         for i, name in _positions(row.run, kind)
         if i < len(row.outcome) and row.outcome[i] == want
     )
-    label = kind.rule.get("name") or kind.rule.get("kind", "")
-    if hits:
-        return Verdict(True, f"符合标准（{label}）", f"meets the standard ({label})", hits)
+    if hits:  # named by the kind, as a person calls it, not by the rule's code
+        return Verdict(True, f"符合{kind.zh}的标准", f"meets the standard for {kind.en}", hits)
     need = "满足" if want == "1" else "不满足"
     return Verdict(
         False,
-        f"该户{year}年评估结果不符合本程序要求（须{need}{label}）",
-        f"the household's {year} result does not meet this kind's requirement "
-        f"({label} must {'pass' if want == '1' else 'fail'})",
+        f"该户{year}年评估结果不符合{kind.zh}的要求（须{need}相应标准）",
+        f"the household's {year} result does not meet the requirement of {kind.en} "
+        f"(it must {'meet' if want == '1' else 'fail'} the standard)",
     )
 
 

@@ -9,20 +9,22 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lantu.accounts.roles import Perm
+from lantu.accounts.roles import Perm, Role
 from lantu.accounts.scope import scoped
-from lantu.core.errors import ValidationFailed
+from lantu.core.errors import LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.procedures import (
+    clock,
     config,
     engine,
     evidence,
     notices,
+    presenting,
     queries,
     requirements,
     ruler,
@@ -66,11 +68,45 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(queries.queue(request.user, kind=kind)[:500])
     context = {
         "rows": [(c, config.kind(c.kind), config.kind(c.kind).step(c.step)) for c in rows],
-        "escalated": [(c, config.kind(c.kind)) for c in queries.escalated(request.user)[:200]],
+        "escalated": [_labelled(c) for c in queries.escalated(request.user)[:200]],
         "kinds": _kinds(),
         "kind": kind,
+        "waiting": _waiting(request.user),
+        # Cases are opened by the village (every kind's first step): nobody else sees the button.
+        "may_open": _may_open(request.user),
+        "may_act": request.user.can(Perm.EDIT)  # type: ignore[union-attr]
+        or request.user.can(Perm.REVIEW)  # type: ignore[union-attr]
+        or request.user.can(Perm.APPROVE),  # type: ignore[union-attr]
     }
     return render(request, "procedures/queue.html", context)
+
+
+def _may_open(user: Any) -> bool:
+    roles = user.roles or []
+    village = user.region_id is not None and user.region.level == "village"
+    return Role.ADMIN.value in roles or (Role.VILLAGE_ENTRY.value in roles and village)
+
+
+def _labelled(c: Any) -> tuple[Any, config.Kind]:
+    kind = config.kind(c.kind)
+    c.step_label = _step_label(kind, c.step)
+    return c, kind
+
+
+def _waiting(user: Any) -> list[dict[str, Any]]:
+    """The running cases below the user, in each kind's step order, with who acts on them."""
+    out = []
+    for row in queries.waiting(user):
+        kind = config.kind(row["kind"])
+        try:
+            step = kind.step(row["step"])
+        except KeyError:
+            continue
+        label = step.en if (get_language() or "").startswith("en") else step.zh
+        kind_label = kind.en if (get_language() or "").startswith("en") else kind.zh
+        extra = {"kind_label": kind_label, "step_label": label, "who": presenting.who_acts(step)}
+        out.append(row | extra | {"order": kind.index(step.name)})
+    return sorted(out, key=lambda r: (r["kind"], r["order"]))
 
 
 @require_POST
@@ -85,10 +121,15 @@ def bulk(request: HttpRequest) -> HttpResponseBase:
     result = engine.act_many(
         actor=request.user, items=items, action=action, comment=request.POST.get("comment", "")
     )
-    messages.info(request, f"已办理 {len(result.done)} 件 / {len(result.done)} done")
+    messages.info(request, _("已办理 %(n)s 件") % {"n": len(result.done)})
     for case_id, exc in result.failed:
-        messages.error(request, f"#{case_id}: {exc.zh} / {exc.en}")
+        messages.error(request, f"#{case_id}: {_error_text(exc)}")
     return redirect("procedures:queue")
+
+
+def _error_text(exc: LantuError) -> str:
+    """A domain error in the page's language only (not both at once)."""
+    return exc.en if (get_language() or "").startswith("en") else exc.zh
 
 
 def _step_label(kind: config.Kind, name: str) -> str:
@@ -113,9 +154,21 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "household": hh,
         "phone": m.value("phone", hh.phone) if hh is not None else "",
         "decisions": [
-            (d, _step_label(kind, d.step), ACTION_LABELS.get(d.action, d.action))
+            (
+                d,
+                _step_label(kind, d.step),
+                ACTION_LABELS.get(d.action, d.action),
+                presenting.role_label(d.role),
+                presenting.actor_name(d.actor),
+                presenting.summary(d.data),
+            )
             for d in case.decisions.select_related("actor")
         ],
+        "may_act": presenting.may_act(request.user, step, case),
+        "may_resolve": presenting.may_resolve(request.user, case),
+        "records": presenting.records(case),
+        "next_actor": presenting.who_acts(step),
+        "change_rows": presenting.change_rows(case, m),
         "notices": case.notices.all(),
         "objections": case.objections.order_by("at"),
         "evidence": case.evidence.order_by("at"),
@@ -129,18 +182,24 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @requires(Perm.VIEW)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The case page; an action that fails comes back to it with the reason beside the form and
+    everything typed still in it."""
     if request.method == "POST":
         case = queries.case(request.user, pk)
         step = config.kind(case.kind).step(case.step)
-        engine.act(
-            actor=request.user,
-            case_id=case.pk,
-            version=_int(request.POST.get("version")),
-            action=request.POST.get("action", ""),
-            comment=request.POST.get("comment", ""),
-            data=requirements.from_form(step, request.POST),
-            override_reason=request.POST.get("override_reason", ""),
-        )
+        try:
+            engine.act(
+                actor=request.user,
+                case_id=case.pk,
+                version=_int(request.POST.get("version")),
+                action=request.POST.get("action", ""),
+                comment=request.POST.get("comment", ""),
+                data=requirements.from_form(step, request.POST),
+                override_reason=request.POST.get("override_reason", ""),
+            )
+        except LantuError as exc:
+            context = _case_context(request, pk) | {"error": exc, "posted": request.POST}
+            return render(request, "procedures/case.html", context, status=exc.status)
         return redirect("procedures:case", pk=pk)
     return render(request, "procedures/case.html", _case_context(request, pk))
 
@@ -171,9 +230,26 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("procedures:case", pk=pk)
 
 
+@require_GET
+@requires(Perm.VIEW)
+def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponseBase:
+    """An evidence file of a case in the user's scope (the case's 404 outside it). Evidence can
+    hold personal details, so roles without the personal-data permission may not open it."""
+    case = queries.case(request.user, pk)
+    if not request.user.can(Perm.PERSONAL_DATA):  # type: ignore[union-attr]
+        raise NotPermitted(
+            "佐证材料可能含个人信息，您的角色不能查看",
+            "evidence may hold personal data: your role may not open it",
+        )
+    ev = case.evidence.filter(pk=evidence_id).first()
+    if ev is None or not ev.file:
+        raise OutOfScope()
+    return FileResponse(ev.file.open("rb"), as_attachment=False, filename=ev.name)
+
+
 def _open_from_post(request: HttpRequest) -> int:
     kind = request.POST.get("kind", "")
-    year = _int(request.POST.get("year"), datetime.date.today().year)
+    year = _int(request.POST.get("year"), clock.today().year)
     ids = [_int(x) for x in request.POST.getlist("household")]
     numbers = [n.strip() for n in request.POST.get("numbers", "").split() if n.strip()]
     qs = Household.objects.filter(pk__in=ids) | Household.objects.filter(household_no__in=numbers)
@@ -197,10 +273,10 @@ def open_cases(request: HttpRequest) -> HttpResponseBase:
     """Open cases in bulk: the ruler's candidates of the year in scope, or household numbers."""
     if request.method == "POST":
         n = _open_from_post(request)
-        messages.info(request, f"已发起 {n} 件 / {n} cases opened")
+        messages.info(request, _("已发起 %(n)s 件") % {"n": n})
         return redirect("procedures:queue")
     kind = request.GET.get("kind", "household_exit")
-    year = _int(request.GET.get("year"), datetime.date.today().year)
+    year = _int(request.GET.get("year"), clock.today().year)
     candidates = yearly.candidates_in_scope(request.user, config.kind(kind), year)[:500]
     context = {"kinds": _kinds(), "kind": kind, "year": year, "candidates": candidates}
     return render(request, "procedures/open.html", context)

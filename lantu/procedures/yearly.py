@@ -70,7 +70,7 @@ def open_year(
             actor=actor, year=year, policy=policy or config.default_policy()
         ).pk
     for slug, kind in config.kinds().items():
-        if not kind.rule:  # a kind about another subject (a project): nothing to propose
+        if not kind.rule:  # change requests, projects: nothing for the ruler to propose
             continue
         if kind.is_regional:
             continue  # village and county exit are opened by their regions (lantu.exits)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -35,6 +36,18 @@ from lantu.registry.yearly import write_years
 CHUNK = 5000
 
 
+def as_text(value: Any) -> str:
+    """A cell as the uploader typed it: whole numbers without '.0' (30000, not 30000.0), long
+    digit strings (ID numbers, accounts) as text so Excel neither rounds nor abbreviates them."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
 @dataclass
 class ImportReport:
     source: str
@@ -54,12 +67,17 @@ class ImportReport:
         book = workbook(buf, {"in_memory": True})
         sheet = book.add_worksheet("错误清单")
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
-        bad = book.add_format({"bg_color": "#FFC7CE"})
+        bad_text = book.add_format({"bg_color": "#FFC7CE", "num_format": "@"})
         for j, title in enumerate(("行号 row", "列 column", "值 value", "原因", "reason")):
             sheet.write(0, j, title, head)
+        text = book.add_format({"num_format": "@"})
         for i, e in enumerate(sorted(self.errors, key=lambda e: (e.row, e.column)), start=1):
-            sheet.write_row(i, 0, [e.row, e.column, e.value, e.zh, e.en])
-        sheet.set_column(0, 2, 14)
+            sheet.write_number(i, 0, e.row)
+            sheet.write_string(i, 1, str(e.column))
+            sheet.write_string(i, 2, as_text(e.value), text)
+            sheet.write_row(i, 3, [e.zh, e.en])
+        sheet.set_column(0, 1, 14)
+        sheet.set_column(2, 2, 22)  # an 18-digit ID number shows whole
         sheet.set_column(3, 4, 60)
         if self.bad_rows is not None and self.bad_rows.height:
             rows = book.add_worksheet("出错的行")
@@ -70,8 +88,9 @@ class ImportReport:
             for i, rec in enumerate(self.bad_rows.iter_rows(named=True), start=1):
                 rows.write(i, 0, rec[ROW])
                 for j, c in enumerate(cols, start=1):
-                    fmt = bad if (rec[ROW], zh.get(c, c)) in marked else None
-                    rows.write(i, j, rec[c], fmt)
+                    fmt = bad_text if (rec[ROW], zh.get(c, c)) in marked else text
+                    rows.write_string(i, j, as_text(rec[c]), fmt)
+            rows.set_column(1, len(cols), 20)
         book.close()
         return buf.getvalue()
 
@@ -101,7 +120,9 @@ def import_file(data: bytes, filename: str, *, actor: Any, dry_run: bool = False
         report.errors = errors
         report.bad_rows = table.filter(pl.col(ROW).is_in({e.row for e in errors}))
         return report
-    if not dry_run:
+    if dry_run:  # the check passed: what the file holds, for the uploader to confirm
+        report.summary = {"rows_checked": table.height, "households_in_file": folded.height}
+    else:
         report.summary = bulk.apply(folded, parsed, regions, actor=actor, source=source)
     return report
 

@@ -6,7 +6,9 @@ answer as for a household that does not exist).
 
 Speed on a province-sized registry (a million members) comes from three rules:
 - every filter is an indexed match: the scope and region filters are prefixes of
-  ``region_path``; an ID-number search is one exact lookup on ``Member.id_number``; a name
+  ``region_path``; an ID-number search is one exact lookup on ``Member.id_number``; a
+  household number (or its head) a range on its unique index, its tail a scan of the scoped
+  rows; a name
   search is a prefix scan of the index on ``Member.name`` (``_name_prefix``);
 - lists are ordered by ``(region_path, id)``, the order of the ``region_path`` index itself;
 - counts are bounded (``bounded_count``): a request never counts the whole registry.
@@ -26,6 +28,7 @@ from lantu.core.errors import OutOfScope
 from lantu.ledger.models import Event
 from lantu.regions.models import Region
 from lantu.registry.ids import check_id, normalise
+from lantu.registry.masking import sees_personal_data
 from lantu.registry.models import Household, HouseholdYear, Member, StatusChange
 
 COUNT_CAP = 10_000
@@ -50,19 +53,47 @@ class HouseholdFilter:
 class Search:
     """How the search box's text was understood."""
 
-    kind: str  # "", "id", "name"
+    # "", "id", "number" (a household number or part of one), "number_or_id", "name", "refused"
+    kind: str
     value: str = ""
     warning: tuple[str, str] | None = None  # (zh, en) when an ID number does not check
 
 
-def parse_search(text: str) -> Search:
+ID_REFUSED = (
+    "您的角色看不到完整的身份证号，因此不能按身份证号查询；请按姓名或户编号查询",
+    "your role does not see full ID numbers, so it cannot search by one: "
+    "search by name or household number",
+)
+# Household numbers are the village code and a 4-digit sequence (16 digits); ID numbers are 15
+# (first generation) or 18 characters. A shorter run of digits is the tail of a household number
+# (what a cadre reads off a paper file), a longer one its head (the village code and more).
+# 17 characters is an ID number with one digit missing (answered with the check's message).
+# 15 digits is both the head of a household number and a first-generation ID number: for a user
+# who sees IDs, the household numbers first, then the ID; for one who does not, numbers only.
+ID_LENGTHS = (17, 18)
+LEGACY_LENGTH = 15
+TAIL_DIGITS = 5
+
+
+def parse_search(text: str, *, personal: bool = True) -> Search:
+    """What the text is. ``personal``: may the user see full ID numbers? A user who may not is
+    never answered a full-ID search, hit or miss: an answer would tell whether a guessed number
+    is in the registry, and the masked number they see (region code, last two characters)
+    leaves few enough guesses (birth date × sequence, with the check character) for a script."""
     raw = (text or "").strip()
     if not raw:
         return Search("")
     number = normalise(raw)
-    if len(number) >= 15 and number[:15].isdigit():
+    digits = number[:-1].isdigit() and (number[-1].isdigit() or number[-1] == "X")
+    if len(number) == LEGACY_LENGTH and number.isdigit() and personal:
+        return Search("number_or_id", number)
+    if digits and len(number) in ID_LENGTHS:
+        if not personal:
+            return Search("refused", warning=ID_REFUSED)
         checked = check_id(number)
         return Search("id", checked.number, checked.error)
+    if number.isdigit():
+        return Search("number", number)
     return Search("name", raw)
 
 
@@ -121,7 +152,7 @@ def _apply(qs: QuerySet[Household], user: Any, f: HouseholdFilter) -> QuerySet[H
         if f.year:
             facts = facts.filter(year=f.year)
         qs = qs.filter(Exists(facts))
-    return _search(qs, parse_search(f.q))
+    return _search(qs, parse_search(f.q, personal=sees_personal_data(user)))
 
 
 def _name_prefix(prefix: str) -> QuerySet[Member]:
@@ -133,10 +164,29 @@ def _name_prefix(prefix: str) -> QuerySet[Member]:
     return Member.objects.filter(name__startswith=prefix)
 
 
+def _number(qs: QuerySet[Household], digits: str) -> QuerySet[Household]:
+    """A whole household number, its head (an index range on the unique index) or its tail (read
+    inside the user's scope, which the region-path index has already narrowed)."""
+    if len(digits) <= TAIL_DIGITS:
+        return qs.filter(household_no__endswith=digits)
+    if connection.vendor == "sqlite":
+        return qs.filter(household_no__gte=digits, household_no__lt=digits + ":")
+    return qs.filter(household_no__startswith=digits)
+
+
 def _search(qs: QuerySet[Household], search: Search) -> QuerySet[Household]:
+    if search.kind == "refused":
+        return qs.none()
     if search.kind == "id":
         ids = Member.objects.filter(id_number=search.value).values("household_id")
         return qs.filter(pk__in=ids)
+    if search.kind == "number":
+        return _number(qs, search.value)
+    if search.kind == "number_or_id":
+        by_number = _number(qs, search.value)
+        if by_number.exists():
+            return by_number
+        return _search(qs, Search("id", check_id(search.value).number))
     if search.kind == "name":
         # A household number is looked up on its own: OR-ed with the name subquery it would keep
         # PostgreSQL from turning the subquery into an indexed semi-join.

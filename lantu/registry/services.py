@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import InvariantViolated, NotPermitted, OutOfScope, ValidationFailed
@@ -181,7 +182,7 @@ def remove_member(
     before = _snapshot(member)
     member.active = False
     member.left_reason = left_reason
-    member.left_year = year or datetime.date.today().year
+    member.left_year = year or timezone.localdate().year
     member.save(update_fields=["active", "left_reason", "left_year"])
     if member.relation == "head" and household.members.filter(active=True).exists():
         raise InvariantViolated(
@@ -290,7 +291,7 @@ def change_status(
     return StatusChange.objects.create(
         household=household,
         year=year,
-        date=date or datetime.date.today(),
+        date=date or timezone.localdate(),  # the office's day (Asia/Shanghai), not UTC's
         from_status=from_status,
         to_status=to_status,
         reason=reason,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import xlsxwriter
+from stdnum.cn import ric
 from xlsxwriter.utility import xl_col_to_name
 
 from lantu.core.xlsx import workbook
@@ -15,6 +16,8 @@ from lantu.registry.columns import COLUMNS, Column
 from lantu.registry.reader import DATA_SHEET
 
 ROWS_WITH_VALIDATION = 5000
+EXAMPLE_VILLAGE = "530822100201"  # 墨江县联珠镇碧溪村, when no user's village is known
+PRINTED_ROWS = 30  # a printed blank form: the headers and this many rows to fill by hand
 LEVEL_ZH = {
     "household": "户（每户填一次即可）",
     "member": "成员（每人一行）",
@@ -26,6 +29,7 @@ LEVEL_ZH = {
 def write_template(
     example: bool = True,
     *,
+    village_code: str = "",
     columns: tuple[Column, ...] = COLUMNS,
     sheet: str = DATA_SHEET,
     example_row: dict[str, str] | None = None,
@@ -94,26 +98,34 @@ def write_template(
             if col.name in example_row:
                 data.write_string(2, j, example_row[col.name])
     elif example:
-        _example_rows(data)
+        _example_rows(data, village_code)
     _instructions(notes_sheet, head, columns, notes)
+    _print_layout(data, notes_sheet, len(columns))
     lists.hide()
     book.close()
     return buf.getvalue()
 
 
-def _example_rows(sheet: xlsxwriter.worksheet.Worksheet) -> None:
-    """One illustrative household (a fictitious person) for the user to overwrite."""
+def _example_id(county6: str) -> str:
+    body = f"{county6}19600305001"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _example_rows(sheet: xlsxwriter.worksheet.Worksheet, village_code: str = "") -> None:
+    """One illustrative household (a fictitious person) for the user to overwrite, in a village
+    of the user's own area, so that its codes are ones they recognise."""
+    village = village_code or EXAMPLE_VILLAGE
     example = {
-        "household_no": "示例-0001",
-        "region_code": "530822100201",
+        "household_no": f"{village}0001",
+        "region_code": village,
         "household_type": "一般贫困户",
         "registration_year": "2014",
         "status": "贫困户",
         "name": "示例户主",
-        "id_number": "530822196003050015",
+        "id_number": _example_id(village[:6]),
         "sex": "男",
         "relation": "户主",
-        "ethnicity": "哈尼族",
+        "ethnicity": "汉族",
         "labour": "普通劳动力",
         "year": "2019",
         "wage_income": "5600",
@@ -206,3 +218,19 @@ def _instructions(
                 col.note or options,
             ],
         )
+
+
+def _print_layout(
+    data: xlsxwriter.worksheet.Worksheet, notes: xlsxwriter.worksheet.Worksheet, width: int
+) -> None:
+    """Printed, the form is one A3 landscape page wide with its headers on every page, and only
+    the rows a person fills by hand (not the 5,000 rows that carry drop-downs); the
+    instructions fit an A4 page's width."""
+    data.set_landscape()
+    data.set_paper(8)  # A3
+    data.fit_to_pages(1, 0)
+    data.repeat_rows(0, 1)
+    data.print_area(0, 0, PRINTED_ROWS + 1, width - 1)
+    data.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.4)
+    notes.set_paper(9)  # A4
+    notes.fit_to_pages(1, 0)

@@ -20,10 +20,10 @@ from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from lantu.accounts.roles import ROLE_LABELS, Perm
-from lantu.core.errors import ImportRejected, LantuError, NotPermitted, ValidationFailed
+from lantu.accounts.roles import ROLE_LABELS, Perm, Role
+from lantu.core.errors import ImportRejected, LantuError, NotPermitted, Throttled, ValidationFailed
 from lantu.core.files import private_dir, write_private
-from lantu.registry import exports, queries
+from lantu.registry import exports, queries, throttle
 from lantu.registry.exports import XLSX
 from lantu.registry.forms import HouseholdFilterForm, ImportForm, display, field_label
 from lantu.registry.masking import Masker, masker_for
@@ -110,6 +110,7 @@ LIVING_FIELDS = (
     "road_hardened",
 )
 CAUSE_FIELDS = ("main_cause", "other_cause_1", "other_cause_2")
+EXPORT_IN_REQUEST = 1000  # households; more are exported by a background job
 # Ledger actions as a person reads them (an action not listed shows as recorded).
 ACTIONS = {
     "household.create": _("建档"),
@@ -119,6 +120,7 @@ ACTIONS = {
     "household.import.update": _("导入更新"),
     "member.add": _("新增成员"),
     "member.remove": _("成员减员"),
+    "member.update": _("修改成员信息"),
     "year.record": _("录入年度信息"),
 }
 
@@ -171,12 +173,19 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET)
     f = form.to_filter()
     m = masker_for(request.user)
-    search = queries.parse_search(f.q)
+    search = queries.parse_search(f.q, personal=m.unmasked)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
-    pg = queries.page(queries.households(request.user, f), number)
+    status = 200
+    try:
+        if f.q:
+            throttle.check_search(request.user)
+        pg = queries.page(queries.households(request.user, f), number)
+    except Throttled as exc:
+        search, status = queries.Search("refused", warning=(exc.zh, exc.en)), exc.status
+        pg = queries.page(Household.objects.none(), 1)
     rows = [
         {"pk": h.pk, "region": h.region.name, "cells": _values(h, LIST_FIELDS, m)} for h in pg.rows
     ]
@@ -190,14 +199,26 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "search_warning": search.warning,
         "query": query.urlencode(),
         "can_export": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
+        # A large export runs as a background job (lantu.jobs, kind registry.export) with a
+        # download link when ready, instead of holding a request for half a minute.
+        "export_as_job": pg.capped or pg.count > EXPORT_IN_REQUEST,
+        "job_fields": _job_fields(request),
         "can_import": request.user.can(Perm.IMPORT),  # type: ignore[union-attr]
         **_region_context(request, f.region),
     }
-    return render(request, "registry/household_list.html", context)
+    return render(request, "registry/household_list.html", context, status=status)
+
+
+def _job_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The list's filters as the export job's form fields (``registry.export-<name>``)."""
+    names = HouseholdFilterForm.base_fields
+    return [(f"registry.export-{k}", str(v)) for k, v in request.GET.items() if k in names and v]
 
 
 def _role_label(role: str) -> str:
     labels = {r.value: label for r, label in ROLE_LABELS.items()}
+    if role in ("", "system"):
+        return str(_("系统"))
     return str(labels.get(role, role))
 
 
@@ -208,6 +229,12 @@ def _snippet(name: str) -> str | None:
     except TemplateDoesNotExist:
         return None
     return name
+
+
+def _enters_changes(user: Any) -> bool:
+    roles = user.roles or []
+    village = user.region_id is not None and user.region.level == "village"
+    return (Role.VILLAGE_ENTRY.value in roles and village) or Role.ADMIN.value in roles
 
 
 @require_GET
@@ -244,7 +271,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "at": e.at,
                 "action": ACTIONS.get(e.action, e.action),
-                "actor": e.actor_name,
+                "actor": _role_label("") if e.actor_name in ("", "system") else e.actor_name,
                 "role": _role_label(e.role),
                 "reason": e.reason,
             }
@@ -254,6 +281,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings_snippet": _snippet(FINDINGS_SNIPPET),
         "assistance_snippet": _snippet(ASSISTANCE_SNIPPET),
         "can_see_personal": m.unmasked,
+        # Change requests are entered by the village (lantu/procedures/kinds/change_request.yaml).
+        "can_request_change": _enters_changes(user),
         "projects_snippet": _snippet(PROJECTS_SNIPPET),
     }
     return render(request, "registry/household_detail.html", context)
@@ -287,7 +316,10 @@ SUMMARY_LABELS = {
     "members_created": _("新增成员"),
     "members_updated": _("更新成员"),
     "years_written": _("写入年度信息"),
+    "rows_checked": _("已校验行数"),
+    "households_in_file": _("文件中的户数"),
 }
+PENDING_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
 
 def _error_dir(user: Any) -> Path:
@@ -306,32 +338,85 @@ def _keep_error_workbook(user: Any, data: bytes) -> str:
     return token
 
 
+def _pending_dir(user: Any) -> Path:
+    return Path(settings.VAR_DIR) / "import-pending" / str(user.pk)
+
+
+def _keep_pending(user: Any, data: bytes, name: str) -> str:
+    """A checked file waits here, for this user only, until they confirm it."""
+    token = secrets.token_urlsafe(16)
+    folder = _pending_dir(user)
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in PENDING_SUFFIXES else ""
+    (folder / f"{token}{suffix}").write_bytes(data)
+    return token
+
+
+def _take_pending(user: Any, token: str) -> tuple[bytes, str] | None:
+    if not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    for path in _pending_dir(user).glob(f"{token}*"):
+        data = path.read_bytes()
+        path.unlink(missing_ok=True)
+        return data, path.name
+    return None
+
+
+def _report_context(request: HttpRequest, report: Any) -> tuple[dict[str, Any], int]:
+    context: dict[str, Any] = {"report": report}
+    context["summary"] = [(SUMMARY_LABELS.get(k, k), v) for k, v in report.summary.items()]
+    context["errors"] = sorted(report.errors, key=lambda e: (e.row, e.column))[:ERRORS_SHOWN]
+    if report.ok:
+        return context, 200
+    context["token"] = _keep_error_workbook(request.user, report.error_workbook())
+    return context, 400
+
+
 @requires(Perm.IMPORT)
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        from lantu.registry.imports import import_file  # the importer, loaded when used
+    """Upload → every row checked, nothing written; a clean file is shown with what it holds and
+    waits for the uploader's confirmation (``apply``), which imports it."""
+    from lantu.registry.imports import import_file  # the importer, loaded when used
 
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": ImportForm()}
+    status = 200
+    if request.method == "POST" and request.POST.get("apply"):
+        pending = _take_pending(request.user, request.POST["apply"])
+        if pending is None:
+            context["rejected"] = ImportRejected(
+                "待确认的文件已失效，请重新上传", "the checked file has expired: upload it again"
+            )
+            return render(request, "registry/import.html", context, status=400)
+        data, name = pending
+        try:
+            report = import_file(data, name, actor=request.user)
+        except ImportRejected as exc:
+            context["rejected"] = exc
+            return render(request, "registry/import.html", context, status=exc.status)
+        extra, status = _report_context(request, report)
+        return render(request, "registry/import.html", context | extra, status=status)
+    if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if form.cleaned_data.get("background") or upload.size > IMPORT_INLINE_BYTES:
+            # A large file is checked and applied by a background job (the same all-or-nothing
+            # contract; its errors come as the run's XLSX).
             from lantu.registry.jobs import start_import
 
             run = start_import(actor=request.user, data=upload.read(), name=upload.name)
             return redirect("jobs:run", pk=run.pk)
+        data = upload.read()
         try:
-            report = import_file(upload.read(), upload.name, actor=request.user)
+            report = import_file(data, upload.name, actor=request.user, dry_run=True)
         except ImportRejected as exc:  # the whole file is refused: say why, on the same page
             context["rejected"] = exc
             return render(request, "registry/import.html", context, status=exc.status)
-        context["report"] = report
-        context["summary"] = [(SUMMARY_LABELS.get(k, k), v) for k, v in report.summary.items()]
-        context["errors"] = sorted(report.errors, key=lambda e: (e.row, e.column))[:ERRORS_SHOWN]
-        if not report.ok:
-            status = 400
-            context["token"] = _keep_error_workbook(request.user, report.error_workbook())
+        extra, status = _report_context(request, report)
+        context |= extra | {"preview": report.ok, "file_name": upload.name}
+        if report.ok:
+            context["pending"] = _keep_pending(request.user, data, upload.name)
     elif request.method == "POST":
+        context["form"] = form
         status = 400
     return render(request, "registry/import.html", context, status=status)
 
@@ -356,6 +441,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     writes it."""
     from lantu.registry.template import write_template
 
-    response = HttpResponse(write_template(), content_type=XLSX)
+    village = queries.regions(request.user).filter(level="village").first()
+    response = HttpResponse(
+        write_template(village_code=village.code if village else ""), content_type=XLSX
+    )
     response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
     return response

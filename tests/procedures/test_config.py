@@ -27,11 +27,12 @@ def test_kinds_declare_who_acts_and_what_they_need():
         "return",
         "monitoring",
         "risk_elimination",
+        "change_request",  # facts, not status: no decision on the ruler, no notice
         "village_exit",
         "county_exit",
     }
     for k in kinds.values():
-        if k.slug == "project":  # a project's case ends with its assets registered, no 公告
+        if not k.effect.get("status") or k.slug == "project":  # no 公告 for these
             continue
         assert sum(s.decision for s in k.steps) == 1 and k.steps[-1].notice == "announcement"
         assert any(s.notice == "publicity" for s in k.steps)

@@ -96,7 +96,7 @@ def test_county_cannot_decide_against_the_ruler_without_a_reason(world, now):
     case = _to_decision(world, now, hh)
     with pytest.raises(ValidationFailed) as e:
         approve(u["county"], case)
-    assert "household_exit" in e.value.zh
+    assert "贫困户脱贫退出" in e.value.zh  # named after the procedure, not the rule code
     case = approve(u["county"], case, override_reason="收入核实后已稳定超过标准，系统数据滞后")
     assert case.step == "announcement" and case.override_reason
     assert case.data["ruler"]["ok"] is False
@@ -166,9 +166,11 @@ def test_objection_holds_the_case_and_upheld_goes_back(world, now):
     now.advance(7)
     with pytest.raises(Conflict):
         approve(u["village"], case)
+    with pytest.raises(NotPermitted):  # the village proposed the case: it does not rule on it
+        notices.resolve(actor=u["village"], objection_id=obj.pk, upheld=True, reason="核实")
     with pytest.raises(ValidationFailed):
-        notices.resolve(actor=u["village"], objection_id=obj.pk, upheld=True, reason="")
-    notices.resolve(actor=u["village"], objection_id=obj.pk, upheld=True, reason="核实确有车辆")
+        notices.resolve(actor=u["township"], objection_id=obj.pk, upheld=True, reason="")
+    notices.resolve(actor=u["township"], objection_id=obj.pk, upheld=True, reason="核实确有车辆")
     case.refresh_from_db()
     assert case.state == CaseState.OPEN and case.step == "verification"
 
@@ -179,7 +181,7 @@ def test_dismissed_objection_resumes_the_notice(world, now):
     case = _to_publicity(world, hh)
     notice = Notice.objects.get()
     obj = notices.lodge(notice=notice, case_id=case.pk, text="有异议", address="1.2.3.4")
-    notices.resolve(actor=u["village"], objection_id=obj.pk, upheld=False, reason="经核实不属实")
+    notices.resolve(actor=u["township"], objection_id=obj.pk, upheld=False, reason="经核实不属实")
     case.refresh_from_db()
     assert case.state == CaseState.OPEN and case.step == "publicity"
     obj.refresh_from_db()

@@ -127,10 +127,12 @@ def _object_and_dismiss(world, village_client, notice, case):
     case.refresh_from_db()
     assert case.state == CaseState.HELD
     obj = Objection.objects.get(case=case, state="open")
-    r = village_client.post(
-        f"/procedures/cases/{case.pk}/objections/{obj.pk}/",
-        {"upheld": "0", "reason": "经核实不属实"},
-    )
+    url = f"/procedures/cases/{case.pk}/objections/{obj.pk}/"
+    refused = village_client.post(url, {"upheld": "0", "reason": "经核实不属实"})
+    assert refused.status_code == 403  # the proposing village does not rule on objections
+    township = village_client.__class__()
+    township.force_login(world["users"]["township"])
+    r = township.post(url, {"upheld": "0", "reason": "经核实不属实"})
     assert r.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.OPEN
@@ -151,7 +153,7 @@ def test_upheld_objection_sends_the_case_back_through_the_pages(world, now, clie
     anon = village.__class__()
     anon.post(f"/procedures/public/notices/{notice.pk}/object/", {"case": case.pk, "text": "有车"})
     obj = Objection.objects.get()
-    village.post(
+    client_for(u["township"]).post(
         f"/procedures/cases/{case.pk}/objections/{obj.pk}/", {"upheld": "1", "reason": "核实有车"}
     )
     case.refresh_from_db()

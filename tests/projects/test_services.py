@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lantu.accounts.roles import Role
 from lantu.core.errors import InvariantViolated, NotPermitted, ValidationFailed
 from lantu.ledger.models import Event
 from lantu.ledger.services import verify
@@ -15,6 +16,7 @@ from lantu.procedures.models import Case
 from lantu.projects import services
 from lantu.projects.models import Allocation, Disbursement, Project
 from lantu.projects.money import to_yuan
+from tests.factories import make_user
 
 SIX = {
     "funds_plan": "统筹整合资金50万元",
@@ -153,9 +155,9 @@ def test_lifecycle_through_the_engine(world, now):
     notice = notices.current(case)
     assert notice is not None and notice.village == world["village"]
     obj = notices.lodge(notice=notice, case_id=case.pk, text="道路线路不合理", address="1.2.3.4")
-    notices.resolve(
-        actor=world["users"]["village"], objection_id=obj.pk, upheld=False, reason="经核实线路合理"
-    )
+    # Objections are verified by the township above the village that posted the notice.
+    township = make_user("p_township", world["village"].parent, Role.TOWNSHIP_REVIEW)
+    notices.resolve(actor=township, objection_id=obj.pk, upheld=False, reason="经核实线路合理")
     now.advance(11)
     _act(p.case_id, world["users"]["village"])  # notice concluded, confirmed by the village
     p.refresh_from_db()

@@ -4,6 +4,7 @@ and a downloadable error workbook that only the uploader can fetch."""
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -64,8 +65,16 @@ def test_a_good_file_is_applied(client, world):
     upload = SimpleUploadedFile("good.csv", _csv([_row()]))
     resp = client.post(IMPORT, {"file": upload})
     assert resp.status_code == 200, resp.content.decode()[-2000:]
+    body = resp.content.decode()
+    assert "校验通过，尚未导入" in body and "导入成功" not in body
+    assert not Household.objects.filter(household_no="NEW001").exists()  # only checked
+    token = re.search(r'name="apply" value="([^"]+)"', body).group(1)
+    resp = client.post(IMPORT, {"apply": token})
+    assert resp.status_code == 200, resp.content.decode()[-2000:]
     assert "导入成功" in resp.content.decode()
     assert Household.objects.filter(household_no="NEW001").exists()
+    again = client.post(IMPORT, {"apply": token})  # a confirmation is used once
+    assert again.status_code == 400 and "已失效" in again.content.decode()
 
 
 def test_a_bad_file_lists_errors_and_offers_the_workbook(client, world):

@@ -48,8 +48,11 @@ class Command(BaseCommand):
             call_command("stats", "refresh", verbosity=0)
             if (out / "observed" / "registers").is_dir():  # 户籍户数: the exit assessment's frame
                 call_command("exits", "rosters", str(out), verbosity=0)
+            users = self._demo_users()
+            self._history(users)
         users = self._demo_users()
         users += self._cadre_user()
+        settings.LANTU_TRAINING = True  # the admin's training clock (/procedures/clock/)
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
         self.stdout.write(f"群众自主申报 self-report: http://{opts['addr']}/monitoring/report/")
@@ -125,6 +128,19 @@ class Command(BaseCommand):
 
         self.stdout.write("项目资金… / projects and funds…")
         demo.prepare(out, latest=HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020)
+
+    def _history(self, users: list[User]) -> None:
+        """Cases at every step, some notices concluded, some overdue (procedures.demo_history)."""
+        from lantu.procedures import demo_history
+
+        by_level = {u.username: u for u in users}
+        latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
+        if latest is None or "village" not in by_level:
+            return
+        self.stdout.write("演示办理记录… / demo case history…")
+        made = demo_history.make(users={k: by_level[k] for k in ("village", "township", "county")},
+                                 year=latest)  # fmt: skip
+        self.stdout.write(f"  {made}")
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "lantu.simulator",
     "lantu.procedures",
     "lantu.matching",
+    "lantu.precision",
 ]
 
 MIDDLEWARE = [

@@ -149,6 +149,24 @@ def store(res: Results, ids: pa.Table, *, actor: Any, backend: str = "duckdb") -
     return run
 
 
+def with_register_data(
+    inputs: dict[str, pa.Table], *, year: int, region_path: str
+) -> dict[str, pa.Table]:
+    """The snapshot with what the departments say: the linked department variables (so a
+    removal referred by a data-comparison finding meets the exclusion rule at the county step)
+    and the villages' rural population from the household register (the incidence's
+    denominator). Unchanged where nothing is loaded."""
+    from lantu.matching.findings import with_department_data
+    from lantu.matching.population import rural_population
+
+    enriched, _, _ = with_department_data(inputs, year=year, region_path=region_path)
+    out = dict(enriched or inputs)
+    pop = rural_population()
+    if pop is not None:
+        out["villages"] = pop
+    return out
+
+
 def run_evaluation(
     *,
     actor: Any,
@@ -157,7 +175,11 @@ def run_evaluation(
     region_path: str | None = None,
     backend: Backend | None = None,
 ) -> EvaluationRun:
-    inputs = snapshot.from_db(years=(year - 1, year), region_path=region_path)
+    inputs = with_register_data(
+        snapshot.from_db(years=(year - 1, year), region_path=region_path),
+        year=year,
+        region_path=region_path or "",
+    )
     res = evaluate(policy, year, inputs, backend=backend)
     with transaction.atomic():
         run = store(

@@ -202,6 +202,7 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
         False))["failed"].to_list())  # fmt: skip
     out.append(fam)
     out.append(_exclusion(folder, d, kinds))
+    out.append(_omission(folder, year, policy, region_path))
     if villages.height and "village_exit" in villages.columns:
         fam = Family("village_exit", "贫困村退出（发生率以户籍农村人口为分母）")
         fam.proposals = villages.filter(pl.col("village_exit").fill_null(False)).height
@@ -240,3 +241,43 @@ def _exclusion(folder: Path, d: pl.DataFrame, kinds: list[str]) -> Family:
         ("not_poor_at_registration", missed.filter(~pl.col("favouritism")).height),
     ]
     return fam
+
+
+def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
+    """Candidates of the 漏评 search against the never-registered households the truth says need
+    monitoring (or are poor); a candidate is mapped to its people's true household."""
+    from lantu.matching import omissions
+
+    fam = Family("omission_search", "漏评排查（户籍人口中未建档户）")
+    code = region_path.rstrip("/").rsplit("/", 1)[-1].rstrip("0") if region_path else ""
+    found = omissions.search(year=year, policy=policy, region_code=code)
+    never = truth.never_registered(folder, year)
+    needed = never.filter(pl.col("true_monitoring").is_not_null() | pl.col("true_poor"))
+    fam.truth = needed.height
+    if not found.height:
+        return fam
+    mapped = found.join(
+        truth.register_households(folder, year).rename({"hukou_no": "household_no"}),
+        on="household_no",
+        how="left",
+    )
+    fam.proposals = found.height
+    right = mapped.join(needed.select("household_id"), on="household_id", how="semi")
+    fam.right = right.height
+    fam.found = right.select("household_id").unique().height
+    wrong = mapped.join(needed.select("household_id"), on="household_id", how="anti").join(
+        never.select("household_id", "pc"), on="household_id", how="left"
+    )
+    line = _line(policy, year)
+    fam.wrong_reasons = _top(
+        ["truth:income_above_line" if (r["pc"] or 0) >= line else "truth:no_risk_this_year"
+         for r in wrong.iter_rows(named=True)]
+    )  # fmt: skip
+    return fam
+
+
+def _line(policy: str, year: int) -> float:
+    from lantu.standards.policy import load
+
+    param = load(policy).parameters["monitoring_line"].at(year)
+    return float(param.value) if param is not None else 0.0

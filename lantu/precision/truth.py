@@ -69,11 +69,26 @@ def wrongly_included(folder: Path, registered: pl.DataFrame) -> pl.DataFrame:
     return reg.with_columns(wrong=pl.col("favouritism") | ~pl.col("true_poor").fill_null(True))
 
 
-def person_households(folder: Path, year: int) -> pl.DataFrame:
-    """id_number (as the police hold it) → the true household in ``year``."""
+def register_households(folder: Path, year: int) -> pl.DataFrame:
+    """户号 (the observed register's ``hukou_no``) → the true household of its people in
+    ``year`` (the most common one)."""
     t = _truth(folder)
+    ps = pl.read_parquet(
+        Path(folder) / "observed" / "departments" / "public_security.parquet",
+        columns=["record_id", "hukou_no"],
+    )
     links = pl.read_parquet(t / "links" / "public_security.parquet")
     py = pl.read_parquet(
         t / "person_years" / f"{year}.parquet", columns=["person_id", "household_id"]
     )
-    return links.join(py, on="person_id").select("record_id", "household_id")
+    return (
+        ps.join(links, on="record_id")
+        .join(py, on="person_id")
+        .group_by("hukou_no")
+        .agg(pl.col("household_id").mode().first())
+    )
+
+
+def never_registered(folder: Path, year: int) -> pl.DataFrame:
+    """The year's true households that never were in the registry."""
+    return household_year(folder, year).join(registry_links(folder), on="household_id", how="anti")

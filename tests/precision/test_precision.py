@@ -19,6 +19,7 @@ FLOORS = {
     "monitoring_set": [("precision", 0.6), ("recall_in_registry", 0.85)],
     "monitoring_proposals": [("precision", 0.25)],
     "exclusion": [("precision", 0.15)],
+    "omission_search": [("recall", 0.3)],
 }
 
 
@@ -49,6 +50,10 @@ def test_floors_on_a_small_county(county: Path):
     call_command("precision", str(county), year=[2025], xlsx=str(county / "p.xlsx"), stdout=out)
     assert "monitoring_set" in out.getvalue()
     assert (county / "p.xlsx").stat().st_size > 0
+    out = io.StringIO()
+    call_command("omissions", year=2025, xlsx=str(county / "o.xlsx"), stdout=out)
+    assert "possibly missed households" in out.getvalue()
+    assert (county / "o.xlsx").stat().st_size > 0
 
 
 def test_only_scoring_code_reads_the_truth():

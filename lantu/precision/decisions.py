@@ -20,7 +20,7 @@ import pyarrow as pa
 from lantu.engine import observed, snapshot
 from lantu.engine.run import evaluate
 from lantu.matching.findings import policy_with_overlay
-from lantu.standards.services import with_register_data
+from lantu.standards.inputs import with_register_data
 
 
 def _frame(res_households: pa.Table, inputs: dict[str, pa.Table]) -> pl.DataFrame:

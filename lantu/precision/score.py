@@ -64,6 +64,11 @@ def _top(values: list[str | None], n: int = 4) -> list[tuple[str, int]]:
     return c.most_common(n)
 
 
+def _only(failed: str | None, prefix: str) -> str:
+    """The failed clause ids of one rule (``prefix``), comma-separated."""
+    return ",".join(c for c in (failed or "").split(",") if c.startswith(prefix))
+
+
 def _true_reason(row: dict[str, Any], line: float) -> str:
     """Why the truth says a household does not need monitoring."""
     if row.get("pc") is None:
@@ -113,15 +118,18 @@ def _campaign(folder: Path, year: int, policy: str) -> list[Family]:
     fam.extra["wrong_exit_rate"] = (
         (fam.proposals - fam.right) / fam.proposals if fam.proposals else None
     )
+    line = _line(policy, year, "income_line")
+    fails = ("housing_fail", "education_fail", "medical_fail", "water_fail")
     fam.wrong_reasons = _top(
-        ["truth:income_below_line" if (r["pc"] or 0) < 0 else "truth:poor"
+        [",".join(["truth:income_below_line"] * ((r["pc"] or 0) < line)
+                  + [f"truth:{f}" for f in fails if r.get(f)])
          for r in prop.filter(pl.col("true_poor").fill_null(False)).iter_rows(named=True)]
     )  # fmt: skip
     fam.missed_reasons = _top(
-        poor.filter(
+        [_only(f, "household_exit.") for f in poor.filter(
             ~pl.col("true_poor").fill_null(True) & ~pl.col("household_exit").fill_null(False)
-        )["failed"].to_list()
-    )
+        )["failed"].to_list()]
+    )  # fmt: skip
     out.append(fam)
     fam = Family("identification", "贫困识别（在册户）")
     prop = d.filter(pl.col("identification").fill_null(False))
@@ -167,8 +175,9 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
         [_true_reason(r, line) for r in new.filter(~at_risk).iter_rows(named=True)]
     )
     fam.missed_reasons = _top(
-        candidates.filter(at_risk & ~_any(candidates, mon_rules))["failed"].to_list()
-    )
+        [_only(f, "monitor_") for f in
+         candidates.filter(at_risk & ~_any(candidates, mon_rules))["failed"].to_list()]
+    )  # fmt: skip
     out.append(fam)
     # each monitoring type: the proposal's type against the true type
     for rule in mon_rules:
@@ -198,8 +207,25 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
     fam.proposals, fam.right = p.height, p.filter(~at_risk).height
     fam.truth = mon.filter(~at_risk).height
     fam.found = fam.right
-    fam.missed_reasons = _top(mon.filter(~at_risk & ~pl.col("risk_elimination").fill_null(
-        False))["failed"].to_list())  # fmt: skip
+    fam.missed_reasons = _top(
+        [_only(f, "risk_elimination.") for f in
+         mon.filter(~at_risk & ~pl.col("risk_elimination").fill_null(False))["failed"].to_list()]
+    )  # fmt: skip
+    # What the rule would propose once the assistance room supplies the measures taken: the
+    # households whose only failed clause is `assisted`.
+    waiting = mon.filter(
+        pl.col("failed")
+        .fill_null("")
+        .map_elements(
+            lambda f: _only(f, "risk_elimination.") == "risk_elimination.assisted",
+            return_dtype=pl.Boolean,
+        )
+    )
+    fam.extra["if_measures_supplied"] = waiting.height
+    fam.extra["if_measures_supplied_precision"] = (
+        waiting.filter(~at_risk).height / waiting.height if waiting.height else None
+    )
+
     out.append(fam)
     out.append(_exclusion(folder, d, kinds))
     out.append(_omission(folder, year, policy, region_path))
@@ -234,7 +260,9 @@ def _exclusion(folder: Path, d: pl.DataFrame, kinds: list[str]) -> Family:
     fam.extra["wrong_inclusion_before"] = before
     fam.extra["wrong_inclusion_after"] = (fam.truth - fam.right) / after_n if after_n else 0.0
     fam.extra["registered"] = w.height
-    fam.wrong_reasons = _top(hit.filter(~pl.col("wrong"))["failed"].to_list())
+    fam.wrong_reasons = _top(
+        [_only(f, "excl") for f in hit.filter(~pl.col("wrong"))["failed"].to_list()]
+    )
     missed = w.filter(pl.col("wrong")).join(flagged, on="household_no", how="anti")
     fam.missed_reasons = [
         ("favouritism", missed.filter(pl.col("favouritism")).height),
@@ -276,8 +304,8 @@ def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
     return fam
 
 
-def _line(policy: str, year: int) -> float:
+def _line(policy: str, year: int, name: str = "monitoring_line") -> float:
     from lantu.standards.policy import load
 
-    param = load(policy).parameters["monitoring_line"].at(year)
+    param = load(policy).parameters[name].at(year)
     return float(param.value) if param is not None else 0.0

@@ -27,6 +27,7 @@ from lantu.engine.backends import Backend
 from lantu.engine.run import Results, evaluate
 from lantu.ledger.services import Change, record
 from lantu.standards.explain import provenance
+from lantu.standards.inputs import with_register_data
 from lantu.standards.models import EvaluationRun, HouseholdResult
 
 
@@ -147,24 +148,6 @@ def store(res: Results, ids: pa.Table, *, actor: Any, backend: str = "duckdb") -
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
     return run
-
-
-def with_register_data(
-    inputs: dict[str, pa.Table], *, year: int, region_path: str
-) -> dict[str, pa.Table]:
-    """The snapshot with what the departments say: the linked department variables (so a
-    removal referred by a data-comparison finding meets the exclusion rule at the county step)
-    and the villages' rural population from the household register (the incidence's
-    denominator). Unchanged where nothing is loaded."""
-    from lantu.matching.findings import with_department_data
-    from lantu.matching.population import rural_population
-
-    enriched, _, _ = with_department_data(inputs, year=year, region_path=region_path)
-    out = dict(enriched or inputs)
-    pop = rural_population()
-    if pop is not None:
-        out["villages"] = pop
-    return out
 
 
 def run_evaluation(

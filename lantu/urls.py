@@ -11,6 +11,7 @@ urlpatterns = [
     path("registry/", include("lantu.registry.urls")),
     path("procedures/", include("lantu.procedures.urls")),
     path("matching/", include("lantu.matching.urls")),
+    path("precision/", include("lantu.precision.urls")),
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
 ]

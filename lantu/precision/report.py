@@ -24,6 +24,9 @@ COLUMNS = [
 ]
 
 
+BASE = [c[0] for c in COLUMNS] + ["wrong_reasons", "missed_reasons"]
+
+
 def fmt(v: Any) -> str:
     if v is None:
         return "—"

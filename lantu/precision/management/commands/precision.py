@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from lantu.precision import report, score
+from lantu.precision import report, score, stored
 
 
 class Command(BaseCommand):
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             rows = [f.row() for f in score.score(folder, year, policy=o["policy"],
                                                  region_path=o["region"])]  # fmt: skip
             everything[year] = rows
+            stored.save(year, rows, str(folder.resolve()))
             self.stdout.write(report.text(rows, year))
             if o["xlsx"]:
                 path = (

@@ -260,6 +260,21 @@ def _exclusion(folder: Path, d: pl.DataFrame, kinds: list[str]) -> Family:
     fam.extra["wrong_inclusion_before"] = before
     fam.extra["wrong_inclusion_after"] = (fam.truth - fam.right) / after_n if after_n else 0.0
     fam.extra["registered"] = w.height
+    # The exclusion list's own definition (a listed asset or post held at registration, from
+    # the departments' true records): wrong by the list, whatever the income.
+    listed = truth.listed_at_registration(
+        folder, registered.select("household_no", "registration_year"), _vehicle_line(d)
+    )
+    by_list = w.join(listed, on="household_no", how="semi")
+    either = pl.concat([w.filter(pl.col("wrong")).select("household_no"),
+                        by_list.select("household_no")]).unique()  # fmt: skip
+    hit_either = hit.join(either, on="household_no", how="semi").height
+    fam.extra["listed_at_registration"] = by_list.height
+    fam.extra["precision_income_or_list"] = hit_either / hit.height if hit.height else None
+    fam.extra["recall_income_or_list"] = hit_either / either.height if either.height else None
+    after = w.height - hit.height
+    fam.extra["wrong_income_or_list_before"] = either.height / w.height if w.height else 0.0
+    fam.extra["wrong_income_or_list_after"] = (either.height - hit_either) / after if after else 0.0
     fam.wrong_reasons = _top(
         [_only(f, "excl") for f in hit.filter(~pl.col("wrong"))["failed"].to_list()]
     )
@@ -309,3 +324,11 @@ def _line(policy: str, year: int, name: str = "monitoring_line") -> float:
 
     param = load(policy).parameters[name].at(year)
     return float(param.value) if param is not None else 0.0
+
+
+def _vehicle_line(d: pl.DataFrame) -> float:
+    from lantu.standards.policy import load
+
+    year = int(d["year"].max()) if "year" in d.columns and d.height else 2025
+    param = load("yunnan").parameters["vehicle_value_threshold"].at(year)
+    return float(param.value) if param is not None else 30000.0

@@ -92,3 +92,67 @@ def register_households(folder: Path, year: int) -> pl.DataFrame:
 def never_registered(folder: Path, year: int) -> pl.DataFrame:
     """The year's true households that never were in the registry."""
     return household_year(folder, year).join(registry_links(folder), on="household_id", how="anti")
+
+
+# The exclusion list's facts (地方错评剔除清单, DOMAIN.md §5) as the departments' true records
+# hold them: (dataset, the record's year column, which records count).
+LISTED = {
+    "public_employees": ("start_year", None),
+    "vehicles": ("registered_year", "vehicle"),
+    "real_estate": ("registered_year", "property"),
+    "business": ("registered_year", "company"),
+}
+
+
+def listed_at_registration(
+    folder: Path, registered: pl.DataFrame, vehicle_threshold: float
+) -> pl.DataFrame:
+    """household_no of registered households one of whose true members *in the registration
+    year* held what the exclusion list excludes, by that year: a public post, a vehicle of at
+    least ``vehicle_threshold`` (the policy's value), a commercial house or shop in town, an
+    operating company. The policy's definition of a wrong identification, read from the true
+    records (every record, linked or not); the head's relatives outside the household are not
+    counted."""
+    t = _truth(folder)
+    obs = Path(folder) / "observed" / "departments"
+    reg = registered.with_columns(pl.col("registration_year").cast(pl.Int64)).join(
+        registry_links(folder), on="household_no"
+    )
+    held = []
+    for dataset, (year_col, what) in LISTED.items():
+        if not (obs / f"{dataset}.parquet").exists():
+            continue
+        rec = pl.read_parquet(obs / f"{dataset}.parquet")
+        if what == "vehicle":
+            rec = rec.filter(pl.col("purchase_price").cast(pl.Float64) >= vehicle_threshold)
+        if what == "property":
+            rec = rec.filter(
+                pl.col("property_type").is_in(["town_house", "commercial_house", "shop"])
+            )
+        if what == "company":
+            rec = rec.filter(pl.col("status") == "operating")
+        rec = rec.join(pl.read_parquet(t / "links" / f"{dataset}.parquet"), on="record_id")
+        held.append(
+            rec.select(
+                "person_id",
+                pl.col(year_col).cast(pl.Int64).alias("since"),
+                pl.lit(dataset).alias("dataset"),
+            )  # fmt: skip
+        )
+    if not held:
+        return pl.DataFrame(schema={"household_no": pl.String, "dataset": pl.String})
+    facts = pl.concat(held)
+    out = []
+    for year in sorted(reg["registration_year"].drop_nulls().unique().to_list()):
+        f = t / "person_years" / f"{year}.parquet"
+        if not f.exists():
+            continue
+        members = pl.read_parquet(f, columns=["person_id", "household_id"])
+        part = (
+            reg.filter(pl.col("registration_year") == year)
+            .join(members, on="household_id")
+            .join(facts.filter(pl.col("since") <= year), on="person_id")
+            .select("household_no", "dataset")
+        )
+        out.append(part)
+    return pl.concat(out).unique("household_no") if out else pl.DataFrame()

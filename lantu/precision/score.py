@@ -329,6 +329,7 @@ def _line(policy: str, year: int, name: str = "monitoring_line") -> float:
 def _vehicle_line(d: pl.DataFrame) -> float:
     from lantu.standards.policy import load
 
-    year = int(d["year"].max()) if "year" in d.columns and d.height else 2025
+    top = d["year"].max() if "year" in d.columns and d.height else None
+    year = int(top) if isinstance(top, int | float) else 2025
     param = load("yunnan").parameters["vehicle_value_threshold"].at(year)
     return float(param.value) if param is not None else 30000.0

@@ -137,7 +137,7 @@ def listed_at_registration(
                 "person_id",
                 pl.col(year_col).cast(pl.Int64).alias("since"),
                 pl.lit(dataset).alias("dataset"),
-            )  # fmt: skip
+            )
         )
     if not held:
         return pl.DataFrame(schema={"household_no": pl.String, "dataset": pl.String})

@@ -54,14 +54,41 @@ def household_decisions(
 
 def observed_decisions(
     folder: Path, *, year: int, policy: str = "yunnan"
-) -> tuple[pl.DataFrame, list[str]]:
+) -> tuple[pl.DataFrame, list[str], pl.DataFrame]:
     """The same for a campaign year, from the simulation's observed registry as it stood then
     (no department data: the departments' files describe the last year)."""
     inputs = observed.registry_as_of(folder, year)
+    pop = register_population(folder, year)
+    if pop is not None:
+        inputs["villages"] = pop
     pol = policy_with_overlay(policy)
     res = evaluate(pol, year, inputs)
     kinds = [f"{r.kind}:{r.name}" for r in res.compiled.levels["household"].rules]  # type: ignore[index]
-    return _frame(res.households, inputs), kinds
+    villages = pl.from_arrow(res.villages) if res.villages is not None else pl.DataFrame()
+    assert isinstance(villages, pl.DataFrame)
+    return _frame(res.households, inputs), kinds, villages
+
+
+def register_population(folder: Path, year: int) -> pa.Table | None:
+    """The villages' rural population in ``year`` from the simulation's observed household
+    register (``observed/departments/public_security.parquet``): people born by the year and
+    not dead before it, by the village of registration (those who moved out, whose date the
+    register does not give, are left out)."""
+    f = Path(folder) / "observed" / "departments" / "public_security.parquet"
+    if not f.exists():
+        return None
+    ps = pl.read_parquet(f, columns=["birth_date", "hukou_region_code", "hukou_status",
+                                     "death_date"])  # fmt: skip
+    alive = (
+        ps.filter(
+            (pl.col("birth_date").dt.year() <= year)
+            & (pl.col("hukou_status") != "moved_out")
+            & (pl.col("death_date").is_null() | (pl.col("death_date").dt.year() >= year))
+        )
+        .group_by(pl.col("hukou_region_code").str.slice(0, 12).alias("village_code"))
+        .agg(pl.len().cast(pl.Int64).alias("rural_population"))
+    )
+    return alive.to_arrow()
 
 
 def rules_of(kinds: list[str], kind: str) -> list[str]:

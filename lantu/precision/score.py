@@ -105,7 +105,7 @@ def _joined(folder: Path, frame: pl.DataFrame, year: int) -> pl.DataFrame:
 
 
 def _campaign(folder: Path, year: int, policy: str) -> list[Family]:
-    frame, _kinds = decisions.observed_decisions(folder, year=year, policy=policy)
+    frame, _kinds, villages = decisions.observed_decisions(folder, year=year, policy=policy)
     d = _joined(folder, frame, year)
     out = []
     poor = d.filter(pl.col("status").is_in(["poor", "returned"]))
@@ -137,6 +137,7 @@ def _campaign(folder: Path, year: int, policy: str) -> list[Family]:
     fam.truth = d.filter(pl.col("true_poor").fill_null(False)).height
     fam.found = fam.right
     out.append(fam)
+    out.append(_villages(folder, year, villages))
     fam = Family("return", "返贫")
     ex = d.filter(pl.col("status") == "exited")
     prop = ex.filter(pl.col("return_to_poverty").fill_null(False))
@@ -333,3 +334,29 @@ def _vehicle_line(d: pl.DataFrame) -> float:
     year = int(top) if isinstance(top, int | float) else 2025
     param = load("yunnan").parameters["vehicle_value_threshold"].at(year)
     return float(param.value) if param is not None else 30000.0
+
+
+def _villages(folder: Path, year: int, villages: pl.DataFrame) -> Family:
+    """Village exit (incidence over the register's rural population) against the truth's
+    incidence: true poor people over the village's true population, under the western 3%."""
+    fam = Family("village_exit", "贫困村退出（发生率以户籍农村人口为分母）")
+    if not villages.height or "village_exit" not in villages.columns:
+        return fam
+    t = truth.household_year(folder, year)
+    inc = t.group_by("village_code").agg(
+        (pl.col("size").filter(pl.col("true_poor")).sum() / pl.col("size").sum()).alias("inc")
+    )
+    v = villages.join(inc, on="village_code", how="left")
+    ok = pl.col("inc").fill_null(1.0) < 0.03
+    prop = v.filter(pl.col("village_exit").fill_null(False))
+    fam.proposals, fam.right = prop.height, prop.filter(ok).height
+    fam.truth = v.filter(ok).height
+    fam.found = fam.right
+    fam.extra["villages"] = v.height
+    fam.extra["incidence_failed"] = v.filter(
+        pl.col("failed").fill_null("").str.contains("village_exit.incidence")
+    ).height
+    fam.missed_reasons = _top([_only(f, "village_exit.") for f in
+                               v.filter(ok & ~pl.col("village_exit").fill_null(False))["failed"]
+                               .to_list()])  # fmt: skip
+    return fam

@@ -20,6 +20,7 @@ import polars as pl
 
 from lantu.simulator import identity
 from lantu.simulator import lifecycle as lc
+from lantu.simulator.economy import wage_growth
 from lantu.simulator.params import Params, stream
 from lantu.simulator.people import World
 from lantu.simulator.tables import append, village_code
@@ -186,9 +187,7 @@ def collect(
                 "work_place": pl.Series(DEST).gather(P["work"][mig].astype(np.int64)),
                 "months": P["months"][mig].astype(np.int32),
                 "monthly_wage": np.round(
-                    rate[P["work"][mig]]
-                    * (1 + wage["growth"]) ** (year - 2014)
-                    * rng.lognormal(0, 0.2, len(mig)),
+                    rate[P["work"][mig]] * wage_growth(p, year) * rng.lognormal(0, 0.2, len(mig)),
                     0,
                 ),
                 "social_insurance": rng.random(len(mig))

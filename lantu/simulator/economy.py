@@ -96,6 +96,20 @@ def medical(w: World, p: Params, rng: np.random.Generator, year: int) -> Arrays:
     return {"who": who, "cost": cost, "reimbursed": cost * ratio, "oop": oop, "hh_oop": hh_oop}
 
 
+def wage_growth(p: Params, year: int) -> float:
+    """Wages in ``year`` relative to 2014: ``work.monthly_wage.growth`` a year to 2019, then the
+    published migrant-worker monthly income relative to 2019 (``work.monthly_wage_after_2019``,
+    国家统计局《农民工监测调查报告》), then its ``growth_after`` a year."""
+    g = float(p.get("work.monthly_wage")["growth"])
+    if year <= 2019:
+        return (1 + g) ** (year - 2014)
+    idx = p.get("work.monthly_wage_after_2019")
+    known = sorted(int(k) for k in idx if str(k).isdigit())
+    last = max(y for y in known if y <= year)
+    ratio = float(idx[last]) / float(idx[2019]) * (1 + float(idx["growth_after"])) ** (year - last)
+    return float((1 + g) ** 5 * ratio)
+
+
 def incomes(
     w: World, p: Params, rng: np.random.Generator, year: int, wk: Arrays, disaster: np.ndarray
 ) -> Arrays:
@@ -104,7 +118,7 @@ def incomes(
     t = year - 2014
     mw = p.get("work.monthly_wage")
     wage_rate = np.array([0, mw["township"], mw["county"], mw["province"], mw["outside"], 0.0])
-    growth = (1 + float(mw["growth"])) ** t
+    growth = wage_growth(p, year)
     skill = H["skill"][P["hh"]]
     wage_p = wage_rate[P["work"]] * P["months"] * growth * np.sqrt(skill)
     wage_p += wk["local"] * p.f("work.local_work_income") * growth * skill

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "lantu.procedures",
     "lantu.matching",
     "lantu.precision",
+    "django_tasks",
+    "django_tasks_db",
+    "lantu.jobs",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +134,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Background jobs (lantu.jobs): Django's task framework with a database queue, run by
+# ``lantu worker``. A run whose heartbeat is older than LANTU_JOBS_STALE seconds is failed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+LANTU_JOBS_HEARTBEAT = float(os.environ.get("LANTU_JOBS_HEARTBEAT", "2"))
+LANTU_JOBS_STALE = float(os.environ.get("LANTU_JOBS_STALE", "60"))
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("procedures/", include("lantu.procedures.urls")),
     path("matching/", include("lantu.matching.urls")),
     path("precision/", include("lantu.precision.urls")),
+    path("jobs/", include("lantu.jobs.urls")),
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
 ]

@@ -6,6 +6,8 @@ serve."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,12 @@ class Command(BaseCommand):
                 f"  {user.username:<10} {ROLE_LABELS[Role(user.roles[0])]} @ {region}"
             )
         if not opts["no_serve"]:
-            call_command("runserver", opts["addr"], "--insecure", "--noreload")
+            worker = _start_worker()
+            try:
+                call_command("runserver", opts["addr"], "--insecure", "--noreload")
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
 
     def _yearly_cycle(self) -> None:
         """Close the year before the latest and open the latest, with its monitoring and
@@ -99,3 +106,9 @@ class Command(BaseCommand):
             user.save()
             users.append(user)
         return users
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """The background-job worker (``lantu worker``) beside the server, stopped with it."""
+    cmd = [sys.executable, "-m", "lantu.cli", "worker", "--no-reload", "--verbosity", "0"]
+    return subprocess.Popen(cmd, env=os.environ.copy())

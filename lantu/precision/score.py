@@ -230,6 +230,7 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
     out.append(fam)
     out.append(_exclusion(folder, d, kinds))
     out.append(_omission(folder, year, policy, region_path))
+    out += _linkage(folder)
     if villages.height and "village_exit" in villages.columns:
         fam = Family("village_exit", "贫困村退出（发生率以户籍农村人口为分母）")
         fam.proposals = villages.filter(pl.col("village_exit").fill_null(False)).height
@@ -360,3 +361,21 @@ def _villages(folder: Path, year: int, villages: pl.DataFrame) -> Family:
                                v.filter(ok & ~pl.col("village_exit").fill_null(False))["failed"]
                                .to_list()])  # fmt: skip
     return fam
+
+
+def _linkage(folder: Path) -> list[Family]:
+    """Department records linked to registry members, per dataset, all passes
+    (``lantu.matching.scoring.linkage_table``): right when the record's true person is the
+    member's; recall over the records whose true person is in the registry."""
+    from lantu.matching.scoring import linkage_table
+
+    table = linkage_table(folder)
+    out: list[Family] = []
+    if not table.height:
+        return out
+    for row in table.filter(pl.col("pass") == "all").iter_rows(named=True):
+        fam = Family(f"linkage:{row['dataset']}", "数据比对关联")
+        fam.proposals, fam.right = int(row["links"]), int(row["right"])
+        fam.truth, fam.found = int(row["linkable"]), int(row["right"])
+        out.append(fam)
+    return out

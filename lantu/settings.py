@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lantu.procedures",
     "lantu.matching",
     "lantu.precision",
+    "lantu.projects",
     "django_tasks",
     "django_tasks_db",
     "lantu.jobs",

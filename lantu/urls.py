@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from lantu.api.urls import api
+from lantu.projects.urls import public_patterns as projects_public
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("procedures/", include("lantu.procedures.urls")),
     path("matching/", include("lantu.matching.urls")),
     path("precision/", include("lantu.precision.urls")),
+    path("projects/", include("lantu.projects.urls")),
+    path("public/projects/", include(projects_public)),
     path("jobs/", include("lantu.jobs.urls")),
     path("api/", api.urls),
     path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),

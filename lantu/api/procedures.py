@@ -107,6 +107,7 @@ class ObjectionIn(Schema):
 
 def case_out(c: Case) -> CaseOut:
     hh = c.household
+    assert hh is not None  # the procedure queries give household cases only
     return CaseOut(
         id=c.pk, kind=c.kind, household_id=hh.pk, household_no=hh.household_no,
         head_name=hh.head_name, village=c.village.name, year=c.year, step=c.step, state=c.state,

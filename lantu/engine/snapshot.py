@@ -15,6 +15,7 @@ through Django's own cursor instead: the same queries, the same columns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
@@ -106,9 +107,33 @@ def _via_django(sql: str) -> pa.Table:
     return pa.table({n: pa.array([r[i] for r in rows]) for i, n in enumerate(names)})
 
 
-def from_db(years: tuple[int, ...] = (), region_path: str | None = None) -> dict[str, pa.Table]:
-    """The registry (optionally one region's subtree, optionally some years) as Arrow tables."""
-    sqls = queries(years, region_path)
+# Other rooms' linked facts (the ruler's ``linked`` variables), added to every snapshot from the
+# database: each takes the tables, the years and the region path and returns the tables with its
+# columns added (lantu.assistance adds the assistance facts: cadre, plan, visits, assisted_*).
+LINKED: list[Callable[[dict[str, pa.Table], tuple[int, ...], str | None], dict[str, pa.Table]]] = []
+
+
+def register_linked(
+    add: Callable[[dict[str, pa.Table], tuple[int, ...], str | None], dict[str, pa.Table]],
+) -> None:
+    if add not in LINKED:
+        LINKED.append(add)
+
+
+def from_db(
+    years: tuple[int, ...] = (), region_path: str | None = None, *, linked: bool = True
+) -> dict[str, pa.Table]:
+    """The registry (optionally one region's subtree, optionally some years) as Arrow tables,
+    with the linked facts other rooms registered (unless ``linked`` is false)."""
+    tables = read_queries(queries(years, region_path))
+    for add in LINKED if linked else ():
+        tables = add(tables, years, region_path)
+    return tables
+
+
+def read_queries(sqls: dict[str, str]) -> dict[str, pa.Table]:
+    """Each query's rows as an Arrow table, through ADBC when it can (another room's tables: the
+    assistance room's snapshot uses the same path)."""
     adbc = _adbc_connect()
     if adbc is None:
         return {name: _via_django(sql) for name, sql in sqls.items()}

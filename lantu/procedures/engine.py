@@ -28,7 +28,7 @@ from django.db.models import F
 from lantu.accounts.roles import Role
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.ledger.services import Change, record, record_many
-from lantu.procedures import clock, config, notices, requirements, ruler
+from lantu.procedures import clock, config, notices, requirements, ruler, subjects
 from lantu.procedures.config import Kind, Step
 from lantu.procedures.models import ACTIVE_STATES, Case, CaseState, Decision, Notice
 from lantu.regions.models import Level, Region
@@ -118,6 +118,8 @@ def enter(case: Case, step: Step, *, today: datetime.date) -> None:
     else:
         days, _ref = step.days.days(case.year)
         case.step_due = today + datetime.timedelta(days=days) if days else None
+    if case.subject:
+        subjects.hooks_for(case.subject).entered(case, step)
 
 
 # --- opening ---------------------------------------------------------------------------------
@@ -190,12 +192,41 @@ def open_case(*, actor: Any, kind: str, household: Household, year: int, **kw: A
     return open_cases(actor=actor, kind=kind, households=[household], year=year, **kw)[0]
 
 
+@transaction.atomic
+def open_subject_case(
+    *, actor: Any, kind: str, subject: str, village: Region, year: int, reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Case:  # fmt: skip
+    """One case about another room's subject (``lantu.procedures.subjects``); ``village`` is
+    where its notices are posted."""
+    k = config.kind(kind)
+    today = clock.today()
+    case = Case(
+        kind=k.slug, subject=subject, village=village, region_path=village.path, year=year,
+        clue_date=today, step_started=today, data=dict(data or {}),
+        opened_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    authorise(actor, k.steps[0], case)
+    if Case.objects.filter(subject=subject, kind=k.slug, state__in=ACTIVE_STATES).exists():
+        raise Conflict("该对象已在办理同类程序", "this subject already has a running case")
+    case.save()
+    enter(case, k.steps[0], today=today)
+    case.save()
+    record(Change("procedure.open", "procedures.case", str(case.pk), case.region_path, None,
+                  {"kind": kind, "subject": subject, "step": case.step, "year": year}, reason),
+           actor=actor)  # fmt: skip
+    Decision.objects.create(case=case, step=case.step, action="open", comment=reason,
+                            actor=actor if getattr(actor, "pk", None) else None,
+                            role=_role_of(actor, k.steps[0]))  # fmt: skip
+    return case
+
+
 # --- acting ----------------------------------------------------------------------------------
 
 
 def _locked(case_id: int, version: int) -> Case:
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("household", "household__region")
         .get(pk=case_id)
     )
@@ -216,7 +247,9 @@ def _approve(case: Case, step: Step, *, actor: Any, data: dict[str, Any],
     if case.state == CaseState.HELD:
         raise Conflict("存在未处理的异议，案件暂停", "an objection is open: the case is on hold")
     case.data = requirements.merge(step, case.data, data)
-    if step.decision:
+    if case.subject:
+        subjects.hooks_for(case.subject).check(case, step)
+    if step.decision and case.household_id is not None:
         v = ruler.verdict(config.kind(case.kind), case.household_id, case.year)
         if not v.ok and not override_reason.strip():
             raise ValidationFailed(
@@ -260,6 +293,8 @@ def act(
         else:
             _require_comment("不予通过", comment)
             case.state, case.closed_at = CaseState.REJECTED, today
+            if case.subject:
+                subjects.hooks_for(case.subject).closed(case)
         case.version = F("version") + 1  # type: ignore[assignment]
         case.save()
         case.refresh_from_db()
@@ -293,9 +328,14 @@ def act_many(
 
 def complete(case: Case, *, actor: Any, today: datetime.date) -> None:
     """The kind's effect on the registry, through the registry's services."""
+    if case.subject:  # another room's subject: its effect is that room's
+        subjects.hooks_for(case.subject).completed(case, actor)
+        case.state, case.closed_at = CaseState.COMPLETED, today
+        return
     k = config.kind(case.kind)
     eff = k.effect
     hh = case.household
+    assert hh is not None  # a household case (subjects returned above)
     reason = f"{k.zh}程序办结（案件{case.pk}） / {k.en} completed (case {case.pk})"
     registry.change_status(actor=actor, household=hh, to_status=eff["status"], year=case.year,
                            reason=reason, date=today)  # fmt: skip

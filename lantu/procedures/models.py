@@ -33,7 +33,12 @@ ACTIVE_STATES = (CaseState.OPEN, CaseState.HELD)
 
 class Case(models.Model):
     kind = models.CharField(_("程序类型"), max_length=30, db_index=True)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    # A case is about a household, or about another subject (``subject``: "project:12"), whose
+    # room registers what happens at each step (``lantu.procedures.subjects``).
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    subject = models.CharField(max_length=60, blank=True, db_index=True)
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     region_path = models.CharField(max_length=120, db_index=True, editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))

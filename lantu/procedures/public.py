@@ -35,6 +35,8 @@ def entries(notice: Notice) -> list[dict[str, Any]]:
     out = []
     for case in notice.cases.select_related("household__region").order_by("id"):
         hh = case.household
+        if hh is None:  # another room's subject (a project): shown on that room's public page
+            continue
         row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})
         # Still on this notice (not sent back by an upheld objection, not closed): objectable.
         active = case.state in ACTIVE_STATES and case.step == notice.step

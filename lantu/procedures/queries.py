@@ -47,7 +47,9 @@ def with_overdue(qs: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
 
 
 def _base(user: Any) -> QuerySet[Case]:
-    qs = Case.objects.filter(state__in=ACTIVE_STATES).select_related("household", "village")
+    # Cases about other subjects (projects) are worked in their own room's pages.
+    qs = Case.objects.filter(state__in=ACTIVE_STATES, household__isnull=False)
+    qs = qs.select_related("household", "village")
     return scoped(qs, user)
 
 
@@ -74,12 +76,14 @@ def escalated(user: Any) -> QuerySet[Case]:
 
 
 def case(user: Any, pk: int) -> Case:
-    qs = Case.objects.select_related("household", "village", "opened_by")
+    qs = Case.objects.filter(household__isnull=False)
+    qs = qs.select_related("household", "village", "opened_by")
     return get_scoped(qs, user, pk=pk)
 
 
 def cases(user: Any, *, kind: str = "", state: str = "") -> QuerySet[Case]:
-    qs = scoped(Case.objects.select_related("household", "village"), user)
+    qs = Case.objects.filter(household__isnull=False).select_related("household", "village")
+    qs = scoped(qs, user)
     if kind:
         qs = qs.filter(kind=kind)
     if state:

@@ -105,6 +105,7 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     step = kind.step(case.step)
     m = masker_for(request.user)
     hh = case.household
+    assert hh is not None  # the queries give household cases only
     return {
         "case": case,
         "kind": kind,

@@ -69,6 +69,8 @@ def open_year(
             actor=actor, year=year, policy=policy or config.default_policy()
         ).pk
     for slug, kind in config.kinds().items():
+        if not kind.rule:  # a kind about another subject (a project): nothing to propose
+            continue
         qs = _candidates(kind, year)
         out.proposed[slug] = qs.count()
         if slug in open_kinds:

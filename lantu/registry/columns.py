@@ -13,7 +13,8 @@ from typing import Literal
 
 from lantu.registry import codes
 
-Level = Literal["household", "member", "year"]
+# "record": a table of one record a row (the assistance room's units, cadres, visits …).
+Level = Literal["household", "member", "year", "record"]
 Kind = Literal["str", "code", "int", "money", "decimal", "bool", "date", "id_number"]
 
 
@@ -221,10 +222,10 @@ COLUMNS: tuple[Column, ...] = HOUSEHOLD_COLUMNS + MEMBER_COLUMNS + YEAR_COLUMNS
 BY_NAME = {c.name: c for c in COLUMNS}
 
 
-def header_lookup() -> dict[str, str]:
+def header_lookup(cols: tuple[Column, ...] = COLUMNS) -> dict[str, str]:
     """Every accepted header spelling (Chinese, English, canonical) → canonical name."""
     table: dict[str, str] = {}
-    for c in COLUMNS:
+    for c in cols:
         for spelling in (c.name, c.zh, c.en, c.en.lower()):
             table[spelling.strip()] = c.name
     return table

@@ -41,6 +41,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     summary: dict[str, int] = field(default_factory=dict)
     bad_rows: pl.DataFrame | None = None
+    # Chinese header of each column of ``bad_rows`` (the registry's unless another room's table).
+    headers: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -62,12 +64,13 @@ class ImportReport:
         if self.bad_rows is not None and self.bad_rows.height:
             rows = book.add_worksheet("出错的行")
             cols = [c for c in self.bad_rows.columns if c != ROW]
-            rows.write_row(0, 0, ["行号 row", *[BY_NAME[c].zh for c in cols]], head)
+            zh = self.headers or {c: BY_NAME[c].zh for c in cols}
+            rows.write_row(0, 0, ["行号 row", *[zh.get(c, c) for c in cols]], head)
             marked = {(e.row, e.column) for e in self.errors}
             for i, rec in enumerate(self.bad_rows.iter_rows(named=True), start=1):
                 rows.write(i, 0, rec[ROW])
                 for j, c in enumerate(cols, start=1):
-                    fmt = bad if (rec[ROW], BY_NAME[c].zh) in marked else None
+                    fmt = bad if (rec[ROW], zh.get(c, c)) in marked else None
                     rows.write(i, j, rec[c], fmt)
         book.close()
         return buf.getvalue()

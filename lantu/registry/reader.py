@@ -18,7 +18,7 @@ import polars as pl
 from python_calamine import CalamineWorkbook
 
 from lantu.core.errors import ImportRejected
-from lantu.registry.columns import BY_NAME, COLUMNS, header_lookup
+from lantu.registry.columns import BY_NAME, COLUMNS, Column, header_lookup
 
 ROW = "_row"  # the spreadsheet row number of each data row, for error messages
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and every password-protected .xlsx
@@ -26,12 +26,20 @@ ZIP_MAGIC = b"PK\x03\x04"
 DATA_SHEET = "登记表"
 
 
-def read_table(data: bytes, filename: str) -> pl.DataFrame:
+def read_table(
+    data: bytes,
+    filename: str,
+    *,
+    columns: tuple[Column, ...] = COLUMNS,
+    sheet: str = DATA_SHEET,
+) -> pl.DataFrame:
+    """A file as a table of strings named by ``columns`` (the registry's by default; another
+    room's importer passes its own declaration and the name of its data sheet)."""
     if not data or not data.strip():
         raise ImportRejected("文件是空的", "the file is empty")
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")) or data[:4] == ZIP_MAGIC:
-        rows = _spreadsheet_rows(data, filename)
+        rows = _spreadsheet_rows(data, filename, sheet)
     elif name.endswith((".csv", ".txt")):
         rows = None
     else:
@@ -40,11 +48,11 @@ def read_table(data: bytes, filename: str) -> pl.DataFrame:
             f"unsupported file type: {filename} (upload an .xlsx or .csv file)",
         )
     if rows is None:
-        return _csv_table(data)
-    return _rows_to_table(rows)
+        return _csv_table(data, columns)
+    return _rows_to_table(rows, columns)
 
 
-def _spreadsheet_rows(data: bytes, filename: str) -> list[list[Any]]:
+def _spreadsheet_rows(data: bytes, filename: str, sheet: str = DATA_SHEET) -> list[list[Any]]:
     if data[:8] == OLE2_MAGIC and filename.lower().endswith((".xlsx", ".xlsm")):
         raise ImportRejected(
             "文件设有密码保护（已加密），请在 Excel/WPS 中取消密码后另存再上传",
@@ -60,7 +68,7 @@ def _spreadsheet_rows(data: bytes, filename: str) -> list[list[Any]]:
             raise _truncated()
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet_name = DATA_SHEET if DATA_SHEET in book.sheet_names else book.sheet_names[0]
+        sheet_name = sheet if sheet in book.sheet_names else book.sheet_names[0]
         rows: list[list[Any]] = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise ImportRejected(
@@ -91,16 +99,16 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _rows_to_table(rows: list[list[Any]]) -> pl.DataFrame:
+def _rows_to_table(rows: list[list[Any]], cols: tuple[Column, ...] = COLUMNS) -> pl.DataFrame:
     rows = list(rows)
     while rows and not any(_cell(v) for v in rows[-1]):
         rows.pop()
     if not rows:
         raise ImportRejected("表格中没有内容", "the sheet has no content")
     header = [_cell(v) for v in rows[0]]
-    names = map_headers(header)
+    names = map_headers(header, cols)
     first_data = 1
-    if len(rows) > 1 and _is_english_header(rows[1]):
+    if len(rows) > 1 and _is_english_header(rows[1], cols):
         first_data = 2
     body = rows[first_data:]
     columns: dict[str, list[str]] = {n: [] for n in names if n}
@@ -114,13 +122,13 @@ def _rows_to_table(rows: list[list[Any]]) -> pl.DataFrame:
     return _drop_blank_rows(table)
 
 
-def _is_english_header(row: list[object]) -> bool:
-    english = {c.en.lower() for c in COLUMNS} | {c.name for c in COLUMNS}
+def _is_english_header(row: list[object], cols: tuple[Column, ...] = COLUMNS) -> bool:
+    english = {c.en.lower() for c in cols} | {c.name for c in cols}
     cells = [_cell(v).lower() for v in row if _cell(v)]
     return bool(cells) and sum(c in english for c in cells) >= len(cells) / 2
 
 
-def _csv_table(data: bytes) -> pl.DataFrame:
+def _csv_table(data: bytes, cols: tuple[Column, ...] = COLUMNS) -> pl.DataFrame:
     if b"\x00" in data[:4096]:
         raise ImportRejected(
             "这不是文本（CSV）文件，看起来是二进制文件",
@@ -140,13 +148,13 @@ def _csv_table(data: bytes) -> pl.DataFrame:
         raise ImportRejected(
             f"CSV格式错误：{exc}".splitlines()[0], f"malformed CSV: {exc}".splitlines()[0]
         ) from exc
-    names = map_headers([str(c) for c in raw.columns])
+    names = map_headers([str(c) for c in raw.columns], cols)
     keep = {old: new for old, new in zip(raw.columns, names, strict=True) if new}
     table = raw.select(
         [pl.col(old).fill_null("").str.strip_chars().alias(new) for old, new in keep.items()]
     )
     start = 2
-    if table.height and _is_english_header(list(table.row(0))):
+    if table.height and _is_english_header(list(table.row(0)), cols):
         table = table.slice(1)
         start = 3
     table = table.with_columns(pl.int_range(start, start + table.height, dtype=pl.Int64).alias(ROW))
@@ -160,10 +168,10 @@ def _drop_blank_rows(table: pl.DataFrame) -> pl.DataFrame:
     return table.filter(pl.any_horizontal([pl.col(c) != "" for c in data_cols]))
 
 
-def map_headers(header: list[str]) -> list[str | None]:
+def map_headers(header: list[str], cols: tuple[Column, ...] = COLUMNS) -> list[str | None]:
     """Canonical names for a header row; refuses unknown or duplicated headers, suggesting the
     nearest known one, and a header that lacks a required column."""
-    lookup = header_lookup()
+    lookup = header_lookup(cols)
     names: list[str | None] = []
     problems_zh: list[str] = []
     problems_en: list[str] = []
@@ -183,7 +191,7 @@ def map_headers(header: list[str]) -> list[str | None]:
             problems_zh.append(f"列“{h}”重复")
             problems_en.append(f"column '{h}' appears twice")
         names.append(name)
-    missing = [c for c in COLUMNS if c.required and c.name not in names]
+    missing = [c for c in cols if c.required and c.name not in names]
     for c in missing:
         problems_zh.append(f"缺少必填列“{c.zh}”")
         problems_en.append(f"required column '{c.zh}' ({c.en}) is missing")

@@ -88,8 +88,12 @@ def _typed(col: Column) -> tuple[pl.Expr, pl.Expr, tuple[str, str]]:
     return s, pl.lit(False), ("", "")
 
 
-def parse(table: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
-    present = [c for c in COLUMNS if c.name in table.columns]
+def parse(
+    table: pl.DataFrame, columns: tuple[Column, ...] = COLUMNS
+) -> tuple[pl.DataFrame, list[RowError]]:
+    """Typed columns and every bad value; ``columns`` is the registry's layout unless another
+    room's importer passes its own (its rows are then ``record`` level, each required)."""
+    present = [c for c in columns if c.name in table.columns]
     typed = [_typed(c) for c in present]
     masks = table.select(
         pl.col(ROW), *[bad.alias(c.name) for c, (_, bad, _) in zip(present, typed, strict=True)]
@@ -108,14 +112,16 @@ def parse(table: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
         *[expr.alias(c.name) for c, (expr, _, _) in zip(present, typed, strict=True)],
     )
     if "id_number" in parsed.columns:
-        parsed, id_errors = _check_ids(parsed)
+        parsed, id_errors = _check_ids(parsed, {c.name: c for c in columns})
         errors += id_errors
-    errors += _required_member_values(table)
+    errors += _required_member_values(table, columns)
     return parsed, errors
 
 
-def _check_ids(parsed: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
-    header = BY_NAME["id_number"].zh
+def _check_ids(
+    parsed: pl.DataFrame, by_name: dict[str, Column] = BY_NAME
+) -> tuple[pl.DataFrame, list[RowError]]:
+    header = by_name["id_number"].zh
     numbers, births, sexes, legacy = [], [], [], []
     errors: list[RowError] = []
     for row, raw in zip(parsed[ROW].to_list(), parsed["id_number"].to_list(), strict=True):
@@ -143,9 +149,11 @@ def _check_ids(parsed: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
                 & (pl.col(name) != pl.col(derived))
             )
             errors += [
-                RowError(r, BY_NAME[name].zh, str(v), f"{zh}（{v}≠{d}）", f"{en} ({v} ≠ {d})")
+                RowError(r, by_name[name].zh, str(v), f"{zh}（{v}≠{d}）", f"{en} ({v} ≠ {d})")
                 for r, v, d in clash.select(ROW, name, derived).iter_rows()
             ]
+    if "birth_date" not in by_name:  # a table without them (cadres): the ID alone is checked
+        return out.drop("_id_birth", "_id_sex", "legacy_id_number"), errors
     out = out.with_columns(
         pl.coalesce(
             pl.col("_id_birth"), *([pl.col("birth_date")] if "birth_date" in out.columns else [])
@@ -157,10 +165,12 @@ def _check_ids(parsed: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
     return out, errors
 
 
-def _required_member_values(table: pl.DataFrame) -> list[RowError]:
+def _required_member_values(
+    table: pl.DataFrame, columns: tuple[Column, ...] = COLUMNS
+) -> list[RowError]:
     errors: list[RowError] = []
-    for col in COLUMNS:
-        if col.required and col.level == "member" and col.name in table.columns:
+    for col in columns:
+        if col.required and col.level in ("member", "record") and col.name in table.columns:
             for row in table.filter(pl.col(col.name) == "")[ROW].to_list():
                 errors.append(
                     RowError(row, col.zh, "", f"“{col.zh}”必须填写", f"'{col.en}' is required")

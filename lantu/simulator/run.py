@@ -31,6 +31,7 @@ from lantu.simulator import (
     tables,
 )
 from lantu.simulator import people as population
+from lantu.simulator import projects as sim_projects
 from lantu.simulator.params import Params, stream
 
 PRESETS = ("county", "prefecture", "yunnan")
@@ -73,6 +74,7 @@ def simulate(
         for year in bar:
             _year(w, p, seed, year, years[0], county6, county_exit, buf, out)
         final.write_final(w, p, geo, buf, out, seed, years)
+        sim_projects.write(out, seed)
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()

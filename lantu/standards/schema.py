@@ -378,6 +378,26 @@ LINKED: tuple[Variable, ...] = (
         "the head's parent, spouse or child outside the household is a public employee",
         linked=True,
     ),
+    # The project room (lantu.projects.feeds): projects and payments reaching the household by
+    # the year, and its payments that look wrong (the same item paid again; a payee who is not
+    # a member of the household).
+    L(
+        "project_reach",
+        "household",
+        "BIGINT",
+        "覆盖的项目和资金数",
+        "projects reaching it",
+        linked=True,
+    ),
+    L("repeated_payments", "household", "BIGINT", "重复发放笔数", "payments repeated", linked=True),
+    L(
+        "payments_to_outsiders",
+        "household",
+        "BIGINT",
+        "收款人非本户成员的笔数",
+        "payments to a payee outside the household",
+        linked=True,
+    ),
     # village level: the rural population of the household register (公安户籍), the denominator
     # of poverty incidence (lantu.matching.population); NULL without it.
     L(

@@ -29,7 +29,7 @@ import yaml
 from lantu.engine.run import Results, evaluate
 from lantu.engine.synthetic import id_numbers
 from lantu.registry import columns
-from lantu.standards.policy import POLICY_DIR
+from lantu.standards.policy import POLICY_DIR, load
 
 CASE_DIR = POLICY_DIR / "tests"
 
@@ -166,7 +166,9 @@ def run_file(path: Path) -> list[CaseResult]:
         }
         if batch.counties:
             inputs["counties"] = _table(batch.counties, ["county_code"])
-        res = evaluate(policy, year, inputs)
+        # A room's case file may lay its own policy file over the named one (``overlays:``).
+        layers = [path.parent / o for o in spec.get("overlays") or []]
+        res = evaluate(load(policy, overlays=layers) if layers else policy, year, inputs)
         for name, case, hnos, county in batch.cases:
             out.append(CaseResult(path.name, name, _check(res, case, hnos, county)))
     return out

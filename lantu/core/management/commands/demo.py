@@ -43,6 +43,7 @@ class Command(BaseCommand):
             call_command("load", str(out))
             self._yearly_cycle()
             self._comparison(out)
+            self._projects(out)
         users = self._demo_users()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
@@ -85,6 +86,13 @@ class Command(BaseCommand):
         call_command("match", "findings", year=latest, verbosity=0)
         # The precision report against the simulation's truth, for the admin's page (/precision/).
         call_command("precision", str(out), year=[latest, 2020], stdout=io.StringIO())
+
+    def _projects(self, out: Path) -> None:
+        """Projects, funds and payments, with the planted faults in the work queue."""
+        from lantu.projects import demo
+
+        self.stdout.write("项目资金… / projects and funds…")
+        demo.prepare(out, latest=HouseholdYear.objects.aggregate(y=Max("year"))["y"] or 2020)
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

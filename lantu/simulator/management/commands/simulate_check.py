@@ -30,5 +30,8 @@ class Command(BaseCommand):
             f"（参考）建档立卡贫困人口 registered poor people, scaled: {people:,.0f} "
             "(Yunnan 2020: 9,330,000)"
         )
+        from lantu.projects.figures import render as project_figures
+
+        self.stdout.write(project_figures(Path(opts["dir"])))
         bad = table.filter(~table["within_5pct"]).height
         self.stdout.write(f"{table.height - bad}/{table.height} 在5%以内 / within 5%")

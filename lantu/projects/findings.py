@@ -1,0 +1,155 @@
+"""Running the checks (``lantu.projects.checks``) for a region and year and keeping their findings
+in the work queue: a finding already there (same check and key) stays as it is (open, confirmed
+or dismissed); a new one opens; an open one no longer found is cleared. One ledger event per run.
+A user may confirm a finding (rectification follows) or dismiss it with a reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from lantu.accounts.roles import Perm
+from lantu.core.bulksql import insert_rows, select_in
+from lantu.core.errors import Conflict, ValidationFailed
+from lantu.ledger.services import Change, record
+from lantu.procedures import clock, config
+from lantu.projects import checks, services
+from lantu.projects.models import Finding, FindingState
+from lantu.regions.models import Region
+
+
+def detect(*, region_path: str, year: int, policy_name: str | None = None) -> pl.DataFrame:
+    """All findings of a subtree and year: check, key, project_id, household_id, region_path."""
+    name = policy_name or config.default_policy()
+    pol = checks.policy(name)
+    days = int(checks.parameter(pol, "acceptance_days_max", year))
+    data = checks.tables(region_path)
+    proj = checks.project_findings(data, as_of=clock.today(), acceptance_days=days)
+    hh = checks.household_findings(name, year, region_path)
+    if hh.height:
+        ids = pl.DataFrame(
+            select_in(
+                "SELECT household_no, id, region_path FROM registry_household "
+                "WHERE household_no IN ({})",
+                hh["household_no"].unique().to_list(),
+            ),
+            orient="row",
+            schema={"household_no": pl.String, "household_id": pl.Int64, "region_path": pl.String},
+        )
+        hh = hh.join(ids, on="household_no").select(
+            "check",
+            (pl.col("household_no") + f"/{year}").alias("key"),
+            pl.lit(None, pl.Int64).alias("project_id"),
+            "household_id",
+            pl.lit(year).alias("year"),
+            "region_path",
+        )
+    paths = (
+        pl.DataFrame(pl.from_arrow(data["projects"])).select(
+            pl.col("id").cast(pl.Int64).alias("project_id"), "region_path"
+        )
+        if data["projects"].num_rows
+        else pl.DataFrame(schema={"project_id": pl.Int64, "region_path": pl.String})
+    )
+    proj = proj.with_columns(
+        pl.col("project_id").cast(pl.Int64), pl.col("household_id").cast(pl.Int64)
+    )
+    proj = (
+        proj.join(paths, on="project_id", how="left")
+        .with_columns(pl.col("region_path").fill_null(region_path), pl.col("year").cast(pl.Int64))
+        .select("check", "key", "project_id", "household_id", "year", "region_path")
+    )
+    return pl.concat([proj, hh], how="diagonal_relaxed") if hh.height else proj
+
+
+@transaction.atomic
+def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None) -> dict[str, int]:
+    services.authorise(actor, Perm.VIEW, region.path)
+    found = detect(region_path=region.path, year=year, policy_name=policy_name)
+    stored = Finding.objects.filter(region_path__startswith=region.path)
+    known = {(c, k): s for c, k, s in stored.values_list("rule", "key", "state")}
+    keys = set(zip(found["check"].to_list(), found["key"].to_list(), strict=True))
+    old = pl.DataFrame(list(known), orient="row", schema={"check": pl.String, "key": pl.String})
+    new = found.join(old, on=["check", "key"], how="anti")
+    now = timezone.now()
+    labels = checks.LABELS
+    insert_rows(
+        Finding,
+        [
+            "rule",
+            "key",
+            "project",
+            "household",
+            "region_path",
+            "year",
+            "zh",
+            "en",
+            "state",
+            "found_at",
+            "note",
+        ],
+        [
+            new["check"].to_list(),
+            new["key"].to_list(),
+            new["project_id"].to_list(),
+            new["household_id"].to_list(),
+            new["region_path"].to_list(),
+            new["year"].to_list(),
+            [labels[c][0] for c in new["check"]],
+            [labels[c][1] for c in new["check"]],
+            ["open"] * new.height,
+            [now] * new.height,
+            [""] * new.height,
+        ],
+    )
+    # A household finding belongs to its year: a run for another year does not clear it.
+    this_year = f"/{year}"
+    gone = [
+        (c, k) for (c, k), s in known.items()
+        if s == FindingState.OPEN and (c, k) not in keys
+        and (c not in checks.HOUSEHOLD_RULES.values() or k.endswith(this_year))
+    ]  # fmt: skip
+    for c, k in gone:
+        Finding.objects.filter(rule=c, key=k).update(state=FindingState.CLEARED)
+    summary = {"found": found.height, "new": new.height, "cleared": len(gone)}
+    record(
+        Change(
+            "projects.checks",
+            "regions.region",
+            region.code,
+            region.path,
+            None,
+            summary | {"year": year},
+        ),
+        actor=actor,
+    )
+    return summary
+
+
+@transaction.atomic
+def decide(*, actor: Any, finding: Finding, confirm: bool, note: str) -> Finding:
+    services.authorise(actor, Perm.EDIT, finding.region_path)
+    if not confirm and not note.strip():
+        raise ValidationFailed("排除疑点须填写核实意见", "give the reason to dismiss a finding")
+    if finding.state not in (FindingState.OPEN,):
+        raise Conflict("该疑点已处理", "this finding has been dealt with")
+    before = {"state": finding.state}
+    finding.state = FindingState.CONFIRMED if confirm else FindingState.DISMISSED
+    finding.note = note.strip()[:300]
+    finding.save(update_fields=["state", "note"])
+    record(
+        Change(
+            "projects.finding",
+            "projects.finding",
+            str(finding.pk),
+            finding.region_path,
+            before,
+            {"state": finding.state, "note": finding.note},
+        ),
+        actor=actor,
+    )
+    return finding

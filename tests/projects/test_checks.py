@@ -1,0 +1,165 @@
+"""The checks find each planted fault, and nothing on clean data; the ruler's feed fills
+``project_reach`` and ``assisted_*`` and county exit reads them."""
+
+import datetime
+
+from lantu.engine import snapshot
+from lantu.engine.run import evaluate
+from lantu.projects import checks, findings, services
+from lantu.projects.models import Finding, Project
+from tests.factories import make_id
+from tests.projects.test_services import SIX
+
+
+def _setup(w, now):
+    county = w["users"]["county_approval"]
+    services.set_availability(
+        actor=county, county=w["county"], source="central", year=2021, amount="10000"
+    )
+    p = services.create_project(
+        actor=county,
+        code="XM-1",
+        name="养殖",
+        category="industry",
+        county=w["county"],
+        year=2021,
+        areas=[w["village"]],
+        open_case=False,
+        **SIX,
+    )
+    services.allocate(actor=county, project=p, source="central", year=2021, amount="5000")
+    return county, p
+
+
+def _pay(county, p, hh, voucher, amount="100", payee=""):
+    services.disburse(
+        actor=county,
+        project=p,
+        household=hh,
+        amount=amount,
+        voucher=voucher,
+        date=datetime.date(2021, 5, 1),
+        item="养殖奖补",
+        payee_id_number=payee,
+    )
+
+
+def test_clean_data_has_no_findings(world, now):
+    county, p = _setup(world, now)
+    _pay(county, p, world["poor"], "V1")
+    out = findings.run(actor=county, region=world["county"], year=2021)
+    assert out["found"] == 0, list(Finding.objects.values_list("rule", "key"))
+
+
+def test_each_planted_fault_is_found(world, now):
+    now.day = datetime.date(2022, 3, 1)
+    county, p = _setup(world, now)
+    _pay(county, p, world["poor"], "V1")
+    _pay(county, p, world["poor"], "V2")  # the same item and amount again: paid twice
+    stranger = make_id(datetime.date(1980, 1, 1))
+    _pay(county, p, world["poor"], "V3", amount="50", payee=stranger)
+    Project.objects.filter(pk=p.pk).update(stage="implementing")  # no notice date: never noticed
+    q = services.create_project(
+        actor=county,
+        code="XM-2",
+        name="村道",
+        category="road",
+        county=world["county"],
+        year=2021,
+        areas=[world["village"]],
+        open_case=False,
+        **SIX,
+    )
+    Project.objects.filter(pk=q.pk).update(
+        stage="completed",
+        notice_date=datetime.date(2021, 3, 1),
+        completed_date=datetime.date(2021, 6, 1),
+    )
+    out = findings.run(actor=county, region=world["county"], year=2021)
+    got = set(Finding.objects.values_list("rule", "key"))
+    hh = world["poor"].household_no
+    assert got == {
+        ("household_paid_twice", f"{hh}/2021"),
+        ("payee_not_registered", f"{hh}/2021"),
+        ("project_without_notice", str(p.pk)),
+        ("completed_without_acceptance", str(q.pk)),
+    }
+    assert out["new"] == 4
+    again = findings.run(actor=county, region=world["county"], year=2021)
+    assert again["new"] == 0 and Finding.objects.count() == 4
+    f = Finding.objects.get(rule="project_without_notice")
+    findings.decide(actor=county, finding=f, confirm=True, note="补公示")
+    assert Finding.objects.get(pk=f.pk).state == "confirmed"
+
+
+def test_fund_invariant_checks_over_tables():
+    import pyarrow as pa
+
+    data = {
+        "projects": pa.table(
+            {
+                "id": [1],
+                "code": ["a"],
+                "region_path": ["/1/"],
+                "county_id": [9],
+                "stage": ["implementing"],
+                "notice_date": [datetime.date(2021, 1, 1)],
+                "completed_date": pa.array([None], pa.date32()),
+                "accepted_date": pa.array([None], pa.date32()),
+                "year": [2021],
+            }
+        ),
+        "allocations": pa.table(
+            {
+                "project_id": [1],
+                "county_id": [9],
+                "source": ["central"],
+                "year": [2021],
+                "amount": [500],
+            }
+        ),
+        "available": pa.table(
+            {"county_id": [9], "source": ["central"], "year": [2021], "amount": [400]}
+        ),
+        "payments": pa.table(
+            {
+                "project_id": [1, 1],
+                "household_id": [5, 6],
+                "amount": [300, 300],
+                "year": [2021, 2021],
+                "status": ["poor", "not_registered"],
+                "household_no": ["h5", "h6"],
+                "region_path": ["/1/", "/1/"],
+            }
+        ),
+        "beneficiaries": pa.table(
+            {"project_id": pa.array([], pa.int64()), "household_id": pa.array([], pa.int64())}
+        ),
+    }
+    out = checks.project_findings(data, as_of=datetime.date(2022, 1, 1), acceptance_days=90)
+    assert set(out["check"]) == {"over_allocated", "over_disbursed", "ineligible_payment"}
+
+
+def test_feed_reaches_the_ruler(world, now):
+    county, p = _setup(world, now)
+    Project.objects.filter(pk=p.pk).update(stage="implementing", notice_date=now.day)
+    services.add_beneficiary(actor=county, project=p, household=world["poor"], mechanism="wages")
+    services.register_asset(
+        actor=county,
+        project=p,
+        name="三轮车",
+        kind="household",
+        region=world["village"],
+        owner="户主",
+        custodian="户主",
+        year=2021,
+        household=world["poor"],
+        household_asset="vehicle",
+    )
+    inputs = snapshot.from_db(years=(2020, 2021), region_path=world["county"].path)
+    hh = {r["household_no"]: r for r in inputs["households"].to_pylist()}
+    mine = hh[world["poor"].household_no]
+    assert mine["project_reach"] == 1 and mine["assisted_vehicle"] is True
+    assert hh[world["outsider"].household_no].get("project_reach") is None
+    res = evaluate(checks.policy("yunnan"), 2021, inputs)
+    assert res.counties is not None

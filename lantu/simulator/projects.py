@@ -245,7 +245,7 @@ def write(out: Path, seed: int) -> dict[str, float]:
                 pl.lit("completed_without_acceptance").alias("check"), pl.col("code").alias("key")
             ),
         ]
-    ).unique()
+    ).unique(maintain_order=True)
     (truth / "projects").mkdir(parents=True, exist_ok=True)
     faults.write_parquet(truth / "projects" / "faults.parquet")
     return {"projects": proj.height, "payments": pays.height, "faults": faults.height}

@@ -61,6 +61,16 @@ def simulate(
     for sub in ("truth", "observed"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True)
+    # Written first: later parts (projects) scale by it.
+    manifest = {
+        "preset": preset,
+        "people": n_people,
+        "seed": seed,
+        "years": list(years),
+        "full_rural_people": int(p.get("scale.full_rural_people")),
+        "full_villages": int(p.get("scale.villages")),
+    }
+    (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     geo = geography.restrict(geography.build(p, seed), p, preset)
     w = population.build(p, geo, n_people, years[0], seed)
     registry.init(w)
@@ -78,15 +88,6 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
-    manifest = {
-        "preset": preset,
-        "people": n_people,
-        "seed": seed,
-        "years": list(years),
-        "full_rural_people": int(p.get("scale.full_rural_people")),
-        "full_villages": int(p.get("scale.villages")),
-    }
-    (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return out
 
 

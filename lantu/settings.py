@@ -51,10 +51,12 @@ INSTALLED_APPS = [
     "lantu.procedures",
     "lantu.matching",
     "lantu.precision",
+    "lantu.assistance",
     "lantu.projects",
     "django_tasks",
     "django_tasks_db",
     "lantu.jobs",
+    "lantu.exits",
 ]
 
 MIDDLEWARE = [

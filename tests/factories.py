@@ -111,4 +111,24 @@ def make_world() -> dict[str, Any]:
         services.change_status(
             actor=None, household=hh, to_status="exited", year=2020, reason="收入达标"
         )
+    _pair_cadre_user(users.get(Role.CADRE), inside)
     return {"regions": regions, "users": users, "inside": inside, "outside": outside}
+
+
+def _pair_cadre_user(user: User | None, household: Household) -> None:
+    """The cadre user (帮扶责任人) is the responsible cadre of the inside household only."""
+    if user is None:
+        return
+    from lantu.assistance import services as assistance
+
+    cadre = assistance.create_cadre(
+        actor=None,
+        cadre_no=f"C-{user.username}",
+        name="李帮扶",
+        id_number=make_id(datetime.date(1985, 7, 1)),
+        level="county",
+        region=household.region,
+        phone="13711112222",
+        user=user,
+    )
+    assistance.pair(actor=None, cadre=cadre, household=household, start=datetime.date(2021, 6, 1))

@@ -55,6 +55,22 @@ def _head_id(w, hh):
     return Member.objects.get(household=hh, relation="head").id_number
 
 
+def _county(w, hh):
+    return hh.region_path.strip("/").split("/")[2]
+
+
+def _assessment(w, hh):
+    """An assessment of the household's county (no sample: the downloads are still real)."""
+    from lantu.exits.models import Assessment
+    from lantu.regions.models import Region
+
+    county = Region.objects.get(code=_county(w, hh))
+    a, _ = Assessment.objects.get_or_create(
+        county=county, year=2020, defaults={"region_path": county.path, "seed": 1}
+    )
+    return a.pk
+
+
 def _list(**q):
     def url(w, hh):
         from urllib.parse import urlencode
@@ -161,8 +177,115 @@ ENDPOINTS = [
     ),
     Endpoint("api.household", True, Perm.VIEW, lambda w, hh: f"/api/households/{hh.pk}"),
     Endpoint("api.members", True, Perm.VIEW, lambda w, hh: f"/api/households/{hh.pk}/members"),
+    # the assistance room (lantu.assistance): pages, exports and API routes; year 2020, when both
+    # households are exited in the transition and the world's assistance run found gaps in both
+    *[
+        Endpoint(
+            f"page.assistance.{name}",
+            False,
+            Perm.VIEW,
+            lambda w, hh, n=name: reverse(f"assistance:{n}") + "?year=2020",
+            False,
+        )
+        for name in ("overview", "gaps", "cadres", "teams")
+    ],
+    *[
+        Endpoint(
+            f"page.assistance.{name}.region",
+            False,
+            Perm.VIEW,
+            lambda w, hh, n=name: (
+                reverse(f"assistance:{n}") + f"?year=2020&region={_village(w, hh)}"
+            ),
+        )
+        for name in ("overview", "gaps", "cadres", "teams")
+    ],
+    Endpoint(
+        "page.assistance.mine", False, Perm.ASSIST, lambda w, hh: reverse("assistance:mine"), False
+    ),
+    *[
+        Endpoint(
+            f"page.assistance.export.{what}",
+            False,
+            Perm.EXPORT,
+            lambda w, hh, x=what: reverse("assistance:export", args=[x]) + "?year=2020",
+            False,
+        )
+        for what in ("coverage", "gaps", "cadres", "teams")
+    ],
+    Endpoint(
+        "page.assistance.export.gaps.region",
+        False,
+        Perm.EXPORT,
+        lambda w, hh: (
+            reverse("assistance:export", args=["gaps"]) + f"?year=2020&region={_village(w, hh)}"
+        ),
+    ),
+    Endpoint(
+        "page.assistance.import",
+        False,
+        Perm.IMPORT,
+        lambda w, hh: reverse("assistance:import"),
+        False,
+    ),
+    Endpoint(
+        "page.assistance.import_template",
+        False,
+        Perm.IMPORT,
+        lambda w, hh: reverse("assistance:import_template", args=["plans"]),
+        False,
+    ),
+    Endpoint(
+        "api.assistance.household",
+        True,
+        Perm.VIEW,
+        lambda w, hh: f"/api/assistance/households/{hh.pk}",
+    ),
+    Endpoint(
+        "api.assistance.coverage",
+        True,
+        Perm.VIEW,
+        lambda w, hh: "/api/assistance/coverage?year=2020",
+        False,
+    ),
+    Endpoint(
+        "api.assistance.coverage.region",
+        True,
+        Perm.VIEW,
+        lambda w, hh: f"/api/assistance/coverage?year=2020&region={_township(w, hh)}",
+    ),
+    Endpoint(
+        "api.assistance.gaps",
+        True,
+        Perm.VIEW,
+        lambda w, hh: "/api/assistance/gaps?year=2020",
+        False,
+    ),
+    Endpoint(
+        "api.assistance.cadres", True, Perm.VIEW, lambda w, hh: "/api/assistance/cadres", False
+    ),
+    # The exit room (lantu/exits): a county's dossier is seen from the county, above or inside.
+    Endpoint("page.exits", False, Perm.VIEW, lambda w, hh: reverse("exits:index"), False),
+    Endpoint("page.exits.county", False, Perm.VIEW,
+             lambda w, hh: reverse("exits:county", args=[_county(w, hh)])),
+    Endpoint("page.exits.planner", False, Perm.VIEW,
+             lambda w, hh: reverse("exits:county", args=[_county(w, hh)]) + "?margin=0.01"),
+    Endpoint("page.exits.dossier_pdf", False, Perm.VIEW,
+             lambda w, hh: reverse("exits:dossier_pdf", args=[_county(w, hh)])),
+    Endpoint("page.exits.list_xlsx", False, Perm.EXPORT, lambda w, hh: reverse(
+        "exits:download", args=[_assessment(w, hh), "list.xlsx"])),
+    Endpoint("page.exits.list_pdf", False, Perm.EXPORT, lambda w, hh: reverse(
+        "exits:download", args=[_assessment(w, hh), "list.pdf"])),
+    Endpoint("page.exits.form_xlsx", False, Perm.EXPORT, lambda w, hh: reverse(
+        "exits:download", args=[_assessment(w, hh), "form.xlsx"])),
+    Endpoint("api.exits.county", True, Perm.VIEW,
+             lambda w, hh: f"/api/exits/counties/{_county(w, hh)}"),
+    Endpoint("api.exits.assessment", True, Perm.VIEW,
+             lambda w, hh: f"/api/exits/assessments/{_assessment(w, hh)}"),
+    Endpoint("api.exits.plan", True, Perm.VIEW, lambda w, hh: "/api/exits/plan?margin=0.02",
+             False),
     *PROJECT_ENDPOINTS,
-]
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +299,9 @@ def world(django_db_setup, django_db_blocker):
         w["users"][UNBOUND].region = None
         w["users"][UNBOUND].save()
         w["secrets"] = {name: _secrets(w[name]) for name in TARGETS}
+        from lantu.assistance import gaps
+
+        gaps.run(actor=None, year=2020)  # the assistance work queue and 六清 of both counties
         yield w
         transaction.set_rollback(True)
 
@@ -193,6 +319,9 @@ def _secrets(hh) -> dict[str, list[str]]:
 
 
 def _text(resp) -> str:
+    if resp.get("Content-Type", "").startswith("application/pdf"):
+        assert resp.content.startswith(b"%PDF")
+        return ""  # checked for leaks through the page it prints (the same context)
     if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         # Consumed whole, a streamed response is closed by the test client (an explicit close()
         # would also close the database connection, through request_finished).
@@ -215,6 +344,10 @@ def _without_echo(text: str, url: str) -> str:
     for q in parse_qs(urlsplit(url).query).get("q", []):
         text = text.replace(f'value="{q}"', "").replace(f"q={q}", "")
     return text
+
+
+def in_scope_200(ep: Endpoint, who: str) -> bool:
+    return who != UNBOUND and ep.perm in GRANTS[Role(who)]
 
 
 def _expected(ep: Endpoint, who: str, target: str) -> int:
@@ -261,6 +394,10 @@ def test_access(client, world, ep, who, target):
         "page.export.region",
         "api.members",
     )
+    if ep.name.startswith(("page.assistance.gaps", "api.assistance.gaps")) and in_scope_200(
+        ep, who
+    ):
+        assert world["inside"].household_no in text  # the check above can fail: it is listed
     if not masked and shows_people and who != UNBOUND:
         assert inside["personal"][0] in text  # the check above can fail: the data is there
     if not masked and ep.name in ("projects.project", "api.project.payments") and who != UNBOUND:
@@ -296,6 +433,55 @@ API_COVERED = {
     "/api/households/{pk}",
     "/api/households/{pk}/members",
 }
+
+
+ASSISTANCE_PAGES = {
+    "overview",
+    "gaps",
+    "cadres",
+    "teams",
+    "mine",
+    "export",
+    "import",
+    "import_template",
+}
+ASSISTANCE_API = {
+    "/api/assistance/households/{pk}",
+    "/api/assistance/coverage",
+    "/api/assistance/gaps",
+    "/api/assistance/cadres",
+}
+ASSISTANCE_API_TESTED_ELSEWHERE = {"/api/assistance/visits"}  # a POST: tests/assistance/test_api
+
+
+def test_matrix_covers_every_assistance_page_and_api_route():
+    from lantu.api.app import api
+    from lantu.assistance import urls
+
+    assert {p.name for p in urls.urlpatterns} == ASSISTANCE_PAGES
+    paths = set(api.get_openapi_schema()["paths"])
+    ours = {p for p in paths if p.startswith("/api/assistance")}
+    assert ours == ASSISTANCE_API | ASSISTANCE_API_TESTED_ELSEWHERE
+
+
+EXITS_PAGES = {"index", "county", "dossier_pdf", "download"}
+# POST only (the matrix GETs): tests/exits/test_pages.py and test_api.py
+EXITS_POSTS = {"draw", "open", "import", "estimate"}
+EXITS_API = {"/api/exits/counties/{code}", "/api/exits/assessments/{pk}", "/api/exits/plan"}
+EXITS_API_POSTS = {
+    "/api/exits/counties/{code}/assessments",
+    "/api/exits/assessments/{pk}/estimate",
+    "/api/exits/counties/{code}/exit-cases",
+}
+
+
+def test_matrix_covers_every_exits_page_and_api_route():
+    from lantu.api.app import api
+    from lantu.exits import urls
+
+    assert {p.name for p in urls.urlpatterns} == EXITS_PAGES | EXITS_POSTS
+    paths = set(api.get_openapi_schema()["paths"])
+    assert {p for p in paths if p.startswith("/api/exits")} == EXITS_API | EXITS_API_POSTS
 
 
 def test_matrix_covers_every_registry_page_and_api_route():

@@ -16,8 +16,12 @@ class Role(StrEnum):
     TOWNSHIP_REVIEW = "township_review"
     COUNTY_APPROVAL = "county_approval"
     SUPERVISOR_VIEW = "supervisor_view"
+    # Village and county exit (lantu.exits): the prefecture reviews, the province assesses.
+    PREFECTURE_REVIEW = "prefecture_review"
+    PROVINCE_APPROVAL = "province_approval"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CADRE = "cadre"  # 帮扶责任人: sees only the households paired with them (lantu.assistance)
 
 
 ROLE_LABELS = {
@@ -25,8 +29,11 @@ ROLE_LABELS = {
     Role.TOWNSHIP_REVIEW: _("乡镇审核"),
     Role.COUNTY_APPROVAL: _("县级审批"),
     Role.SUPERVISOR_VIEW: _("州市/省级查看"),
+    Role.PREFECTURE_REVIEW: _("州市审核（贫困县退出）"),
+    Role.PROVINCE_APPROVAL: _("省级评估审批（贫困县退出）"),
     Role.AUDITOR: _("审计"),
     Role.ADMIN: _("系统管理员"),
+    Role.CADRE: _("帮扶责任人"),
 }
 
 
@@ -39,23 +46,46 @@ class Perm(StrEnum):
     REVIEW = "review"
     APPROVE = "approve"
     MANAGE_USERS = "manage_users"
+    ASSIST = "assist"  # record visits and the progress of measures (lantu.assistance)
 
 
 GRANTS: dict[Role, frozenset[Perm]] = {
     Role.VILLAGE_ENTRY: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT}
+        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.ASSIST}
     ),
     Role.TOWNSHIP_REVIEW: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.REVIEW}
+        {
+            Perm.VIEW,
+            Perm.PERSONAL_DATA,
+            Perm.EDIT,
+            Perm.IMPORT,
+            Perm.EXPORT,
+            Perm.REVIEW,
+            Perm.ASSIST,
+        }
     ),
     Role.COUNTY_APPROVAL: frozenset(
-        {Perm.VIEW, Perm.PERSONAL_DATA, Perm.EDIT, Perm.IMPORT, Perm.EXPORT, Perm.APPROVE}
+        {
+            Perm.VIEW,
+            Perm.PERSONAL_DATA,
+            Perm.EDIT,
+            Perm.IMPORT,
+            Perm.EXPORT,
+            Perm.APPROVE,
+            Perm.ASSIST,
+        }
     ),
     # Prefecture and province supervise with statistics: no personal data, read-only.
     Role.SUPERVISOR_VIEW: frozenset({Perm.VIEW, Perm.EXPORT}),
+    # Exit reviewers see statistics and the assessment, not personal data.
+    Role.PREFECTURE_REVIEW: frozenset({Perm.VIEW, Perm.EXPORT, Perm.REVIEW}),
+    Role.PROVINCE_APPROVAL: frozenset({Perm.VIEW, Perm.EXPORT, Perm.REVIEW, Perm.APPROVE}),
     # Auditors check the ledger against reality: they need the data, but change nothing.
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EXPORT}),
     Role.ADMIN: frozenset(set(Perm)),
+    # A cadre visits their own households: sees their details, records visits and measures'
+    # progress, exports their own list; changes nothing in the registry.
+    Role.CADRE: frozenset({Perm.VIEW, Perm.PERSONAL_DATA, Perm.EXPORT, Perm.ASSIST}),
 }
 
 

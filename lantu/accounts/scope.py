@@ -1,8 +1,14 @@
 """The one scope filter. Every read of region-bound data goes through ``scoped``: a user sees only
-their region's subtree; a user with no region sees nothing (there is no implicit 'all')."""
+their region's subtree; a user with no region sees nothing (there is no implicit 'all').
+
+Some roles see less than their subtree: a cadre (帮扶责任人) sees only the households paired with
+them. The room that knows which (``lantu.assistance``) registers a *narrowing* for the role; a
+user whose every role is narrowed gets, inside the subtree, only what the narrowing keeps (a user
+who also holds a broad role sees the whole subtree)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -11,6 +17,22 @@ from django.db.models import Model, Q, QuerySet
 from lantu.core.errors import OutOfScope
 
 M = TypeVar("M", bound=Model)
+
+
+# role → (queryset, user) → the queryset narrowed to what that role sees inside its subtree.
+NARROWINGS: dict[str, Callable[[QuerySet[Any], Any], QuerySet[Any]]] = {}
+
+
+def register_narrowing(role: str, narrow: Callable[[QuerySet[Any], Any], QuerySet[Any]]) -> None:
+    NARROWINGS[role] = narrow
+
+
+def narrowing(user: Any) -> Callable[[QuerySet[Any], Any], QuerySet[Any]] | None:
+    """The narrowing that applies to ``user``: only when every role they hold is narrowed."""
+    roles = list(getattr(user, "roles", None) or [])
+    if not roles or any(r not in NARROWINGS for r in roles):
+        return None
+    return NARROWINGS[roles[0]]
 
 
 def scope_path(user: Any) -> str | None:
@@ -36,7 +58,9 @@ def scoped(qs: QuerySet[M], user: Any, *, path_field: str = "region_path") -> Qu
     path = scope_path(user)
     if path is None:
         return qs.none()
-    return qs.filter(under(path, path_field=path_field))
+    qs = qs.filter(under(path, path_field=path_field))
+    narrow = narrowing(user)
+    return narrow(qs, user) if narrow is not None else qs
 
 
 def get_scoped(qs: QuerySet[M], user: Any, *, path_field: str = "region_path", **lookup: Any) -> M:

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from lantu.api import matching, procedures, projects, regions, registry, tokens
+from lantu.api import assistance, exits, matching, procedures, projects, regions, registry, tokens
 from lantu.api.auth import AUTH
 from lantu.core.errors import LantuError
 
@@ -38,4 +38,6 @@ api.add_router("/households", registry.router, tags=["households"])
 api.add_router("/token", tokens.router, tags=["auth"])
 api.add_router("/procedures", procedures.router, tags=["procedures"])
 api.add_router("/matching", matching.router, tags=["matching"])
+api.add_router("/assistance", assistance.router, tags=["assistance"])
 api.add_router("/projects", projects.router, tags=["projects"])
+api.add_router("/exits", exits.router, tags=["exits"])

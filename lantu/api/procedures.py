@@ -27,7 +27,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: Error
 class CaseOut(Schema):
     id: int
     kind: str
-    household_id: int
+    household_id: int | None = None
     household_no: str
     head_name: str
     village: str
@@ -109,8 +109,9 @@ def case_out(c: Case) -> CaseOut:
     hh = c.household
     assert hh is not None  # the procedure queries give household cases only
     return CaseOut(
-        id=c.pk, kind=c.kind, household_id=hh.pk, household_no=hh.household_no,
-        head_name=hh.head_name, village=c.village.name, year=c.year, step=c.step, state=c.state,
+        id=c.pk, kind=c.kind, household_id=hh.pk if hh else None,
+        household_no=hh.household_no if hh else "", head_name=c.subject_name,
+        village=c.village.name, year=c.year, step=c.step, state=c.state,
         version=c.version, step_due=c.step_due, case_due=c.case_due,
         escalated_level=c.escalated_level, override_reason=c.override_reason, data=c.data,
     )  # fmt: skip

@@ -7,6 +7,12 @@ acts: approve, return, reject) or a *notice* (公示 ``publicity``, which takes 
 (``lantu.standards.policy``) in force for the case's year, so notice lengths have one source.
 A kind also names the ruler rule a household must pass (or fail) before the county decides, and
 its effect on the registry when the case completes. ``_common.yaml`` holds shared settings.
+
+A kind's ``subject`` is ``household`` (the default) or a region level (``village``, ``county``):
+a region case is about one village or county, its rule is that level's ruler rule, and its
+effect is a ``handler`` (a dotted path to ``f(case, actor=, today=)`` in the room that owns the
+effect). A notice step may name the ``role`` and ``level`` that confirm it (default: the
+village that posted it), so a township or the province can post a region's notice.
 """
 
 from __future__ import annotations
@@ -79,6 +85,11 @@ class Kind:
     effect: dict[str, Any]
     steps: tuple[Step, ...]
     case_days: Duration | None = None
+    subject: str = "household"
+
+    @property
+    def is_regional(self) -> bool:
+        return self.subject != "household"
 
     def step(self, name: str) -> Step:
         for s in self.steps:
@@ -156,6 +167,7 @@ def _kind(raw: dict[str, Any]) -> Kind:
         effect=dict(raw.get("effect") or {}),
         steps=tuple(_step(raw["kind"], s) for s in raw["steps"]),
         case_days=_duration(raw["case_days"]) if raw.get("case_days") else None,
+        subject=raw.get("subject", "household"),
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.module_loading import import_string
 
 from lantu.accounts.roles import Role
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
@@ -62,7 +63,7 @@ def authorise(actor: Any, step: Step, case: Case) -> None:
     _in_scope(actor, case.region_path)
     if actor is None or _is_admin(actor):
         return
-    role, level = (step.role, step.level) if not step.is_notice else notices.NOTICE_ACTOR
+    role, level = notices.actor_of(step)
     if role not in (actor.roles or []) or actor.region.level != level:
         raise NotPermitted(
             f"此步骤（{step.zh}）须由{level}级的{role}办理",
@@ -126,6 +127,10 @@ def enter(case: Case, step: Step, *, today: datetime.date) -> None:
 
 
 def _check_openable(kind: Kind, household: Household) -> None:
+    if kind.is_regional:
+        raise ValidationFailed(
+            f"{kind.zh}的对象是村或县，不是户", f"{kind.en} is about a village or county"
+        )
     if kind.from_status and household.status not in kind.from_status:
         raise ValidationFailed(
             f"户{household.household_no}的状态（{household.get_status_display()}）"
@@ -164,16 +169,22 @@ def open_cases(
         authorise(actor, first, case)
         enter(case, first, today=today)
         cases.append(case)
+    return _save_new(cases, actor=actor, first=first, reason=reason)
+
+
+def _save_new(cases: list[Case], *, actor: Any, first: Step, reason: str) -> list[Case]:
     try:
         with transaction.atomic():
             Case.objects.bulk_create(cases)
     except IntegrityError as exc:
         raise Conflict(
-            "其中有户已在办理同类程序", "a household already has a running case of this kind"
+            "其中有户或地区已在办理同类程序",
+            "a household or region already has a running case of this kind",
         ) from exc
     changes = [
         Change("procedure.open", "procedures.case", str(c.pk), c.region_path, None,
-               {"kind": kind, "household": c.household_id, "step": c.step, "year": year}, reason)
+               {"kind": c.kind, "household": c.household_id, "region": c.village.code,
+                "step": c.step, "year": c.year}, reason)
         for c in cases
     ]  # fmt: skip
     record_many(changes, actor=actor)
@@ -186,6 +197,31 @@ def open_cases(
                  else None, role=_role_of(actor, first), comment=reason) for c in cases
     )  # fmt: skip
     return cases
+
+
+@transaction.atomic
+def open_region_cases(
+    *, actor: Any, kind: str, regions: Iterable[Region], year: int, reason: str = ""
+) -> list[Case]:
+    """Open one case per village or county of a region kind (village or county exit)."""
+    k = config.kind(kind)
+    today = clock.today()
+    first = k.steps[0]
+    cases = []
+    for region in regions:
+        if not k.is_regional or region.level != k.subject:
+            raise ValidationFailed(
+                f"{region.name}不是{k.zh}的办理对象", f"{region.name} is not a subject of {k.en}"
+            )
+        case = Case(
+            kind=k.slug, household=None, village=region, region_path=region.path, year=year,
+            clue_date=today, step_started=today, data={},
+            opened_by=actor if getattr(actor, "pk", None) else None,
+        )  # fmt: skip
+        authorise(actor, first, case)
+        enter(case, first, today=today)
+        cases.append(case)
+    return _save_new(cases, actor=actor, first=first, reason=reason)
 
 
 def open_case(*, actor: Any, kind: str, household: Household, year: int, **kw: Any) -> Case:
@@ -226,6 +262,8 @@ def open_subject_case(
 
 def _locked(case_id: int, version: int) -> Case:
     case = (
+        # Lock the case row only: a region case has no household (an outer join PostgreSQL will
+        # not lock).
         Case.objects.select_for_update(of=("self",))
         .select_related("household", "household__region")
         .get(pk=case_id)
@@ -249,8 +287,8 @@ def _approve(case: Case, step: Step, *, actor: Any, data: dict[str, Any],
     case.data = requirements.merge(step, case.data, data)
     if case.subject:
         subjects.hooks_for(case.subject).check(case, step)
-    if step.decision and case.household_id is not None:
-        v = ruler.verdict(config.kind(case.kind), case.household_id, case.year)
+    if step.decision and not case.subject:  # a household's or a region's ruler result
+        v = ruler.case_verdict(config.kind(case.kind), case)
         if not v.ok and not override_reason.strip():
             raise ValidationFailed(
                 v.zh + "；如确需批准，请填写理由", v.en + "; to approve anyway, give a reason"
@@ -327,15 +365,20 @@ def act_many(
 
 
 def complete(case: Case, *, actor: Any, today: datetime.date) -> None:
-    """The kind's effect on the registry, through the registry's services."""
+    """The kind's effect on the registry, through the registry's services (for another room's
+    subject, through its hooks; for a region kind, through its handler)."""
     if case.subject:  # another room's subject: its effect is that room's
         subjects.hooks_for(case.subject).completed(case, actor)
         case.state, case.closed_at = CaseState.COMPLETED, today
         return
     k = config.kind(case.kind)
     eff = k.effect
+    if eff.get("handler"):
+        import_string(eff["handler"])(case, actor=actor, today=today)
+        case.state, case.closed_at = CaseState.COMPLETED, today
+        return
     hh = case.household
-    assert hh is not None  # a household case (subjects returned above)
+    assert hh is not None  # household kinds only (a region kind has its handler)
     reason = f"{k.zh}程序办结（案件{case.pk}） / {k.en} completed (case {case.pk})"
     registry.change_status(actor=actor, household=hh, to_status=eff["status"], year=case.year,
                            reason=reason, date=today)  # fmt: skip

@@ -1,7 +1,9 @@
 """Tables of the procedure engine: cases, their step records, notices, objections, evidence, and
 the frozen registry of each closed year.
 
-A ``Case`` is one household going through one kind of procedure (``lantu.procedures.config``);
+A ``Case`` is one household going through one kind of procedure (``lantu.procedures.config``),
+or, for a kind whose subject is a region (village or county exit), that region: ``household`` is
+then empty and ``village`` holds the village or county the case is about;
 ``step`` names where it stands, ``state`` whether it is moving, held by an objection, or done.
 ``version`` is the optimistic lock: every action updates the row only if the version it read is
 still current, so two reviewers acting at once cannot both succeed (the loser gets ``Conflict``).
@@ -34,11 +36,13 @@ ACTIVE_STATES = (CaseState.OPEN, CaseState.HELD)
 class Case(models.Model):
     kind = models.CharField(_("程序类型"), max_length=30, db_index=True)
     # A case is about a household, or about another subject (``subject``: "project:12"), whose
-    # room registers what happens at each step (``lantu.procedures.subjects``).
+    # room registers what happens at each step (``lantu.procedures.subjects``), or about a region
+    # (village or county exit: no household, no subject; ``village`` is the village or county).
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     subject = models.CharField(max_length=60, blank=True, db_index=True)
+    # The household's village; for a region case, the village or county the case is about.
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     region_path = models.CharField(max_length=120, db_index=True, editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -74,11 +78,21 @@ class Case(models.Model):
                 fields=["household", "kind"],
                 condition=models.Q(state__in=["open", "held"]),
                 name="one_active_case_per_kind",
-            )
+            ),
+            # One running case of a kind per village or county (region cases).
+            models.UniqueConstraint(
+                fields=["village", "kind"],
+                condition=models.Q(state__in=["open", "held"], household__isnull=True, subject=""),
+                name="one_active_region_case_per_kind",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.household_id} {self.step}"
+        return f"{self.kind} {self.household_id or self.village_id} {self.step}"
+
+    @property
+    def subject_name(self) -> str:
+        return self.household.head_name if self.household is not None else self.village.name
 
 
 class Decision(models.Model):

@@ -34,8 +34,15 @@ from lantu.procedures.models import (
     ObjectionState,
 )
 
-# Who confirms that a notice ran its course: the village that posted it.
+# Who confirms that a notice ran its course: the village that posted it, unless the step names
+# its role and level (a region's notice, posted by the township or the province).
 NOTICE_ACTOR = ("village_entry", "village")
+
+
+def actor_of(step: Step) -> tuple[str, str]:
+    if not step.is_notice or step.role:
+        return step.role, step.level
+    return NOTICE_ACTOR
 
 
 class RateLimited(LantuError):

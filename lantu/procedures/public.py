@@ -35,11 +35,15 @@ def entries(notice: Notice) -> list[dict[str, Any]]:
     out = []
     for case in notice.cases.select_related("household__region").order_by("id"):
         hh = case.household
-        if hh is None:  # another room's subject (a project): shown on that room's public page
+        if hh is None and case.subject:  # another room's subject (a project): its own page
             continue
-        row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})
         # Still on this notice (not sent back by an upheld objection, not closed): objectable.
         active = case.state in ACTIVE_STATES and case.step == notice.step
+        if hh is None:  # a village's or county's exit: the region itself is on the notice
+            out.append({"head_name": case.village.name, "size": "", "case": case.pk,
+                        "place": case.village.name, "active": active})  # fmt: skip
+            continue
+        row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})
         row |= {"case": case.pk, "place": hh.region.name, "active": active}
         out.append(row)
     return out
@@ -63,7 +67,7 @@ def describe(notice: Notice) -> dict[str, Any]:
 
 @require_GET
 def village_notices(request: HttpRequest, code: str) -> HttpResponse:
-    village = get_object_or_404(Region, code=code, level="village")
+    village = get_object_or_404(Region, code=code, level__in=("village", "county"))
     items = [describe(n) for n in notices.public_notices(village.path, today=clock.today())]
     return render(request, "procedures/public_village.html", {"village": village, "items": items})
 

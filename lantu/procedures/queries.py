@@ -17,7 +17,7 @@ from lantu.accounts.roles import Role
 from lantu.accounts.scope import get_scoped, scoped
 from lantu.procedures import clock, config
 from lantu.procedures.models import ACTIVE_STATES, Case, Notice
-from lantu.procedures.notices import NOTICE_ACTOR
+from lantu.procedures.notices import actor_of
 
 
 def _steps_for(user: Any) -> Q | None:
@@ -28,7 +28,7 @@ def _steps_for(user: Any) -> Q | None:
     any_step = False
     for k in config.kinds().values():
         for s in k.steps:
-            role, lvl = NOTICE_ACTOR if s.is_notice else (s.role, s.level)
+            role, lvl = actor_of(s)
             if admin or (role in roles and lvl == level):
                 cond |= Q(kind=k.slug, step=s.name)
                 any_step = True
@@ -47,8 +47,9 @@ def with_overdue(qs: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
 
 
 def _base(user: Any) -> QuerySet[Case]:
-    # Cases about other subjects (projects) are worked in their own room's pages.
-    qs = Case.objects.filter(state__in=ACTIVE_STATES, household__isnull=False)
+    # Cases about other subjects (projects) are worked in their own room's pages; household and
+    # region (village, county exit) cases here.
+    qs = Case.objects.filter(state__in=ACTIVE_STATES, subject="")
     qs = qs.select_related("household", "village")
     return scoped(qs, user)
 
@@ -76,13 +77,13 @@ def escalated(user: Any) -> QuerySet[Case]:
 
 
 def case(user: Any, pk: int) -> Case:
-    qs = Case.objects.filter(household__isnull=False)
+    qs = Case.objects.filter(subject="")
     qs = qs.select_related("household", "village", "opened_by")
     return get_scoped(qs, user, pk=pk)
 
 
 def cases(user: Any, *, kind: str = "", state: str = "") -> QuerySet[Case]:
-    qs = Case.objects.filter(household__isnull=False).select_related("household", "village")
+    qs = Case.objects.filter(subject="").select_related("household", "village")
     qs = scoped(qs, user)
     if kind:
         qs = qs.filter(kind=kind)

@@ -11,11 +11,13 @@ compact outcome string per household, no Python loop), for the yearly cycle's pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 
 from lantu.procedures.config import Kind
+from lantu.procedures.models import Case
 from lantu.standards.models import EvaluationRun, HouseholdResult
 
 
@@ -75,6 +77,45 @@ def verdict(kind: Kind, household_id: int, year: int) -> Verdict:
         f"该户{year}年评估结果不符合本程序要求（须{need}{label}）",
         f"the household's {year} result does not meet this kind's requirement "
         f"({label} must {'pass' if want == '1' else 'fail'})",
+    )
+
+
+def case_verdict(kind: Kind, case: Case) -> Verdict:
+    """The ruler on the case's subject: its household, or its village or county."""
+    if kind.is_regional:
+        return region_verdict(kind, case.village.code, case.year)
+    return verdict(kind, int(case.household_id or 0), case.year)
+
+
+def _area_row(run: EvaluationRun, level: str, code: str) -> dict[str, Any] | None:
+    key = "village_code" if level == "village" else "county_code"
+    rows = run.villages if level == "village" else run.counties
+    want = code[:12] if level == "village" else code[:6]
+    return next((r for r in rows or [] if str(r.get(key, "")) == want), None)
+
+
+def region_verdict(kind: Kind, code: str, year: int) -> Verdict:
+    """The village's or county's row of the latest run of the year that evaluated it (for a
+    county: with the assessment's rates, ``wrong_exit_rate`` present)."""
+    name = kind.rule.get("name", "")
+    for run in EvaluationRun.objects.filter(year=year).order_by("-started_at", "-id")[:20]:
+        row = _area_row(run, kind.subject, code)
+        if row is None or (kind.subject == "county" and row.get("wrong_exit_rate") is None):
+            continue
+        if row.get(name) is True:
+            return Verdict(True, f"符合标准（{name}）", f"meets the standard ({name})", (name,))
+        failed = str(row.get("failed") or "")
+        return Verdict(
+            False,
+            f"{year}年评估结果不符合{name}（未通过：{failed or '—'}）",
+            f"the {year} result does not meet {name} (failed: {failed or '—'})",
+        )
+    what = "县级评估（三率一度）" if kind.subject == "county" else "标准评估"
+    return Verdict(
+        False,
+        f"{year}年尚无该地区的{what}结果",
+        f"no {'assessment' if kind.subject == 'county' else 'ruler'} result for this region "
+        f"in {year}",
     )
 
 

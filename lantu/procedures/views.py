@@ -105,14 +105,13 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     step = kind.step(case.step)
     m = masker_for(request.user)
     hh = case.household
-    assert hh is not None  # the queries give household cases only
     return {
         "case": case,
         "kind": kind,
         "step": step,
         "steps": kind.steps,
         "household": hh,
-        "phone": m.value("phone", hh.phone),
+        "phone": m.value("phone", hh.phone) if hh is not None else "",
         "decisions": [
             (d, _step_label(kind, d.step), ACTION_LABELS.get(d.action, d.action))
             for d in case.decisions.select_related("actor")
@@ -120,7 +119,7 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "notices": case.notices.all(),
         "objections": case.objections.order_by("at"),
         "evidence": case.evidence.order_by("at"),
-        "verdict": ruler.verdict(kind, hh.pk, case.year) if step.decision else None,
+        "verdict": ruler.case_verdict(kind, case) if step.decision else None,
         "checks": requirements.CHECK_LABELS,
         "bodies": requirements.BODY_LABELS,
         "monitoring_types": codes.MONITORING_TYPE,

@@ -71,6 +71,8 @@ def open_year(
     for slug, kind in config.kinds().items():
         if not kind.rule:  # a kind about another subject (a project): nothing to propose
             continue
+        if kind.is_regional:
+            continue  # village and county exit are opened by their regions (lantu.exits)
         qs = _candidates(kind, year)
         out.proposed[slug] = qs.count()
         if slug in open_kinds:

@@ -177,8 +177,14 @@ class Allocation(models.Model):
 class Disbursement(models.Model):
     """到户补助: money paid to a household under a project (bank account masked on screen)."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="disbursements")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    # Few indexes, for loads of millions of rows: the unique (project, voucher) serves the
+    # project, (household, year) the household, region_path the scope.
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="disbursements", db_index=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     region_path = models.CharField(max_length=120, db_index=True)
     voucher = models.CharField(_("凭证号"), max_length=40)
     item = models.CharField(_("补助事项"), max_length=100, blank=True)
@@ -187,17 +193,14 @@ class Disbursement(models.Model):
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
     amount = YuanField(_("金额（元）"))
     date = models.DateField(_("发放日期"))
-    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["project", "voucher"], name="voucher_once_a_project"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_positive"),
         ]
-        indexes = [
-            models.Index(fields=["household", "year"]),
-            models.Index(fields=["region_path", "year"]),
-        ]
+        indexes = [models.Index(fields=["household", "year"])]
 
 
 class Asset(models.Model):

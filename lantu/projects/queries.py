@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from lantu.accounts.scope import scope_path, scoped, under
+from lantu.accounts.scope import get_scoped, scope_path, scoped, under
 from lantu.core.errors import OutOfScope
 from lantu.projects.models import (
     Allocation,
@@ -135,7 +135,7 @@ def findings(user: Any, *, state: str = "open", rule: str = "") -> QuerySet[Find
 def household_io(user: Any, household: Household) -> dict[str, Any]:
     """投入产出清 for one household: by year, what went in (payments, projects) beside what came
     out (per-capita net income, status changes)."""
-    scoped(Household.objects.filter(pk=household.pk), user).get()
+    get_scoped(Household.objects.all(), user, pk=household.pk)
     paid = {
         r["year"]: r["s"]
         for r in Disbursement.objects.filter(household=household)

@@ -30,7 +30,9 @@ from lantu.registry.models import Household, HouseholdYear, Member
 
 View = Callable[..., HttpResponseBase]
 STANDARDS_SNIPPET = "standards/_household_results.html"
+ASSISTANCE_SNIPPET = "assistance/_household_assistance.html"
 FINDINGS_SNIPPET = "matching/_household_findings.html"
+PROJECTS_SNIPPET = "projects/_household_io.html"  # 投入产出清 (lantu.projects)
 
 LIST_FIELDS = (
     "household_no",
@@ -249,7 +251,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "standards_snippet": _snippet(STANDARDS_SNIPPET),
         "findings_snippet": _snippet(FINDINGS_SNIPPET),
+        "assistance_snippet": _snippet(ASSISTANCE_SNIPPET),
         "can_see_personal": m.unmasked,
+        "projects_snippet": _snippet(PROJECTS_SNIPPET),
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -77,6 +77,11 @@ FIGURES = (
     Figure("poor_villages", "贫困村", "poor villages", 8_502, "villages"),
     Figure("first_secretaries", "第一书记", "first secretaries", 48_500, "villages"),
     Figure("work_team_members", "驻村工作队员", "work-team members", 216_100, "villages"),
+    Figure("paired_cadres", "结对帮扶干部", "cadres paired with households", 750_000, "people"),
+    Figure(
+        "provincial_units", "省级和驻滇帮扶单位", "provincial and stationed units", 293, "villages"
+    ),
+    Figure("local_units", "州市县帮扶单位", "prefecture and county units", 15_000, "people"),
 )
 
 
@@ -121,6 +126,20 @@ def measure(folder: Path) -> dict[str, float]:
         ).height,
         "first_secretaries": teams.filter(pl.col("role") == "first_secretary").height,
         "work_team_members": teams.height,
+        **_assistance_people(obs / "assistance"),
+    }
+
+
+def _assistance_people(d: Path) -> dict[str, float]:
+    """Paired cadres and units, from the importers' files (zero for an older simulation)."""
+    if not (d / "pairings.parquet").exists():
+        return {"paired_cadres": 0, "provincial_units": 0, "local_units": 0}
+    units = pl.read_parquet(d / "units.parquet")
+    provincial = units.filter(pl.col("unit_level").is_in(["central", "province"])).height
+    return {
+        "paired_cadres": pl.read_parquet(d / "pairings.parquet")["cadre_no"].n_unique(),
+        "provincial_units": provincial,
+        "local_units": units.height - provincial,
     }
 
 

@@ -69,7 +69,11 @@ def write(out: Path, seed: int) -> dict[str, float]:
         pl.col("left_reason").fill_null("") == ""
     )
     size = members.group_by("household_no").agg(pl.len().alias("size"))
-    hh = hh.join(size, on="household_no", how="left").with_columns(pl.col("size").fill_null(1))
+    hh = (
+        hh.join(size, on="household_no", how="left")
+        .with_columns(pl.col("size").fill_null(1))
+        .sort("household_no")
+    )
     years = list(_p(tree, "years"))  # type: ignore[call-overload]
     projects: list[dict[str, object]] = []
     bens: list[dict[str, object]] = []
@@ -172,9 +176,13 @@ def write(out: Path, seed: int) -> dict[str, float]:
     )
     # --- payments to industry beneficiaries ----------------------------------------------------
     pay_share = float(_p(tree, "industry_payment_share"))  # type: ignore[arg-type]
-    b = pl.DataFrame(bens).join(
-        proj.select(pl.col("code").alias("project_code"), "category", "alloc", "year"),
-        on="project_code",
+    b = (
+        pl.DataFrame(bens)
+        .join(
+            proj.select(pl.col("code").alias("project_code"), "category", "alloc", "year"),
+            on="project_code",
+        )
+        .sort("project_code", "household_no")
     )
     ind = b.filter(pl.col("category") == "industry")
     ind = ind.with_columns(pl.len().over("project_code").alias("nb"))
@@ -230,22 +238,29 @@ def write(out: Path, seed: int) -> dict[str, float]:
         .alias("accepted_date"),
     )
     _write(obs / "projects", proj, bens, funds, pays)
-    faults = pl.concat(
-        [
-            pays.filter(pl.col("payee_id_number") != "").select(
-                pl.lit("payee_not_registered").alias("check"), pl.col("household_no").alias("key")
-            ),
-            twice.select(
-                pl.lit("household_paid_twice").alias("check"), pl.col("household_no").alias("key")
-            ),
-            proj.filter(pl.Series(no_notice)).select(
-                pl.lit("project_without_notice").alias("check"), pl.col("code").alias("key")
-            ),
-            proj.filter(pl.Series(unaccepted)).select(
-                pl.lit("completed_without_acceptance").alias("check"), pl.col("code").alias("key")
-            ),
-        ]
-    ).unique(maintain_order=True)
+    faults = (
+        pl.concat(
+            [
+                pays.filter(pl.col("payee_id_number") != "").select(
+                    pl.lit("payee_not_registered").alias("check"),
+                    pl.col("household_no").alias("key"),
+                ),
+                twice.select(
+                    pl.lit("household_paid_twice").alias("check"),
+                    pl.col("household_no").alias("key"),
+                ),
+                proj.filter(pl.Series(no_notice)).select(
+                    pl.lit("project_without_notice").alias("check"), pl.col("code").alias("key")
+                ),
+                proj.filter(pl.Series(unaccepted)).select(
+                    pl.lit("completed_without_acceptance").alias("check"),
+                    pl.col("code").alias("key"),
+                ),
+            ]
+        )
+        .unique()
+        .sort("check", "key")
+    )
     (truth / "projects").mkdir(parents=True, exist_ok=True)
     faults.write_parquet(truth / "projects" / "faults.parquet")
     return {"projects": proj.height, "payments": pays.height, "faults": faults.height}
@@ -285,20 +300,22 @@ def _write(
         "completed_date",
         "accepted_date",
     ]
-    p.select(cols).write_parquet(folder / "projects.parquet")
-    pl.DataFrame(bens).write_parquet(folder / "beneficiaries.parquet")
+    p.select(cols).sort("code").write_parquet(folder / "projects.parquet")
+    pl.DataFrame(bens).sort("project_code", "household_no").write_parquet(
+        folder / "beneficiaries.parquet"
+    )
     funds.select(
         "county_code",
         "source",
         pl.col("year").cast(pl.String),
         (pl.col("fen") / 100).floor().cast(pl.Int64).cast(pl.String).alias("amount"),
-    ).write_parquet(folder / "funds.parquet")
+    ).sort("county_code", "year").write_parquet(folder / "funds.parquet")
     proj.filter(pl.col("alloc") > 0).select(
         pl.col("code").alias("project_code"),
         pl.lit("integrated").alias("source"),
         pl.col("year").cast(pl.String),
         (pl.col("alloc") / 100).floor().cast(pl.Int64).cast(pl.String).alias("amount"),
-    ).write_parquet(folder / "allocations.parquet")
+    ).sort("project_code").write_parquet(folder / "allocations.parquet")
     pays.select(
         "project_code", "household_no", "voucher", "item", "payee_id_number", "amount", "date"
-    ).write_parquet(folder / "disbursements.parquet")
+    ).sort("project_code", "voucher").write_parquet(folder / "disbursements.parquet")

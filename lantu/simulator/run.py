@@ -19,6 +19,7 @@ import polars as pl
 from tqdm import tqdm
 
 from lantu.simulator import (
+    assistance,
     departments,
     economy,
     final,
@@ -27,6 +28,7 @@ from lantu.simulator import (
     kinship,
     lifecycle,
     living,
+    registers,
     registry,
     tables,
 )
@@ -61,7 +63,13 @@ def simulate(
     for sub in ("truth", "observed"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True)
-    # Written first: later parts (projects) scale by it.
+    geo = geography.restrict(geography.build(p, seed), p, preset)
+    w = population.build(p, geo, n_people, years[0], seed)
+    registry.init(w)
+    county6 = geo.villages["county"].str.slice(0, 6).cast(pl.Int32).to_numpy()
+    exit_by_county = dict(zip(geo.counties["code"], geo.counties["exit_year"], strict=True))
+    county_exit = geo.villages["county"].replace_strict(exit_by_county).to_numpy()
+    # Written first: the projects and assistance modules read it (the run's scale).
     manifest = {
         "preset": preset,
         "people": n_people,
@@ -71,12 +79,6 @@ def simulate(
         "full_villages": int(p.get("scale.villages")),
     }
     (out / "observed" / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    geo = geography.restrict(geography.build(p, seed), p, preset)
-    w = population.build(p, geo, n_people, years[0], seed)
-    registry.init(w)
-    county6 = geo.villages["county"].str.slice(0, 6).cast(pl.Int32).to_numpy()
-    exit_by_county = dict(zip(geo.counties["code"], geo.counties["exit_year"], strict=True))
-    county_exit = geo.villages["county"].replace_strict(exit_by_county).to_numpy()
     buf = Buffers(sink=departments.Sink(w, p, out, seed))
     span = range(years[0], years[1] + 1)
     bar = tqdm(span, desc=f"simulate {preset}", unit="year", disable=not progress)
@@ -88,6 +90,8 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
+    assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
+    registers.write(out)
     return out
 
 

@@ -50,6 +50,7 @@ KINDS = (
     "village_exit",
     "county_exit",
     "quality",
+    "assistance",  # 帮扶: cadres, plans, visits, 六清 (lantu/assistance/policies)
 )
 TOP_KEYS = (
     "policy",

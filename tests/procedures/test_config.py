@@ -27,6 +27,8 @@ def test_kinds_declare_who_acts_and_what_they_need():
         "return",
         "monitoring",
         "risk_elimination",
+        "village_exit",
+        "county_exit",
     }
     for k in kinds.values():
         if k.slug == "project":  # a project's case ends with its assets registered, no 公告

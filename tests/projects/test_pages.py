@@ -109,6 +109,8 @@ def test_village_household_funds_queue_import(client, world, project):
     client.force_login(world["users"]["county_approval"])
     v = client.get("/projects/village/530822100201/?year=2021").content.decode()
     assert "蔬菜大棚" in v and "投入产出清" in v and "300.00" in v
+    file = client.get(f"/registry/households/{world['poor'].pk}/").content.decode()
+    assert "投入产出清" in file and "300.00" in file  # on the household file
     h = client.get(f"/projects/household/{world['poor'].pk}/").content.decode()
     assert "300.00" in h and "蔬菜大棚" in h
     f = client.get("/projects/funds/").content.decode()

@@ -5,7 +5,7 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 
 from lantu.accounts.models import User
-from lantu.accounts.roles import Role
+from lantu.accounts.roles import GRANTS, Perm, Role
 from lantu.registry.masking import HIDDEN, PERSONAL, Masker, mask_tail, masker_for
 
 
@@ -47,6 +47,7 @@ def test_who_sees_what():
     assert not masker_for(AnonymousUser()).unmasked
     for role in Role:
         user = User(username=role.value, roles=[role.value])
-        expected = role is not Role.SUPERVISOR_VIEW
+        expected = Perm.PERSONAL_DATA in GRANTS[role]  # all but the supervising roles
         assert masker_for(user).unmasked is expected, role
     assert not masker_for(User(username="none", roles=[])).unmasked
+    assert not masker_for(User(username="s", roles=[Role.SUPERVISOR_VIEW.value])).unmasked

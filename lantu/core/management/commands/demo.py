@@ -43,8 +43,12 @@ class Command(BaseCommand):
             call_command("load", str(out))
             self._yearly_cycle()
             self._comparison(out)
+            self._assistance(out)
             self._projects(out)
+            if (out / "observed" / "registers").is_dir():  # 户籍户数: the exit assessment's frame
+                call_command("exits", "rosters", str(out), verbosity=0)
         users = self._demo_users()
+        users += self._cadre_user()
         self.stdout.write("")
         self.stdout.write(f"蓝图 Lantu: http://{opts['addr']}/")
         self.stdout.write(f"演示账号 demo logins (password / 密码: {DEMO_PASSWORD}):")
@@ -87,6 +91,34 @@ class Command(BaseCommand):
         # The precision report against the simulation's truth, for the admin's page (/precision/).
         call_command("precision", str(out), year=[latest, 2020], stdout=io.StringIO())
 
+    def _assistance(self, out: Path) -> None:
+        """Units, cadres, teams, pairings, plans and visits through the assistance importers, and
+        the latest year's assistance rules and 六清: the work queue lists the planted gaps."""
+        latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
+        if latest is None or not (out / "observed" / "assistance" / "pairings.parquet").exists():
+            return
+        self.stdout.write("精准帮扶… / assistance…")
+        call_command("assistance", "load", str(out), verbosity=0)
+        call_command("assistance", "evaluate", year=latest, verbosity=0)
+
+    def _cadre_user(self) -> list[User]:
+        """``cadre`` (帮扶责任人): the login of the cadre paired with the first paired household."""
+        from lantu.assistance.models import Pairing
+        from lantu.assistance.services import link_user
+
+        pairing = Pairing.objects.filter(end_date__isnull=True).select_related(
+            "cadre", "household__region").order_by("household_id").first()  # fmt: skip
+        if pairing is None:
+            return []
+        user = User.objects.filter(username="cadre").first() or User(username="cadre")
+        # bound to the county: a cadre's households may lie in more than one village
+        chain = {r.level: r for r in pairing.household.region.ancestors()}
+        user.region, user.roles = chain.get("county", pairing.household.region), [Role.CADRE.value]
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        link_user(actor=None, cadre=pairing.cadre, user=user)
+        return [user]
+
     def _projects(self, out: Path) -> None:
         """Projects, funds and payments, with the planted faults in the work queue."""
         from lantu.projects import demo
@@ -106,6 +138,8 @@ class Command(BaseCommand):
             ("village", Role.VILLAGE_ENTRY, "village"),
             ("prefecture", Role.SUPERVISOR_VIEW, "prefecture"),
             ("auditor", Role.AUDITOR, "county"),
+            ("prefreview", Role.PREFECTURE_REVIEW, "prefecture"),
+            ("province", Role.PROVINCE_APPROVAL, "province"),
         ]
         users = []
         for username, role, level in wanted:

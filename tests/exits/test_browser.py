@@ -1,0 +1,95 @@
+"""In a real browser (headless Chromium): the province draws the sample, uploads the field
+team's export and estimates; the dossier shows the verdict; a village cadre starts its village's
+exit and records the appraisal on the case page. Skips when Chromium is absent."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lantu.exits.models import Assessment
+from lantu.procedures.models import Case
+from tests.exits.test_flow import _answers
+from tests.factories import COUNTY
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not (Path(CHROMIUM).exists() and shutil.which(DRIVER)),
+        reason="Chromium and chromedriver are not installed (make test-sysdeps)",
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"):  # fmt: skip
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def login(driver, live_server, user) -> None:
+    c = Client()
+    c.force_login(user)
+    driver.get(live_server.url + reverse("login"))
+    driver.delete_all_cookies()
+    driver.add_cookie({"name": "sessionid", "value": c.cookies["sessionid"].value, "path": "/"})
+    driver.add_cookie({"name": "django_language", "value": "zh-hans", "path": "/"})
+
+
+def click_and_wait(driver, by, value) -> None:
+    """Click and wait until the browser has left the page (the POST's redirect has loaded)."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    body = driver.find_element("tag name", "body")
+    driver.find_element(by, value).click()
+    WebDriverWait(driver, 20).until(ec.staleness_of(body))
+
+
+def test_exit_on_the_web(browser, live_server, county_world, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    users = county_world["users"]
+    login(browser, live_server, users["province"])
+    browser.get(f"{live_server.url}/exits/counties/{COUNTY}/")
+    year = browser.find_element(By.ID, "draw-year")
+    year.clear()
+    year.send_keys("2019")
+    click_and_wait(browser, By.ID, "draw")
+    assert "XLSForm" in browser.find_element(By.TAG_NAME, "body").text
+    a = Assessment.objects.get()
+    answers = tmp_path / "kobo-export.csv"
+    answers.write_bytes(_answers(a))
+    browser.find_element(By.ID, "answers").send_keys(str(answers))
+    click_and_wait(browser, By.ID, "import")
+    click_and_wait(browser, By.ID, "estimate")
+    overall = browser.find_element(By.ID, "overall").text
+    assert overall in ("达标", "不达标", "尚无法判定")
+    assert "错退率" in browser.find_element(By.TAG_NAME, "body").text
+
+    login(browser, live_server, users["village"])
+    browser.get(f"{live_server.url}/exits/counties/{COUNTY}/")
+    browser.find_element(By.CSS_SELECTOR, "input[name=village]").click()
+    click_and_wait(browser, By.ID, "open-villages")
+    case = Case.objects.get(kind="village_exit")
+    browser.get(f"{live_server.url}/procedures/cases/{case.pk}/")
+    for box in browser.find_elements(By.CSS_SELECTOR, "input[type=number]"):
+        box.send_keys("9" if box.get_attribute("name").endswith("_for") else "0")
+    click_and_wait(browser, By.CSS_SELECTOR, "button[value=approve]")
+    case.refresh_from_db()
+    assert case.step == "township_review"

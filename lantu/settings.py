@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lantu.simulator",
     "lantu.procedures",
     "lantu.matching",
+    "lantu.precision",
     "lantu.assistance",
     "lantu.monitoring",
     "lantu.projects",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("procedures/", include("lantu.procedures.urls")),
     path("exits/", include("lantu.exits.urls")),
     path("matching/", include("lantu.matching.urls")),
+    path("precision/", include("lantu.precision.urls")),
     path("assistance/", include("lantu.assistance.urls")),
     path("monitoring/", include("lantu.monitoring.urls")),
     path("projects/", include("lantu.projects.urls")),

@@ -156,6 +156,10 @@ ENDPOINTS = [
         False,
     ),
     Endpoint("page.users", False, Perm.MANAGE_USERS, lambda w, hh: reverse("users"), False),
+    # The admin's precision report (figures only; its export: tests/precision/test_page.py).
+    Endpoint(
+        "page.precision", False, Perm.MANAGE_USERS, lambda w, hh: reverse("precision:index"), False
+    ),
     Endpoint("api.regions", True, Perm.VIEW, lambda w, hh: "/api/regions?limit=500", False),
     Endpoint(
         "api.regions.children",

@@ -97,12 +97,19 @@ def _value(spec: dict[str, Any], part: pl.DataFrame, year: int) -> pl.DataFrame:
     keep = pl.lit(True)
     for col, allowed in (spec.get("where") or {}).items():
         keep = keep & pl.col(col).is_in([str(a) for a in allowed])
+    # A year column may hold a year or a date ("2025-03-02"): its first four characters.
+    y = (
+        pl.col(spec["year"]).cast(pl.String).str.slice(0, 4).cast(pl.Int64, strict=False)
+        if spec.get("year")
+        else pl.lit(None, pl.Int64)
+    )
+    if spec["agg"] == "new":  # a record this year (value 1) and none last year (value 0)
+        both = part.filter(keep & y.is_in([year - 1, year]))
+        return both.with_columns((y == year).cast(pl.Float64).alias("v"))
     if spec["agg"] == "left":  # enrolled last year (value 1) or this year (value 0)
-        y = pl.col(spec["year"]).cast(pl.Int64, strict=False)
         both = part.filter(keep & y.is_in([year - 1, year]))
         return both.with_columns((y == year - 1).cast(pl.Float64).alias("v"))
     if spec.get("year"):
-        y = pl.col(spec["year"]).cast(pl.Int64, strict=False)
         keep = keep & ((y == year) if spec.get("this_year") else (y.is_null() | (y <= year)))
     value = (
         pl.col(spec["value"]).cast(pl.Float64, strict=False).fill_null(0.0)
@@ -119,13 +126,14 @@ def variable(name: str, frame: pl.DataFrame, year: int) -> pl.DataFrame:
     key = ["member", "household_no", "id_number"] if spec["level"] == "member" else ["household_no"]
     agg = spec["agg"]
     value = pl.col("v").sum() if agg == "sum" else pl.col("v").max()
-    if agg in ("left", "min"):  # left: every record of the two years is from last year
+    if agg in ("left", "new", "min"):  # left / new: every record of the two years is from
+        # last year / from this year
         value = pl.col("v").min()
     out = part.group_by(key).agg(
         value.alias(name),
         pl.col("record").sort_by("v", descending=agg != "min").first().alias("record"),
     )
-    if agg in ("any", "left"):
+    if agg in ("any", "left", "new"):
         out = out.with_columns(pl.col(name) > 0)
     return out
 
@@ -138,7 +146,7 @@ def member_columns(members: pl.DataFrame, frame: pl.DataFrame, year: int) -> pl.
         if spec["level"] != "member" or spec["dataset"] not in loaded:
             continue
         v = variable(name, frame, year).select("household_no", "id_number", name)
-        if spec["agg"] == "left":  # overrides a registry column with the value it ``sets``
+        if spec["agg"] == "left" and spec.get("sets"):  # overrides a registry column
             v = v.rename({name: "_left"})
             members = members.join(v, on=["household_no", "id_number"], how="left")
             left = pl.col("_left").fill_null(False)
@@ -146,7 +154,7 @@ def member_columns(members: pl.DataFrame, frame: pl.DataFrame, year: int) -> pl.
                 pl.when(left).then(pl.lit(spec["sets"])).otherwise(pl.col(name)).alias(name)
             ).drop("_left")
             continue
-        fill = False if spec["agg"] == "any" else 0.0
+        fill = False if spec["agg"] in ("any", "left", "new") else 0.0
         members = members.drop(name, strict=False).join(
             v, on=["household_no", "id_number"], how="left"
         )
@@ -181,6 +189,7 @@ def household_columns(
             new = pl.when(this).then(pl.max_horizontal(current, pl.col("_dept").fill_null(0.0)))
             table = table.with_columns(new.otherwise(pl.col(name)).alias(name))
         else:
-            table = table.with_columns(pl.col("_dept").fill_null(0.0).alias(name))
+            fill = False if spec["agg"] in ("any", "left", "new") else 0.0
+            table = table.with_columns(pl.col("_dept").fill_null(fill).alias(name))
         table = table.drop("_dept")
     return table

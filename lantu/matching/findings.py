@@ -45,19 +45,18 @@ def _outcomes(res: Results, rules: list[str]) -> pl.DataFrame:
     return pl.from_arrow(table.select(["household_no", *have]))  # type: ignore[return-value]
 
 
-def detect(
-    *, year: int, policy: str, region_path: str, inputs: dict[str, pa.Table] | None = None
-) -> tuple[pl.DataFrame, Policy]:
-    """Findings as rows: household_no, rule, kind, zh, en, dataset, record."""
-    inputs = inputs or snapshot.from_db(years=(year - 1, year), region_path=region_path)
+def with_department_data(
+    inputs: dict[str, pa.Table], *, year: int, region_path: str
+) -> tuple[dict[str, pa.Table] | None, pl.DataFrame, dict[str, pl.DataFrame]]:
+    """The registry snapshot ``inputs`` with every linked variable of ``facts.yaml`` added
+    (None when no department record is linked), the linked records and the relatives' hits.
+    The evaluation every decision on department data reads: findings, the precision report,
+    and the annual evaluation the procedures check."""
     spec = facts.config()
-    wanted = list(spec["findings"])
-    variables = sorted({v for f in spec["findings"].values() for v in f["variables"]})
+    variables = sorted(spec["variables"])
     linked = facts.linked_records(facts.datasets_of(variables), region_path)
-    pol = policy_with_overlay(policy)
-    base = _outcomes(evaluate(pol, year, inputs), wanted)
     if not linked.height:
-        return pl.DataFrame(), pol
+        return None, linked, {}
     enriched = {
         "households": pl.from_arrow(inputs["households"]),
         "members": pl.from_arrow(inputs["members"]),
@@ -67,10 +66,24 @@ def detect(
     enriched["members"] = facts.member_columns(enriched["members"], linked, year)  # type: ignore[arg-type]
     for level, table in (("household", "households"), ("year", "years")):
         enriched[table] = facts.household_columns(enriched[table], linked, year, level, hits)  # type: ignore[arg-type]
-    with_data = _outcomes(
-        evaluate(pol, year, {k: v.to_arrow() for k, v in enriched.items()}),
-        wanted,  # type: ignore[union-attr]
-    )
+    out = {k: v.to_arrow() for k, v in enriched.items()}  # type: ignore[union-attr]
+    out.update({k: v for k, v in inputs.items() if k not in out})
+    return out, linked, hits
+
+
+def detect(
+    *, year: int, policy: str, region_path: str, inputs: dict[str, pa.Table] | None = None
+) -> tuple[pl.DataFrame, Policy]:
+    """Findings as rows: household_no, rule, kind, zh, en, dataset, record."""
+    inputs = inputs or snapshot.from_db(years=(year - 1, year), region_path=region_path)
+    spec = facts.config()
+    wanted = list(spec["findings"])
+    pol = policy_with_overlay(policy)
+    base = _outcomes(evaluate(pol, year, inputs), wanted)
+    enriched, linked, hits = with_department_data(inputs, year=year, region_path=region_path)
+    if enriched is None:
+        return pl.DataFrame(), pol
+    with_data = _outcomes(evaluate(pol, year, enriched), wanted)
     status = pl.DataFrame(enriched["households"]).select(
         pl.col("household_no").cast(pl.String), "status"
     )

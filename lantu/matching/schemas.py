@@ -103,6 +103,7 @@ DATASETS: dict[str, Dataset] = {
             (
                 F("hukou_status", "户籍状态", en="household registration status"),
                 F("death_date", "死亡日期", "date", en="date of death"),
+                F("hukou_no", "户号", en="household register number"),
             ),
         ),
         Dataset(

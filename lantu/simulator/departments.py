@@ -20,6 +20,7 @@ import polars as pl
 
 from lantu.simulator import identity
 from lantu.simulator import lifecycle as lc
+from lantu.simulator.economy import wage_growth
 from lantu.simulator.params import Params, stream
 from lantu.simulator.people import World
 from lantu.simulator.tables import append, village_code
@@ -39,6 +40,7 @@ COLUMNS = {
         "hukou_region_code",
         "hukou_status",
         "death_date",
+        "hukou_no",
     ],
     "vehicles": [
         "record_id",
@@ -185,9 +187,7 @@ def collect(
                 "work_place": pl.Series(DEST).gather(P["work"][mig].astype(np.int64)),
                 "months": P["months"][mig].astype(np.int32),
                 "monthly_wage": np.round(
-                    rate[P["work"][mig]]
-                    * (1 + wage["growth"]) ** (year - 2014)
-                    * rng.lognormal(0, 0.2, len(mig)),
+                    rate[P["work"][mig]] * wage_growth(p, year) * rng.lognormal(0, 0.2, len(mig)),
                     0,
                 ),
                 "social_insurance": rng.random(len(mig))
@@ -264,6 +264,9 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
         "public_security": pl.DataFrame(
             {
                 "person": ps,
+                # 户号: the household register's own number of the person's household (常住人口
+                # 登记表): the village code and a 5-digit number of the police's own.
+                "hukou_no": _hukou_numbers(w, P["hh"][ps], seed),
                 "sex": pl.Series(["1", "2"]).gather(P["sex"][ps].astype(np.int64) - 1),
                 "birth_date": P["birth"][ps].astype("datetime64[D]"),
                 "hukou_region_code": village_code(w, P["hh"][ps]),
@@ -430,6 +433,19 @@ class Sink:
                 append(empty, self.out / "observed" / "departments" / f"{dept}.parquet")
                 link = pl.DataFrame(schema={"record_id": pl.Int64, "person_id": pl.Int64})
                 append(link, self.out / "truth" / "links" / f"{dept}.parquet")
+
+
+def _hukou_numbers(w: World, households: np.ndarray, seed: int) -> pl.Series:
+    """户号 per person: the household's village code + a 5-digit number drawn per household
+    (the order of a random key within the village), from a stream of its own."""
+    key = stream(seed, "hukou-no").random(int(households.max()) + 1 if len(households) else 1)
+    frame = pl.DataFrame({"hh": households, "village": village_code(w, households)})
+    per_hh = frame.unique("hh", maintain_order=True)
+    per_hh = per_hh.with_columns(k=pl.Series(key[per_hh["hh"].to_numpy()]))
+    per_hh = per_hh.with_columns(
+        no=pl.col("k").rank("ordinal").over("village").cast(pl.Int64)
+    ).select("hh", (pl.col("village") + pl.col("no").cast(pl.String).str.zfill(5)).alias("h"))
+    return frame.join(per_hh, on="hh", how="left", maintain_order="left")["h"]
 
 
 def _shape(w: World, dept: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,10 @@ from lantu.simulator import lifecycle as lc
 from lantu.simulator.params import Params
 from lantu.simulator.people import Arrays, World
 
+# Metres walked and climbed per minute of a water trip: the registry's distances (tables.py).
+WATER_METRES_PER_MINUTE = 35
+WATER_CLIMB_PER_MINUTE = 3
+
 REGISTERED = (1, 2, 3, 4, 6)  # STATUS indexes of a household in the registry (poor … returned)
 
 
@@ -92,6 +96,20 @@ def medical(w: World, p: Params, rng: np.random.Generator, year: int) -> Arrays:
     return {"who": who, "cost": cost, "reimbursed": cost * ratio, "oop": oop, "hh_oop": hh_oop}
 
 
+def wage_growth(p: Params, year: int) -> float:
+    """Wages in ``year`` relative to 2014: ``work.monthly_wage.growth`` a year to 2019, then the
+    published migrant-worker monthly income relative to 2019 (``work.monthly_wage_after_2019``,
+    国家统计局《农民工监测调查报告》), then its ``growth_after`` a year."""
+    g = float(p.get("work.monthly_wage")["growth"])
+    if year <= 2019:
+        return (1 + g) ** (year - 2014)
+    idx = p.get("work.monthly_wage_after_2019")
+    known = sorted(int(k) for k in idx if str(k).isdigit())
+    last = max(y for y in known if y <= year)
+    ratio = float(idx[last]) / float(idx[2019]) * (1 + float(idx["growth_after"])) ** (year - last)
+    return float((1 + g) ** 5 * ratio)
+
+
 def incomes(
     w: World, p: Params, rng: np.random.Generator, year: int, wk: Arrays, disaster: np.ndarray
 ) -> Arrays:
@@ -100,7 +118,7 @@ def incomes(
     t = year - 2014
     mw = p.get("work.monthly_wage")
     wage_rate = np.array([0, mw["township"], mw["county"], mw["province"], mw["outside"], 0.0])
-    growth = (1 + float(mw["growth"])) ** t
+    growth = wage_growth(p, year)
     skill = H["skill"][P["hh"]]
     wage_p = wage_rate[P["work"]] * P["months"] * growth * np.sqrt(skill)
     wage_p += wk["local"] * p.f("work.local_work_income") * growth * skill
@@ -175,9 +193,16 @@ def guarantees(w: World, p: Params, year: int, school: np.ndarray) -> Arrays:
     uninsured = np.zeros(n_h, dtype=bool)
     uninsured[P["hh"][P["present"] & ~P["insured"]]] = True
     housing = (H["grade"] >= 2) & (H["relocated"] == 0)
-    water = (~H["piped"] & (H["trip"] > p.f("standards.water_trip_minutes_max"))) | (
-        H["outage"] > p.f("standards.water_outage_days_max")
+    # Convenience (水农〔2004〕547号; T/CHES 18-2018; DOMAIN.md section 5): piped, or one trip
+    # within the time, OR within the horizontal OR the vertical distance; it fails only when
+    # all three are exceeded. The registry's distances follow from the trip (tables.py).
+    trip = H["trip"]
+    far = (
+        (trip > p.f("standards.water_trip_minutes_max"))
+        & (trip * WATER_METRES_PER_MINUTE > p.f("standards.water_distance_max_m"))
+        & (trip * WATER_CLIMB_PER_MINUTE > p.f("standards.water_vertical_max_m"))
     )
+    water = (~H["piped"] & far) | (H["outage"] > p.f("standards.water_outage_days_max"))
     return {
         "housing_fail": housing,
         "education_fail": dropout,
@@ -195,14 +220,12 @@ def true_status(
     mon = np.zeros(len(poor), dtype=np.int8)  # 0 none, 1 unstable, 2 marginal, 3 sudden
     if year >= 2021:
         mline = p.yearly("standards.monitoring_line", year)
-        # At risk: below the monitoring line with a risk factor (a shock this year, or a
-        # guarantee not met), as 中农组发〔2021〕7号 describes; sudden hardship: a rigid expense
-        # above the share of net income.
-        low = (inc["size"] > 0) & (inc["pc"] < mline) & (inc["shock"] | fails)
-        sudden = (
-            (inc["size"] > 0)
-            & ~low
-            & (hh_oop > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1))
-        )
+        # At risk: below the monitoring line with a risk factor (a shock this year, a guarantee
+        # not met, or a large rigid expense: 中农组发〔2021〕7号 names 因病因残因灾因意外事故等
+        # 刚性支出较大); sudden hardship: a large rigid expense at or above the line (one
+        # household, one type).
+        heavy = hh_oop > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1)
+        low = (inc["size"] > 0) & (inc["pc"] < mline) & (inc["shock"] | fails | heavy)
+        sudden = (inc["size"] > 0) & ~low & heavy
         mon = np.where(low, np.where(ever_registered, 1, 2), np.where(sudden, 3, 0)).astype(np.int8)
     return {"true_poor": poor, "true_monitoring": mon, "guarantees_ok": ~fails}

@@ -22,6 +22,7 @@ from lantu.registry import codes
 from lantu.registry.columns import YEAR_COLUMNS
 from lantu.simulator import lifecycle as lc
 from lantu.simulator import registry as rg
+from lantu.simulator.economy import WATER_CLIMB_PER_MINUTE, WATER_METRES_PER_MINUTE
 from lantu.simulator.params import Params
 from lantu.simulator.people import World
 
@@ -304,8 +305,12 @@ def _observed_year(
             "water_quality_ok": H["central"][idx] | (rng.random(n) < 0.8),
             "water_piped": H["piped"][idx],
             "water_trip_minutes": np.where(H["piped"][idx], 0, H["trip"][idx]).astype(np.int32),
-            "water_distance_m": np.where(H["piped"][idx], 0, H["trip"][idx] * 35).astype(np.int32),
-            "water_vertical_m": np.where(H["piped"][idx], 0, H["trip"][idx] * 3).astype(np.int32),
+            "water_distance_m": np.where(
+                H["piped"][idx], 0, H["trip"][idx] * WATER_METRES_PER_MINUTE
+            ).astype(np.int32),
+            "water_vertical_m": np.where(
+                H["piped"][idx], 0, H["trip"][idx] * WATER_CLIMB_PER_MINUTE
+            ).astype(np.int32),
             "water_outage_days": H["outage"][idx].astype(np.int32),
             "electricity": rng.random(n) < 0.995,
             "fuel": slugs(codes.FUEL, np.where(rng.random(n) < 0.6 - 0.03 * (year - 2014), 0, 2)),

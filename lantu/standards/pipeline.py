@@ -239,9 +239,24 @@ def build(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
     steps.append(_result_step("h", ["household_no", "region_code"], hv, vv))
     if not vv.rules and not cv.rules:
         return steps
+    # Village inputs (optional table ``villages``): the rural population from the household
+    # register (lantu.matching.population), the incidence's denominator.
+    vlinked = [v for v in schema.LINKED if v.level == "village"]
+    village_cols = "".join(f", {_typed(v.name, v.type, present.get('villages', {}))}"
+                           for v in vlinked)  # fmt: skip
+    village_src = "villages" if "villages" in present else "(SELECT 1 AS village_code)"
     steps.append(
-        _agg_step("v_agg", "h_results", "SUBSTRING(region_code, 1, 12)", "village_code", vv, "")
+        Step("v_in", f"SELECT CAST(village_code AS VARCHAR) AS village_code{village_cols} "
+                     f"FROM {village_src}")
+    )  # fmt: skip
+    steps.append(
+        _agg_step("v_agg0", "h_results", "SUBSTRING(region_code, 1, 12)", "village_code", vv, "")
     )
+    vpicks = "".join(f", i.{v.name}" for v in vlinked)
+    steps.append(
+        Step("v_agg", f"SELECT g.*{vpicks} FROM v_agg0 g LEFT JOIN v_in i "
+                      "ON i.village_code = g.village_code")
+    )  # fmt: skip
     steps += rule_steps("v", "v_agg", vv)
     steps.append(_result_step("v", ["village_code"], vv, cv))
     if not cv.rules:

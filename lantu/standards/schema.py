@@ -265,6 +265,14 @@ LINKED: tuple[Variable, ...] = (
         linked=True,
     ),
     L("company_year", "member", "BIGINT", "企业成立年份", "company registration year", linked=True),
+    L(
+        "public_employee_year",
+        "member",
+        "BIGINT",
+        "财政供养人员入职年份",
+        "public employee's start year",
+        linked=True,
+    ),
     L("deceased", "member", "BOOLEAN", "已死亡（公安）", "deceased (police)", linked=True),
     L("imprisoned", "member", "BOOLEAN", "服刑人员", "imprisoned", linked=True),
     L("missing_person", "member", "BOOLEAN", "失踪人员", "missing", linked=True),
@@ -283,6 +291,58 @@ LINKED: tuple[Variable, ...] = (
         linked=True,
     ),
     L("disaster_loss", "household", "DOUBLE", "灾害损失", "disaster loss (yuan)", linked=True),
+    # Department signals of a risk this year, the risk half of the monitoring test (中农组发〔2021〕
+    # 7号: 因病、因残、因灾、因意外事故、收入大幅缩减), linked by lantu.matching (facts.yaml).
+    L(
+        "hospitalised",
+        "member",
+        "BOOLEAN",
+        "当年新住院（上年无住院，医保）",
+        "in hospital this year, not last year",
+        linked=True,
+    ),
+    L(
+        "disability_new",
+        "member",
+        "BOOLEAN",
+        "当年新办残疾证",
+        "disability certified this year",
+        linked=True,
+    ),
+    L(
+        "job_lost",
+        "member",
+        "BOOLEAN",
+        "上年务工本年无（人社）",
+        "lost migrant work this year",
+        linked=True,
+    ),
+    L(
+        "death_this_year",
+        "household",
+        "BOOLEAN",
+        "当年有成员死亡（公安）",
+        "a member died this year (police)",
+        linked=True,
+    ),
+    # Kept by the monitoring room (monitoring records): years the income has stayed above the
+    # monitoring line, and whether the rigid expense that caused monitoring is resolved.
+    L(
+        "income_stable_years",
+        "household",
+        "BIGINT",
+        "收入稳定超过监测标准年数",
+        "years the income has been above the monitoring line",
+        linked=True,
+    ),
+    L(
+        "rigid_expense_resolved",
+        "household",
+        "BOOLEAN",
+        "刚性支出问题已解决",
+        "the rigid expense is resolved",
+        linked=True,
+    ),
     # The assistance ledger (帮扶措施台账) names a vehicle, a town home or a company the household
     # got as an assistance measure (industry support, micro-credit, a workshop or cooperative):
     # the exclusions' "as an assistance measure" exception.
@@ -434,6 +494,16 @@ LINKED: tuple[Variable, ...] = (
         "BIGINT",
         "收款人非本户成员的笔数",
         "payments to a payee outside the household",
+        linked=True,
+    ),
+    # village level: the rural population of the household register (公安户籍), the denominator
+    # of poverty incidence (lantu.matching.population); NULL without it.
+    L(
+        "rural_population",
+        "village",
+        "BIGINT",
+        "农村户籍人口",
+        "rural population (register)",
         linked=True,
     ),
     # county level: the exit assessment (lantu.exits)

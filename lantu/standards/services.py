@@ -27,6 +27,7 @@ from lantu.engine.backends import Backend
 from lantu.engine.run import Results, evaluate
 from lantu.ledger.services import Change, record
 from lantu.standards.explain import provenance
+from lantu.standards.inputs import with_register_data
 from lantu.standards.models import EvaluationRun, HouseholdResult
 
 
@@ -157,7 +158,11 @@ def run_evaluation(
     region_path: str | None = None,
     backend: Backend | None = None,
 ) -> EvaluationRun:
-    inputs = snapshot.from_db(years=(year - 1, year), region_path=region_path)
+    inputs = with_register_data(
+        snapshot.from_db(years=(year - 1, year), region_path=region_path),
+        year=year,
+        region_path=region_path or "",
+    )
     res = evaluate(policy, year, inputs, backend=backend)
     with transaction.atomic():
         run = store(

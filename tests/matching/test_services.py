@@ -167,9 +167,10 @@ def test_a_child_leaving_school_is_a_monitoring_finding(world):
     hh = world["inside"]
     child = hh.members.exclude(relation="head").order_by("-birth_date").first()
     Member.objects.filter(household=hh).exclude(relation="head").update(schooling="primary")
-    # A household that is fine in 2021 by the registry alone: income, guarantees and water met.
+    # A household under the 2021 monitoring line with no risk by the registry alone: guarantees
+    # and water met (monitoring needs income under the line AND a risk, 中农组发〔2021〕7号).
     Member.objects.filter(household=hh).update(medical_assistance=True)
-    good = {"wage_income": 90000, "housing_grade": "A", "water_litres_per_day": 60,
+    good = {"wage_income": 3000, "housing_grade": "A", "water_litres_per_day": 60,
             "water_quality_ok": True, "water_piped": True, "water_outage_days": 0}  # fmt: skip
     registry.record_year(actor=None, household=hh, year=2021, facts=good)
     for years, expected in (([2020, 2021], []), ([2020], [("monitor_unstable", "s2020")])):

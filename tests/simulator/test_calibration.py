@@ -6,6 +6,7 @@ from lantu.simulator.calibration import FIGURES, check
 from lantu.simulator.run import simulate
 
 
+@pytest.mark.django_db
 def test_check_prints_every_seed_figure_and_village_figures_hold_at_any_scale(tmp_path, capsys):
     out = simulate("yunnan", tmp_path / "y", seed=2, people=20000, progress=False)
     table = check(out)

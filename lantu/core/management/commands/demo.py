@@ -5,6 +5,7 @@ serve."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -93,6 +94,8 @@ class Command(BaseCommand):
         call_command("match", "load", str(out), as_of=f"{latest}-12-31", verbosity=0)
         call_command("match", "link", verbosity=0)
         call_command("match", "findings", year=latest, verbosity=0)
+        # The precision report against the simulation's truth, for the admin's page (/precision/).
+        call_command("precision", str(out), year=[latest, 2020], stdout=io.StringIO())
 
     def _assistance(self, out: Path) -> None:
         """Units, cadres, teams, pairings, plans and visits through the assistance importers, and

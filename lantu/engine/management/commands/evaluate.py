@@ -56,7 +56,12 @@ class Command(BaseCommand):
 
     def _inputs(self, o: dict[str, Any]) -> dict[str, Any]:
         if o["from_db"]:
-            return dict(snapshot.from_db(years=(o["year"] - 1, o["year"]), region_path=_path(o)))
+            from lantu.standards.inputs import with_register_data
+
+            # The same inputs as the stored evaluation: department data, the register's
+            # rural population, months under monitoring.
+            snap = dict(snapshot.from_db(years=(o["year"] - 1, o["year"]), region_path=_path(o)))
+            return with_register_data(snap, year=o["year"], region_path=_path(o) or "")
         if o["input_dir"] and observed.registry_folder(o["input_dir"]):
             inputs: dict[str, Any] = dict(observed.registry_as_of(o["input_dir"], o["year"]))
         elif o["input_dir"]:

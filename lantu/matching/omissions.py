@@ -1,0 +1,187 @@
+"""The omission search (漏评排查): households of the household register none of whose people is
+in the registry, tested with the monitoring rules on what the departments know of them.
+
+``search(year=Y)``:
+
+1. the current ``public_security`` load's records that no link joins to a registry member, with
+   an ID number and a 户号 (``hukou_no``), grouped by 户号; a 户号 any of whose people *is*
+   linked belongs to a registry household and is left out;
+2. every other loaded department record carrying one of those ID numbers (exact ID number: the
+   linkage's repaired and probabilistic passes only link to registry members), shaped as the
+   comparison room's linked records, so ``lantu.matching.facts`` derives the same variables
+   (deaths, disaster losses, lost jobs, new disability certificates, hospital costs, vehicles,
+   property, companies, public employees);
+3. ruler inputs: one household per 户号 (status ``not_registered``, the village of its people),
+   its living people as members, its recorded wages per year as income (the only income the
+   departments hold, a lower bound), evaluated by the policy in force with
+   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``.
+
+Returns one row per candidate household: 户号, village code, people, head's name and ID number,
+the failed/passed rule outcome. A village verifies them at the door (入户核查) and registers
+those it confirms (``lantu.registry.services.create_household(..., status="not_registered")``)
+before a monitoring or identification case opens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+from django.db import connection
+
+from lantu.engine.run import evaluate
+from lantu.matching import facts
+from lantu.standards.policy import load
+
+OVERLAY = Path(__file__).resolve().parent / "policies" / "omissions.yaml"
+_PS = (
+    "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.region_code, r.facts, "
+    "CASE WHEN l.id IS NULL THEN 0 ELSE 1 END "
+    "FROM matching_departmentrecord r JOIN matching_datasetload d ON d.id = r.load_id "
+    "LEFT JOIN matching_link l ON l.record_id = r.id "
+    "WHERE d.active AND d.dataset = 'public_security' AND r.id_number <> ''"
+)
+
+
+def _rows(sql: str, names: list[str], params: list[str] | None = None) -> pl.DataFrame:
+    with connection.cursor() as cur:
+        cur.execute(sql, params or [])
+        rows = cur.fetchall()
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+def register_people(region_code: str = "") -> pl.DataFrame:
+    """Unregistered people of the register: record, id_number, name, sex, birth_date,
+    village_code, hukou_no, alive."""
+    names = ["record", "id_number", "name", "sex", "birth_date", "region_code", "facts", "linked"]
+    ps = _rows(_PS + " AND r.region_code LIKE %s", names, [region_code + "%"])
+    if not ps.height:
+        return ps
+    if ps.schema["facts"] != pl.String:
+        ps = ps.with_columns(pl.col("facts").map_elements(facts._dumps, return_dtype=pl.String))
+    dtype = pl.Struct({"hukou_status": pl.String, "hukou_no": pl.String})
+    ps = ps.with_columns(pl.col("facts").str.json_decode(dtype)).unnest("facts")
+    ps = ps.filter(pl.col("hukou_no").fill_null("") != "")
+    in_registry = ps.filter(pl.col("linked") == 1).select("hukou_no").unique()
+    return (
+        ps.join(in_registry, on="hukou_no", how="anti")
+        .filter(pl.col("hukou_status").fill_null("active") != "moved_out")
+        .with_columns(
+            village_code=pl.col("region_code").str.slice(0, 12),
+            alive=pl.col("hukou_status").fill_null("active") != "deceased",
+            household_no=pl.col("hukou_no"),
+        )
+    )
+
+
+def _records(people: pl.DataFrame) -> pl.DataFrame:
+    """Department records of these ID numbers, shaped as ``facts.linked_records``."""
+    sql = (
+        "SELECT r.id, r.id_number, d.dataset, r.facts FROM matching_departmentrecord r "
+        "JOIN matching_datasetload d ON d.id = r.load_id WHERE d.active AND r.id_number <> ''"
+    )
+    recs = _rows(sql, ["record", "id_number", "dataset", "facts"])
+    if not recs.height:
+        return recs
+    if recs.schema["facts"] != pl.String:
+        recs = recs.with_columns(pl.col("facts").map_elements(facts._dumps, return_dtype=pl.String))
+    who = people.select(
+        pl.col("record").alias("member"),
+        "household_no",
+        "id_number",
+        pl.col("alive").alias("active"),
+    )
+    return recs.join(who, on="id_number").select(
+        "member", "household_no", "id_number", "record", "dataset", "facts", "active"
+    )
+
+
+def _wages(records: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
+    emp = records.filter(pl.col("dataset") == "employment")
+    if not emp.height:
+        return pl.DataFrame(schema={"household_no": pl.String, "year": pl.Int64,
+                                    "wage_income": pl.Float64})  # fmt: skip
+    dtype = pl.Struct({"year": pl.String, "months": pl.String, "monthly_wage": pl.String})
+    e = emp.with_columns(pl.col("facts").str.json_decode(dtype)).unnest("facts")
+    f = pl.Float64
+    return (
+        e.with_columns(pl.col("year").cast(pl.Int64, strict=False))
+        .filter(pl.col("year").is_in(list(years)))
+        .group_by("household_no", "year")
+        .agg(
+            (pl.col("months").cast(f, strict=False) * pl.col("monthly_wage").cast(f, strict=False))
+            .sum()
+            .alias("wage_income")
+        )
+    )
+
+
+def inputs(people: pl.DataFrame, records: pl.DataFrame, year: int) -> dict[str, pa.Table]:
+    living = people.filter(pl.col("alive"))
+    oldest = living.sort("birth_date").unique("household_no", keep="first").select("record")
+    members = living.with_columns(
+        relation=pl.when(pl.col("record").is_in(oldest["record"].implode()))
+        .then(pl.lit("head"))
+        .otherwise(pl.lit("other"))
+    ).select(
+        "household_no",
+        "id_number",
+        "name",
+        "sex",
+        "birth_date",
+        "relation",
+        schooling=pl.lit(None, pl.String),
+    )
+    households = living.group_by("household_no").agg(
+        pl.col("village_code").first().alias("region_code"), pl.len().alias("size")
+    )
+    wages = _wages(records, (year - 1, year))
+    years = pl.concat(
+        [
+            households.select("household_no", "size").with_columns(year=pl.lit(y, pl.Int64))
+            for y in (year - 1, year)
+        ]
+    ).join(wages, on=["household_no", "year"], how="left")
+    years = years.with_columns(
+        pl.col("wage_income").fill_null(0.0),
+        business_income=pl.lit(0.0),
+        property_income=pl.lit(0.0),
+        transfer_income=pl.lit(0.0),
+        medical_out_of_pocket=pl.lit(0.0),
+    )
+    hh = households.select(
+        "household_no",
+        "region_code",
+        status=pl.lit("not_registered"),
+        household_type=pl.lit("none"),
+    )
+    hits: dict[str, pl.DataFrame] = {}
+    members = facts.member_columns(members, records, year)
+    hh = facts.household_columns(hh, records, year, "household", hits)
+    years = facts.household_columns(years, records, year, "year", hits)
+    return {"households": hh.to_arrow(), "members": members.to_arrow(), "years": years.to_arrow()}
+
+
+def search(*, year: int, policy: str = "yunnan", region_code: str = "") -> pl.DataFrame:
+    """Candidate households (household_no = 户号, region_code, head_name, head_id, size)."""
+    people = register_people(region_code)
+    if not people.height:
+        return pl.DataFrame()
+    records = _records(people)
+    tables = inputs(people, records, year)
+    res = evaluate(load(policy, overlays=[OVERLAY]), year, tables)
+    out = pl.from_arrow(res.households.select(["household_no", "omission_candidate"]))
+    assert isinstance(out, pl.DataFrame)
+    found = out.filter(pl.col("omission_candidate").fill_null(False)).select("household_no")
+    members = pl.from_arrow(tables["members"])
+    hh = pl.from_arrow(tables["households"])
+    assert isinstance(hh, pl.DataFrame) and isinstance(members, pl.DataFrame)
+    heads = members.filter(pl.col("relation") == "head")
+    size = people.filter(pl.col("alive")).group_by("household_no").agg(pl.len().alias("size"))
+    return (
+        found.join(hh.select("household_no", "region_code"), on="household_no", how="left")
+        .join(heads.select("household_no", pl.col("name").alias("head_name"),
+                           pl.col("id_number").alias("head_id")), on="household_no", how="left")
+        .join(size, on="household_no", how="left")
+    )  # fmt: skip

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrecisionConfig(AppConfig):
+    name = "lantu.precision"
+    verbose_name = "精准度 / precision"

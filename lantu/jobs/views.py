@@ -1,5 +1,6 @@
 """The runs page (who, what, when, progress, log, result, error), one run's page, its progress
-fragment (polled by ``lantu/poll.js`` until the run ends), starting and re-running a job.
+fragment (polled by ``lantu/poll.js`` until the run ends), starting and re-running a job. Every
+view needs the registry's VIEW (a department role, which handles tickets only, runs no job).
 Views translate HTTP only: reads through ``queries``, writes through ``services``."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from lantu.accounts.roles import Perm
 from lantu.core.errors import LantuError
 from lantu.jobs import kinds, queries, services
 from lantu.jobs.models import Run
@@ -29,7 +31,7 @@ def _label(kind: str) -> Any:
 
 
 @require_GET
-@requires()
+@requires(Perm.VIEW)
 def run_list(request: HttpRequest) -> HttpResponse:
     services.sweep()
     kind, status = request.GET.get("kind", ""), request.GET.get("status", "")
@@ -42,7 +44,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@requires()
+@requires(Perm.VIEW)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.sweep()
     run = queries.run(request.user, pk)
@@ -50,7 +52,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@requires()
+@requires(Perm.VIEW)
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     services.sweep()
     run = queries.run(request.user, pk)
@@ -58,7 +60,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires()
+@requires(Perm.VIEW)
 def start(request: HttpRequest, kind: str) -> HttpResponse:
     job = kinds.get(kind)
     params: dict[str, Any] = {}
@@ -76,7 +78,7 @@ def start(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-@requires()
+@requires(Perm.VIEW)
 def rerun(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         run = services.rerun(actor=request.user, run_id=pk)
@@ -86,7 +88,7 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@requires()
+@requires(Perm.VIEW)
 def result(request: HttpRequest, pk: int) -> HttpResponseBase:
     run = queries.run(request.user, pk)
     if not run.result_file:

@@ -20,6 +20,15 @@ IMPORT = reverse("registry:import")
 
 
 @pytest.fixture(autouse=True)
+def _initial_load_mode(monkeypatch):
+    """The file gives a new household its status, as a county's first load does (the registry's
+    import tests do the same: tests/registry/conftest.py)."""
+    from lantu.registry import loadmode
+
+    monkeypatch.setattr(loadmode, "is_open", lambda: True)
+
+
+@pytest.fixture(autouse=True)
 def _var(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -9,16 +9,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lantu.core.i18n import english
 from lantu.registry import codes
 from lantu.registry.columns import BY_NAME
 from lantu.registry.queries import HouseholdFilter
-
-
-def english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 def code_label(code_list: codes.CodeList, value: Any) -> str:

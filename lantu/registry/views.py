@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from lantu.accounts.roles import ROLE_LABELS, Perm, Role
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted, Throttled, ValidationFailed
 from lantu.core.files import private_dir, write_private
+from lantu.core.i18n import one_language
 from lantu.registry import exports, queries, throttle
 from lantu.registry.exports import XLSX
 from lantu.registry.forms import HouseholdFilterForm, ImportForm, display, field_label
@@ -261,7 +262,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "date": s.date,
                 "year": s.year,
-                "reason": s.reason,
+                "reason": one_language(s.reason),
                 "from": display("status", s.from_status),
                 "to": display("status", s.to_status),
             }

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lantu.core.i18n import english
 from lantu.registry import codes
 
 BY_CODES = {
@@ -17,10 +17,6 @@ BY_CODES = {
     "monitoring_type": codes.MONITORING_TYPE,
     "work": codes.WORK,
 }
-
-
-def _en() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 @cache
@@ -36,17 +32,17 @@ def key_label(indicator_by: str, key: str) -> str:
     if indicator_by in BY_CODES:
         for c in BY_CODES[indicator_by]:
             if c.code == key:
-                return c.en if _en() else c.zh
+                return c.en if english() else c.zh
     if indicator_by in ("source", "category"):
         from lantu.projects import codes as project_codes
 
         listed = project_codes.SOURCE if indicator_by == "source" else project_codes.CATEGORY
         for c in listed:
             if c.code == key:
-                return c.en if _en() else c.zh
+                return c.en if english() else c.zh
     if indicator_by == "kind" and key in _procedure_kinds():
         zh, en = _procedure_kinds()[key]
-        return en if _en() else zh
+        return en if english() else zh
     other = {
         "education": _("义务教育"),
         "medical": _("基本医疗"),

@@ -87,18 +87,6 @@ def simulate(
         for year in bar:
             _year(w, p, seed, year, years[0], county6, county_exit, buf, out)
         final.write_final(w, p, geo, buf, out, seed, years)
-        manifest = {
-            "preset": preset,
-            "people": n_people,
-            "seed": seed,
-            "years": list(years),
-            "full_rural_people": int(p.get("scale.full_rural_people")),
-            "full_villages": int(p.get("scale.villages")),
-        }
-        # before the projects, which scale by it
-        (out / "observed" / "manifest.json").write_text(
-            json.dumps(manifest, indent=1, sort_keys=True)
-        )
         sim_projects.write(out, seed)
         kinship.write_all(w, p, out, seed)
     finally:

@@ -53,12 +53,17 @@ def login(driver, live_server, user) -> None:
 
 def click_and_wait(driver, by, value) -> None:
     """Click and wait until the browser has left the page (the POST's redirect has loaded)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     body = driver.find_element("tag name", "body")
     driver.find_element(by, value).click()
-    WebDriverWait(driver, 20).until(ec.staleness_of(body))
+    # On a loaded machine Chromium may answer "node does not belong to the document" while the old
+    # page is being torn down: keep polling until it is gone and the new one has loaded.
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,))
+    wait.until(ec.staleness_of(body))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def test_exit_on_the_web(browser, live_server, county_world, tmp_path):

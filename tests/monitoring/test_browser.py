@@ -114,10 +114,14 @@ def test_report_escalate_sign_off_on_a_phone(live_server, phone, mworld):
     phone.execute_script("arguments[0].scrollIntoView()", phone.find_element("id", "sign"))
     button = phone.find_element("id", "sign")
     button.click()
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(phone, 10).until(ec.staleness_of(button))
+    # A loaded machine may answer "node does not belong to the document" mid-navigation: poll on.
+    wait = WebDriverWait(phone, 30, ignored_exceptions=(WebDriverException,))
+    wait.until(ec.staleness_of(button))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
     assert "已办结" in phone.find_element("id", "state").text
     t.refresh_from_db()
     assert t.state == "closed" and t.satisfied is True

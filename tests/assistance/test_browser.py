@@ -48,11 +48,14 @@ def test_a_cadre_records_a_visit_on_a_phone(live_server, browser):
     browser.get(live_server.url + reverse("login"))
     browser.find_element(By.NAME, "username").send_keys(user.username)
     browser.find_element(By.NAME, "password").send_keys("pw-cadre")
+    login_page = browser.current_url
     browser.find_element(
         By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]"
     ).click()
+    # The login's POST and redirect must finish (the session cookie set) before the next page.
+    WebDriverWait(browser, 30).until(lambda d: d.current_url != login_page)
     browser.get(live_server.url + reverse("assistance:mine"))
-    due = browser.find_element(By.CSS_SELECTOR, ".visit-due")
+    due = WebDriverWait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, ".visit-due"))
     assert w["inside"].household_no in due.text
     # fits the phone's width: no horizontal scrolling (headless Chromium keeps a minimum window
     # width of its own, so the width is read from the page rather than assumed)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "lantu.jobs",
     "lantu.stats",
     "lantu.exits",
+    "lantu.supervision",
     "axes",  # login lockout after repeated failures
 ]
 

@@ -75,6 +75,8 @@ class Perm(StrEnum):
     ASSIST = "assist"  # record visits and the progress of measures (lantu.assistance)
     # Monitoring tickets (线索工单) in scope; a department role sees only those routed to it.
     TICKETS = "tickets"
+    # Supervision (lantu.supervision): run reconciliation, record inspections and findings.
+    SUPERVISE = "supervise"
 
 
 GRANTS: dict[Role, frozenset[Perm]] = {
@@ -123,6 +125,9 @@ for _role in (Role.VILLAGE_ENTRY, Role.TOWNSHIP_REVIEW, Role.COUNTY_APPROVAL):
     GRANTS[_role] |= {Perm.TICKETS}
 for _role in (Role.SUPERVISOR_VIEW, Role.AUDITOR):
     GRANTS[_role] |= {Perm.TICKETS}
+# Supervision: the county, the prefecture and province supervisors, and auditors inspect.
+for _role in (Role.COUNTY_APPROVAL, Role.SUPERVISOR_VIEW, Role.AUDITOR):
+    GRANTS[_role] |= {Perm.SUPERVISE}
 
 
 def permissions(roles: list[str]) -> frozenset[Perm]:

@@ -35,6 +35,7 @@ from lantu.simulator import (
 )
 from lantu.simulator import people as population
 from lantu.simulator import projects as sim_projects
+from lantu.simulator import supervision as sim_supervision
 from lantu.simulator.params import Params, stream
 
 PRESETS = ("county", "prefecture", "yunnan")
@@ -94,6 +95,7 @@ def simulate(
     assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
     shocks.write(out, seed, years)  # dated shocks and monitoring clues, 2021+ (shocks.yaml)
     registers.write(out)
+    sim_supervision.write(out, seed)  # faults for reconciliation to find (supervision.yaml)
     return out
 
 

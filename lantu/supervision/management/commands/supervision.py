@@ -99,3 +99,19 @@ class Command(BaseCommand):
         self.stdout.write("check                       found   true  precision")
         for c in checks:
             self.stdout.write(f"{c.check:<28}{c.found:>6}{c.true:>7}  {c.precision:.3f}")
+
+    def _rank(self, opts: dict[str, Any]) -> None:
+        from lantu.supervision import rankings
+
+        if not opts["target"]:
+            raise CommandError("给出期间 / give the period (2025, 2025Q3)")
+        region = Region.objects.get(code=opts["region"]) if opts["region"] else (
+            Region.objects.filter(level="county").order_by("code").first())  # fmt: skip
+        if region is None:
+            raise CommandError("没有县 / no county")
+        ranking = rankings.save(actor=None, region=region, level=opts["level"],
+                                period=opts["target"][0])  # fmt: skip
+        if opts["publish"]:
+            rankings.publish(actor=None, ranking=ranking)
+        for e in ranking.entries.all():
+            self.stdout.write(f"{e.board:<6}{e.unit_name:<10}{e.rule:<26}{e.value}")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from lantu.api.urls import api
 from lantu.projects.urls import public_patterns as projects_public
 from lantu.stats import views as stats_views
+from lantu.supervision.urls import public_patterns as supervision_public
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("public/projects/", include(projects_public)),
     path("jobs/", include("lantu.jobs.urls")),
     path("stats/", include("lantu.stats.urls")),
+    path("supervision/", include("lantu.supervision.urls")),
+    path("public/supervision/", include(supervision_public)),
     path("api/", api.urls),
     path("", stats_views.home_page, name="home"),
 ]

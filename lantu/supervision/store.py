@@ -58,7 +58,8 @@ def db_queries(region_path: str = "") -> dict[str, str]:
         # The whole ledger: an event with no row has no region to filter by.
         "events": "SELECT id AS event_id, action, object_type, object_id, "
         "CAST(after AS TEXT) AS after FROM ledger_event "
-        "WHERE object_type IN ('household', 'member') OR action = 'fund.disburse_batch'",
+        "WHERE object_type IN ('household', 'member', 'household_year') "
+        "OR action = 'fund.disburse_batch'",
     }
 
 

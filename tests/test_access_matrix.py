@@ -673,3 +673,55 @@ def test_matrix_covers_every_project_page_and_api_route():
         "/api/projects/{pk}/payments",
         "/api/projects/imports/{table}",
     }
+
+
+# The supervision room's pages (tests/supervision/matrix.py builds a discrepancy, an inspection
+# with its finding and a published 红白榜 in each county).
+from tests.supervision.matrix import (  # noqa: E402
+    SUPERVISION_ENDPOINTS,
+    build_supervision,
+    check_public,
+    supervision_routes_covered,
+)
+
+
+@pytest.fixture(scope="module")
+def sup_world(world, django_db_blocker):
+    with django_db_blocker.unblock():
+        build_supervision(world)
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ep", "who", "target"),
+    list(itertools.product(SUPERVISION_ENDPOINTS, WHO, TARGETS)),
+    ids=lambda v: v.name if isinstance(v, Endpoint) else str(v),
+)
+def test_supervision_access(client, sup_world, ep, who, target):
+    _check_access(client, sup_world, ep, who, target)
+
+
+def _check_access(client, world, ep, who, target):
+    if who != ANON:
+        client.force_login(world["users"][who])
+    url = ep.url(world, world[target])
+    resp = client.get(url)
+    expected = _expected(ep, who, target)
+    assert resp.status_code == expected, (url, resp.content[:300])
+    if expected != 200:
+        return
+    text = _text(resp)
+    for secret in world["secrets"]["outside"]["identity"]:
+        assert secret not in text, f"out-of-scope {secret} leaked"
+    for secret in world["secrets"]["inside"]["personal"] + world["secrets"]["inside"]["health"]:
+        assert secret not in text, f"personal {secret} shown on a supervision page"
+
+
+@pytest.mark.django_db
+def test_supervision_public_pages_show_nobodys_data(client, sup_world):
+    check_public(client, sup_world)
+
+
+def test_matrix_covers_every_supervision_page():
+    supervision_routes_covered()

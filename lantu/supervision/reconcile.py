@@ -84,7 +84,14 @@ def _store(
     )  # fmt: skip
     scope = Discrepancy.objects.filter(region_path__startswith=region_path) if region_path else (
         Discrepancy.objects.all())  # fmt: skip
-    existing = {(c, k): pk for pk, c, k in scope.values_list("id", "check_id", "key")}
+    # Every record of the checks found (a record's region may have changed since it was found).
+    found_checks = set(counts)
+    existing = {
+        (c, k): pk
+        for pk, c, k in Discrepancy.objects.filter(check_id__in=found_checks).values_list(
+            "id", "check_id", "key"
+        )
+    }
     new_rows: list[Discrepancy] = []
     seen: list[int] = []
     updates: list[Discrepancy] = []

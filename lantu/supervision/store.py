@@ -55,11 +55,12 @@ def db_queries(region_path: str = "") -> dict[str, str]:
         "JOIN registry_member m ON m.id = k.member_id "
         "JOIN registry_household h ON h.id = m.household_id "
         f"WHERE l.active AND l.dataset = 'public_security' AND {hp}",
-        # The whole ledger: an event with no row has no region to filter by.
-        "events": "SELECT id AS event_id, action, object_type, object_id, "
+        # The ledger's events of the region (each event keeps the path of what it changed, so an
+        # event whose row was deleted is still in its region).
+        "events": "SELECT id AS event_id, action, object_type, object_id, region_path, "
         "CAST(after AS TEXT) AS after FROM ledger_event "
-        "WHERE object_type IN ('household', 'member', 'household_year') "
-        "OR action = 'fund.disburse_batch'",
+        "WHERE (object_type IN ('household', 'member', 'household_year') "
+        f"OR action = 'fund.disburse_batch') AND region_path LIKE {p}",
     }
 
 

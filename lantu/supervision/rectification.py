@@ -37,9 +37,8 @@ def open(finding: Finding, *, reason: str) -> Case:
         actor=None, kind=KIND, subject=subject(finding), village=finding.village,
         year=finding.deadline.year, reason=reason,
     )  # fmt: skip
-    case.case_due = finding.deadline
-    if case.step_due is None or case.step_due > finding.deadline:
-        case.step_due = finding.deadline
+    # The owner's step is due on the finding's deadline (not the kind's default days).
+    case.case_due = case.step_due = finding.deadline
     case.save(update_fields=["case_due", "step_due"])
     Finding.objects.filter(pk=finding.pk).update(case_id=case.pk)
     finding.case_id = case.pk

@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 call_command("exits", "rosters", str(out), verbosity=0)
             users = self._demo_users()
             self._history(users)
+            self._supervision(users)
         users = self._demo_users()
         users += self._cadre_user()
         settings.LANTU_TRAINING = True  # the admin's training clock (/procedures/clock/)
@@ -144,6 +145,18 @@ class Command(BaseCommand):
         made = demo_history.make(users={k: by_level[k] for k in ("village", "township", "county")},
                                  year=latest)  # fmt: skip
         self.stdout.write(f"  {made}")
+
+    def _supervision(self, users: list[User]) -> None:
+        """Discrepancies, an inspection with rectification tasks (one overdue and escalated) and
+        a published 红白榜 (lantu.supervision.demo)."""
+        from lantu.supervision import demo
+
+        county = next((u for u in users if u.username == "county"), None)
+        latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
+        if county is None or latest is None:
+            return
+        self.stdout.write("督查与台账核对… / supervision…")
+        self.stdout.write(f"  {demo.make(county_user=county, year=latest)}")
 
     def _demo_users(self) -> list[User]:
         household = Household.objects.select_related("region").order_by("id").first()

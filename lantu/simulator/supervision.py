@@ -62,9 +62,12 @@ def write(out: Path, seed: int) -> dict[str, int]:
     years.write_parquet(years_f)
     faults.append(
         years.filter(pl.Series(manual)).select(
-            pl.lit("mismatched_manual").alias("kind"), "household_no",
-            pl.lit("").alias("project_code"), pl.col("year").cast(pl.Int32), pl.lit("").alias("item"),
-        )  # fmt: skip
+            pl.lit("mismatched_manual").alias("kind"),
+            "household_no",
+            pl.lit("").alias("project_code"),
+            pl.col("year").cast(pl.Int32),
+            pl.lit("").alias("item"),
+        )
     )
 
     if pays_f.exists():
@@ -72,7 +75,9 @@ def write(out: Path, seed: int) -> dict[str, int]:
         bens = pl.read_parquet(obs / "projects" / "beneficiaries.parquet")
         proj = pl.read_parquet(obs / "projects" / "projects.parquet")
         projects_truth = Path(out) / "truth" / "projects" / "faults.parquet"
-        planted = pl.read_parquet(projects_truth)["key"].to_list() if projects_truth.exists() else []
+        planted = (
+            pl.read_parquet(projects_truth)["key"].to_list() if projects_truth.exists() else []
+        )
         industry = proj.filter(pl.col("category") == "industry")["code"]
         paid_pairs = pays.select("project_code", "household_no").unique()
         cand = (
@@ -85,9 +90,12 @@ def write(out: Path, seed: int) -> dict[str, int]:
         pays = pays.join(unpaid, on=["project_code", "household_no"], how="anti")
         faults.append(
             unpaid.select(
-                pl.lit("unpaid_measure").alias("kind"), "household_no", "project_code",
-                pl.lit(None, dtype=pl.Int32).alias("year"), pl.lit("").alias("item"),
-            )  # fmt: skip
+                pl.lit("unpaid_measure").alias("kind"),
+                "household_no",
+                "project_code",
+                pl.lit(None, dtype=pl.Int32).alias("year"),
+                pl.lit("").alias("item"),
+            )
         )
         again = pays.filter(pl.Series(_pick(rng, pays.height, p["double_payment"])))
         again = again.filter(~pl.col("household_no").is_in(planted))
@@ -96,18 +104,24 @@ def write(out: Path, seed: int) -> dict[str, int]:
         pays.write_parquet(pays_f)
         faults.append(
             again.select(
-                pl.lit("double_payment").alias("kind"), "household_no", "project_code",
-                pl.lit(None, dtype=pl.Int32).alias("year"), "item",
-            )  # fmt: skip
+                pl.lit("double_payment").alias("kind"),
+                "household_no",
+                "project_code",
+                pl.lit(None, dtype=pl.Int32).alias("year"),
+                "item",
+            )
         )
 
     edits = _direct_edits(obs, rng, int(p["ledger_bypass_households"]))
     edits.write_parquet(truth / "direct_edits.parquet")
     faults.append(
         edits.select(
-            pl.lit("ledger_bypass").alias("kind"), "household_no", pl.lit("").alias("project_code"),
-            pl.lit(None, dtype=pl.Int32).alias("year"), pl.col("field").alias("item"),
-        )  # fmt: skip
+            pl.lit("ledger_bypass").alias("kind"),
+            "household_no",
+            pl.lit("").alias("project_code"),
+            pl.lit(None, dtype=pl.Int32).alias("year"),
+            pl.col("field").alias("item"),
+        )
     )
     table = pl.concat(faults).sort("kind", "household_no", "project_code", "item")
     table.write_parquet(truth / "faults.parquet")
@@ -124,8 +138,14 @@ def _direct_edits(obs: Path, rng: np.random.Generator, n: int) -> pl.DataFrame:
     active = members.filter(pl.col("left_reason").is_null() & (pl.col("relation") != "head"))
     movable = hh.join(active.select("household_no").unique(), on="household_no", how="semi")
     if movable.height < 2 or n <= 0:
-        return pl.DataFrame(schema={"household_no": pl.String, "field": pl.String,
-                                    "value": pl.String, "other": pl.String})  # fmt: skip
+        return pl.DataFrame(
+            schema={
+                "household_no": pl.String,
+                "field": pl.String,
+                "value": pl.String,
+                "other": pl.String,
+            }
+        )
     idx = np.sort(rng.choice(movable.height - 1, size=min(n, movable.height - 1), replace=False))
     rows = []
     statuses = ("poor", "exited", "monitored", "removed")

@@ -39,20 +39,30 @@ def state(region_path: str, year: int) -> dict[str, Any]:
     return {
         "discrepancies": d.count(),
         "households_with_discrepancy": d.exclude(household_id=None)
-        .values("household_id").distinct().count(),
-        "by_check": dict(d.values_list("check_id").annotate(n=Count("id")).values_list("check_id", "n")),
+        .values("household_id")
+        .distinct()
+        .count(),
+        "by_check": dict(
+            d.values_list("check_id").annotate(n=Count("id")).values_list("check_id", "n")
+        ),
         "comparison_open": ComparisonFinding.objects.filter(
             region_path__startswith=region_path, year=year, status="open"
         ).count(),
-        "rectifications_open": f.filter(state__in=[FindingState.OPEN, FindingState.RECTIFYING]).count(),
+        "rectifications_open": f.filter(
+            state__in=[FindingState.OPEN, FindingState.RECTIFYING]
+        ).count(),
         "rectifications_closed": f.filter(state=FindingState.CLOSED).count(),
-    }  # fmt: skip
+    }
 
 
 def run(
-    *, actor: Any, region: Region, year: int, deadline_days: int = 30,
+    *,
+    actor: Any,
+    region: Region,
+    year: int,
+    deadline_days: int = 30,
     progress: Callable[..., None] | None = None,
-) -> Inspection:  # fmt: skip
+) -> Inspection:
     services.authorise(actor, region.path)
     step = progress or (lambda *a, **k: None)
     before = state(region.path, year)
@@ -67,18 +77,24 @@ def run(
     step(3, len(STEPS), stage="open")
     today = clock.today()
     inspection = services.create_inspection(
-        actor=actor, kind=InspectionKind.CAMPAIGN, title=f"{region.name}{year}年度回头看",
-        team="县级回头看工作组", region=region, start=today,
+        actor=actor,
+        kind=InspectionKind.CAMPAIGN,
+        title=f"{region.name}{year}年度回头看",
+        team="县级回头看工作组",
+        region=region,
+        start=today,
         scope="标准评估、数据比对、账账核对 / the ruler, the data comparison and reconciliation",
-    )  # fmt: skip
+    )
     taken = Finding.objects.exclude(discrepancy=None).exclude(state=FindingState.CLOSED)
     todo = Discrepancy.objects.filter(
         region_path__startswith=region.path, state=DiscrepancyState.OPEN, household_id__isnull=False
     ).exclude(pk__in=taken.values("discrepancy_id"))
     opened = services.findings_from_discrepancies(
-        actor=actor, inspection=inspection, discrepancies=list(todo.order_by("id")),
+        actor=actor,
+        inspection=inspection,
+        discrepancies=list(todo.order_by("id")),
         deadline=today + datetime.timedelta(days=deadline_days),
-    )  # fmt: skip
+    )
     step(4, len(STEPS), stage="done")
     report = {
         "year": year,
@@ -86,11 +102,15 @@ def run(
         "after": state(region.path, year),
         "ruler": {"evaluation_run": evaluation.pk, "households": evaluation.households},
         "comparison": comparison,
-        "reconciliation": {"run": rec.run.pk, "found": rec.run.found, "new": rec.run.new,
-                           "cleared": rec.run.cleared},
+        "reconciliation": {
+            "run": rec.run.pk,
+            "found": rec.run.found,
+            "new": rec.run.new,
+            "cleared": rec.run.cleared,
+        },
         "opened": len(opened),
         "precision": _precision(year),
-    }  # fmt: skip
+    }
     Inspection.objects.filter(pk=inspection.pk).update(report=report, end=today)
     inspection.report, inspection.end = report, today
     return inspection

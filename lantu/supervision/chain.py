@@ -19,9 +19,13 @@ STAGE_LABELS = {
     "paid": ("发放", "paid"),
     "other": ("其他", "other"),
 }
-BY_ROLE = {"village_entry": "entered", "township_review": "reviewed",
-           "county_approval": "approved", "province_approval": "approved",
-           "prefecture_review": "reviewed"}  # fmt: skip
+BY_ROLE = {
+    "village_entry": "entered",
+    "township_review": "reviewed",
+    "county_approval": "approved",
+    "province_approval": "approved",
+    "prefecture_review": "reviewed",
+}
 
 
 @dataclass
@@ -39,8 +43,16 @@ class Link:
 def _stage(ev: Event) -> str:
     if ev.action.startswith("fund.disburse") or ev.action == "fund.pay":
         return "paid"
-    if ev.action.startswith(("household.", "member.", "year.", "project.create",
-                             "project.beneficiary", "procedure.open")):  # fmt: skip
+    if ev.action.startswith(
+        (
+            "household.",
+            "member.",
+            "year.",
+            "project.create",
+            "project.beneficiary",
+            "procedure.open",
+        )
+    ):
         return BY_ROLE.get(ev.role, "entered") if ev.action == "procedure.open" else "entered"
     if ev.action.startswith("procedure.") or ev.action.startswith("fund."):
         return BY_ROLE.get(ev.role, "approved" if ev.action == "fund.allocate" else "other")
@@ -50,10 +62,18 @@ def _stage(ev: Event) -> str:
 def _links(q: Q) -> list[Link]:
     events = Event.objects.filter(q).order_by("id")[:2000]
     return [
-        Link(_stage(e), e.at, e.actor_name or "system", e.role, e.action,
-             f"{e.object_type}:{e.object_id}", e.reason[:200], e.pk)
+        Link(
+            _stage(e),
+            e.at,
+            e.actor_name or "system",
+            e.role,
+            e.action,
+            f"{e.object_type}:{e.object_id}",
+            e.reason[:200],
+            e.pk,
+        )
         for e in events
-    ]  # fmt: skip
+    ]
 
 
 def for_household(household_id: int) -> list[Link]:
@@ -61,10 +81,19 @@ def for_household(household_id: int) -> list[Link]:
     from lantu.projects.models import Disbursement
     from lantu.registry.models import Member
 
-    members = [str(m) for m in Member.objects.filter(household_id=household_id).values_list("id", flat=True)]
-    cases = [str(c) for c in Case.objects.filter(household_id=household_id).values_list("id", flat=True)]
-    projects = {str(p) for p in Disbursement.objects.filter(household_id=household_id)
-                .values_list("project_id", flat=True)}  # fmt: skip
+    members = [
+        str(m)
+        for m in Member.objects.filter(household_id=household_id).values_list("id", flat=True)
+    ]
+    cases = [
+        str(c) for c in Case.objects.filter(household_id=household_id).values_list("id", flat=True)
+    ]
+    projects = {
+        str(p)
+        for p in Disbursement.objects.filter(household_id=household_id).values_list(
+            "project_id", flat=True
+        )
+    }
     q = Q(object_type="household", object_id=str(household_id))
     q |= Q(object_type="member", object_id__in=members)
     q |= Q(object_type="procedures.case", object_id__in=cases)
@@ -76,7 +105,10 @@ def for_project(project_id: int) -> list[Link]:
     from lantu.projects.models import Allocation, Project
 
     p = Project.objects.filter(pk=project_id).values_list("case_id", flat=True).first()
-    allocs = [str(a) for a in Allocation.objects.filter(project_id=project_id).values_list("id", flat=True)]
+    allocs = [
+        str(a)
+        for a in Allocation.objects.filter(project_id=project_id).values_list("id", flat=True)
+    ]
     q = Q(object_type="projects.project", object_id=str(project_id))
     q |= Q(object_type="projects.allocation", object_id__in=allocs)
     if p:

@@ -10,8 +10,13 @@ from lantu.jobs import JobContext, JobOutcome, job
 from lantu.jobs.forms import YearForm
 
 
-@job("supervision.reconcile", label=_("账账核对"), perm=Perm.SUPERVISE, form=YearForm,
-     help=_("核对户、成员、年度信息、项目资金、程序与台账是否相符"))  # fmt: skip
+@job(
+    "supervision.reconcile",
+    label=_("账账核对"),
+    perm=Perm.SUPERVISE,
+    form=YearForm,
+    help=_("核对户、成员、年度信息、项目资金、程序与台账是否相符"),
+)
 def reconcile(ctx: JobContext, *, year: int) -> JobOutcome:
     from lantu.supervision import reconcile as rec
 
@@ -22,8 +27,13 @@ def reconcile(ctx: JobContext, *, year: int) -> JobOutcome:
     return JobOutcome({"found": r.found, "new": r.new, "cleared": r.cleared, "seconds": r.seconds})
 
 
-@job("supervision.campaign", label=_("回头看"), perm=Perm.SUPERVISE, form=YearForm,
-     help=_("标准评估、数据比对与账账核对一并运行，批量交办整改"))  # fmt: skip
+@job(
+    "supervision.campaign",
+    label=_("回头看"),
+    perm=Perm.SUPERVISE,
+    form=YearForm,
+    help=_("标准评估、数据比对与账账核对一并运行，批量交办整改"),
+)
 def campaign(ctx: JobContext, *, year: int) -> JobOutcome:
     from lantu.regions.models import Region
     from lantu.supervision import campaign as camp

@@ -60,9 +60,7 @@ class Discrepancy(models.Model):
 
     class Meta:
         verbose_name = _("账账不符")
-        constraints = [
-            models.UniqueConstraint(fields=["check_id", "key"], name="discrepancy_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["check_id", "key"], name="discrepancy_once")]
         indexes = [models.Index(fields=["state", "check_id"])]
 
 

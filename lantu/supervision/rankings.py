@@ -80,8 +80,16 @@ def _queries(path: str) -> dict[str, str]:
     }
 
 
-_TYPES = {"household_id": "BIGINT", "discrepant": "BOOLEAN", "step_due": "DATE", "case_due": "DATE",
-          "closed_at": "DATE", "opened_at": "DATE", "deadline": "DATE", "created_at": "DATE"}  # fmt: skip
+_TYPES = {
+    "household_id": "BIGINT",
+    "discrepant": "BOOLEAN",
+    "step_due": "DATE",
+    "case_due": "DATE",
+    "closed_at": "DATE",
+    "opened_at": "DATE",
+    "deadline": "DATE",
+    "created_at": "DATE",
+}
 
 
 def compile_sql(level: str, start: datetime.date, end: datetime.date) -> str:
@@ -95,12 +103,16 @@ def compile_sql(level: str, start: datetime.date, end: datetime.date) -> str:
         src = ind["source"]
         if ind.get("denominator"):
             den = str(ind["denominator"]).replace("$start", s).replace("$end", e)
-            value = (f"CAST(count(*) FILTER (WHERE ({den}) AND ({num})) AS DOUBLE) / "
-                     f"nullif(count(*) FILTER (WHERE {den}), 0)")  # fmt: skip
+            value = (
+                f"CAST(count(*) FILTER (WHERE ({den}) AND ({num})) AS DOUBLE) / "
+                f"nullif(count(*) FILTER (WHERE {den}), 0)"
+            )
         else:
             value = f"CAST(count(*) FILTER (WHERE {num}) AS DOUBLE)"
-        parts.append(f"(SELECT substr(region_path, 1, {width}) AS unit, {value} AS {name} "
-                     f"FROM {src} GROUP BY 1) AS {name}")  # fmt: skip
+        parts.append(
+            f"(SELECT substr(region_path, 1, {width}) AS unit, {value} AS {name} "
+            f"FROM {src} GROUP BY 1) AS {name}"
+        )
     joins = " ".join(f"LEFT JOIN {p} USING (unit)" for p in parts)
     cols = ", ".join(cfg["indicators"])
     return f"SELECT units.unit, {cols} FROM units {joins}"
@@ -119,7 +131,9 @@ def compute(region: Region, level: str, period: str) -> Computed:
     start, end = period_dates(period)
     cfg = config()
     units = list(
-        Region.objects.filter(path__startswith=region.path, level=level).values_list("path", flat=True)
+        Region.objects.filter(path__startswith=region.path, level=level).values_list(
+            "path", flat=True
+        )
     )
     engine = DuckDBBackend()
     for name, table in read_queries(_queries(region.path)).items():
@@ -185,8 +199,11 @@ def _lists(rows: list[dict[str, Any]], cfg: dict[str, Any]) -> tuple[list[Any], 
                     listed.add(r["unit"])
     red: list[tuple[str, str, float | None]] = []
     for rule in cfg["rules"]["red"]:
-        eligible = [r for r in scored if r["unit"] not in listed
-                    and not (rule.get("unless") and _holds(rule["unless"], r))]  # fmt: skip
+        eligible = [
+            r
+            for r in scored
+            if r["unit"] not in listed and not (rule.get("unless") and _holds(rule["unless"], r))
+        ]
         for r in eligible[: int(rule["top"])]:
             red.append((r["unit"], rule["id"], r["score"]))
     return red, white
@@ -205,24 +222,46 @@ def save(*, actor: Any, region: Region, level: str, period: str) -> RankingList:
 
     authorise(actor, region.path)
     c = compute(region, level, period)
-    names = dict(Region.objects.filter(path__in=[r["unit"] for r in c.rows]).values_list("path", "name"))
+    names = dict(
+        Region.objects.filter(path__in=[r["unit"] for r in c.rows]).values_list("path", "name")
+    )
     cfg = config()
     ranking = RankingList.objects.create(
-        region=region, region_path=region.path, level=level, period=period,
+        region=region,
+        region_path=region.path,
+        level=level,
+        period=period,
         version=f"{cfg['version']}/{cfg['hash']}",
         rows=[{**r, "name": names.get(r["unit"], r["unit"])} for r in c.rows],
-    )  # fmt: skip
+    )
     entries = []
     for board, items in (("red", c.red), ("white", c.white)):
         for unit, rule_id, value in items:
             zh, en = rule_text(board, rule_id)
-            entries.append(RankingEntry(ranking=ranking, unit_path=unit, unit_name=names.get(unit, unit),
-                                        board=board, rule=rule_id, value=value, reason_zh=zh,
-                                        reason_en=en))  # fmt: skip
+            entries.append(
+                RankingEntry(
+                    ranking=ranking,
+                    unit_path=unit,
+                    unit_name=names.get(unit, unit),
+                    board=board,
+                    rule=rule_id,
+                    value=value,
+                    reason_zh=zh,
+                    reason_en=en,
+                )
+            )
     RankingEntry.objects.bulk_create(entries)
-    record(Change("supervision.ranking", "supervision.ranking", str(ranking.pk), region.path, None,
-                  {"period": period, "level": level, "red": len(c.red), "white": len(c.white)}),
-           actor=actor)  # fmt: skip
+    record(
+        Change(
+            "supervision.ranking",
+            "supervision.ranking",
+            str(ranking.pk),
+            region.path,
+            None,
+            {"period": period, "level": level, "red": len(c.red), "white": len(c.white)},
+        ),
+        actor=actor,
+    )
     return ranking
 
 
@@ -236,6 +275,15 @@ def publish(*, actor: Any, ranking: RankingList) -> RankingList:
         raise Conflict("该榜单已发布", "this list is already published")
     r.published_at = timezone.now()
     r.save(update_fields=["published_at"])
-    record(Change("supervision.publish", "supervision.ranking", str(r.pk), r.region_path,
-                  {"published": False}, {"published": True}), actor=actor)  # fmt: skip
+    record(
+        Change(
+            "supervision.publish",
+            "supervision.ranking",
+            str(r.pk),
+            r.region_path,
+            {"published": False},
+            {"published": True},
+        ),
+        actor=actor,
+    )
     return r

@@ -78,12 +78,19 @@ def _store(
     for cid in found.column("check_id").to_pylist():
         counts[cid] = counts.get(cid, 0) + 1
     run_row = ReconciliationRun.objects.create(
-        year=year, region_path=region_path, version=f"{cat.version}/{cat.content_hash}",
-        actor=actor if getattr(actor, "pk", None) else None, found=found.num_rows,
-        seconds=round(seconds, 3), counts=counts,
-    )  # fmt: skip
-    scope = Discrepancy.objects.filter(region_path__startswith=region_path) if region_path else (
-        Discrepancy.objects.all())  # fmt: skip
+        year=year,
+        region_path=region_path,
+        version=f"{cat.version}/{cat.content_hash}",
+        actor=actor if getattr(actor, "pk", None) else None,
+        found=found.num_rows,
+        seconds=round(seconds, 3),
+        counts=counts,
+    )
+    scope = (
+        Discrepancy.objects.filter(region_path__startswith=region_path)
+        if region_path
+        else (Discrepancy.objects.all())
+    )
     # Every record of the checks found (a record's region may have changed since it was found).
     found_checks = set(counts)
     existing = {
@@ -105,10 +112,16 @@ def _store(
             continue
         new_rows.append(
             Discrepancy(
-                check_id=rec["check_id"], key=rec["key"], household_id=rec["household_id"],
-                project_id=rec["project_id"], region_path=rec["region_path"] or "",
-                evidence=evidence, year=year, last_found=now, last_run=run_row,
-            )  # fmt: skip
+                check_id=rec["check_id"],
+                key=rec["key"],
+                household_id=rec["household_id"],
+                project_id=rec["project_id"],
+                region_path=rec["region_path"] or "",
+                evidence=evidence,
+                year=year,
+                last_found=now,
+                last_run=run_row,
+            )
         )
     Discrepancy.objects.bulk_create(new_rows, batch_size=2000)
     Discrepancy.objects.bulk_update(updates, ["evidence", "last_found", "last_run"], 2000)
@@ -122,11 +135,23 @@ def _store(
     run_row.new, run_row.cleared = len(new_rows), cleared
     run_row.save(update_fields=["new", "cleared"])
     record(
-        Change("supervision.reconcile", "supervision.run", str(run_row.pk), region_path, None,
-               {"year": year, "found": found.num_rows, "new": len(new_rows), "cleared": cleared,
-                "counts": counts, "version": run_row.version}),
+        Change(
+            "supervision.reconcile",
+            "supervision.run",
+            str(run_row.pk),
+            region_path,
+            None,
+            {
+                "year": year,
+                "found": found.num_rows,
+                "new": len(new_rows),
+                "cleared": cleared,
+                "counts": counts,
+                "version": run_row.version,
+            },
+        ),
         actor=actor,
-    )  # fmt: skip
+    )
     return run_row
 
 
@@ -143,8 +168,18 @@ def set_state(*, actor: Any, discrepancy: Discrepancy, state: str, note: str) ->
         before = {"state": d.state}
         d.state, d.note = state, note[:300]
         d.save(update_fields=["state", "note"])
-        record(Change("supervision.discrepancy", "supervision.discrepancy", str(d.pk),
-                      d.region_path, before, {"state": state}, note), actor=actor)  # fmt: skip
+        record(
+            Change(
+                "supervision.discrepancy",
+                "supervision.discrepancy",
+                str(d.pk),
+                d.region_path,
+                before,
+                {"state": state},
+                note,
+            ),
+            actor=actor,
+        )
     return d
 
 
@@ -167,7 +202,9 @@ class Rate:
         return self.with_discrepancy / self.households if self.households else 0.0
 
 
-def rates(level: str, region_path: str = "", *, states: tuple[str, ...] | None = None) -> list[Rate]:
+def rates(
+    level: str, region_path: str = "", *, states: tuple[str, ...] | None = None
+) -> list[Rate]:
     """Per unit of ``level`` under ``region_path``: households, households with at least one open
     or confirmed discrepancy (their rate), and discrepancies of any subject."""
     from django.db.models import Count
@@ -183,12 +220,17 @@ def rates(level: str, region_path: str = "", *, states: tuple[str, ...] | None =
         .values("u")
         .annotate(n=Count("id"))
     )
-    d = Discrepancy.objects.filter(region_path__startswith=region_path, state__in=states)
-    d = d.exclude(region_path="").annotate(u=Substr("region_path", 1, width)).values("u")
-    by_unit = {r["u"]: r["n"] for r in d.annotate(n=Count("id"))}
-    with_hh = {
-        r["u"]: r["n"]
-        for r in d.filter(household_id__isnull=False).annotate(n=Count("household_id", distinct=True))
+    live = Discrepancy.objects.filter(region_path__startswith=region_path, state__in=states)
+    d = live.exclude(region_path="").annotate(u=Substr("region_path", 1, width))
+    by_unit: dict[str, int] = {
+        u: n for u, n in d.values("u").annotate(n=Count("id")).values_list("u", "n")
+    }
+    with_hh: dict[str, int] = {
+        u: n
+        for u, n in d.filter(household_id__isnull=False)
+        .values("u")
+        .annotate(n=Count("household_id", distinct=True))
+        .values_list("u", "n")
     }
     out = [Rate(r["u"], r["n"], with_hh.get(r["u"], 0), by_unit.get(r["u"], 0)) for r in hh]
     return sorted(out, key=lambda r: r.path)

@@ -34,9 +34,13 @@ def open(finding: Finding, *, reason: str) -> Case:
     """The finding's case, opened by the system on the inspector's behalf (the inspector is not
     the village that acts first); its deadline is the finding's."""
     case = engine.open_subject_case(
-        actor=None, kind=KIND, subject=subject(finding), village=finding.village,
-        year=finding.deadline.year, reason=reason,
-    )  # fmt: skip
+        actor=None,
+        kind=KIND,
+        subject=subject(finding),
+        village=finding.village,
+        year=finding.deadline.year,
+        reason=reason,
+    )
     # The owner's step is due on the finding's deadline (not the kind's default days).
     case.case_due = case.step_due = finding.deadline
     case.save(update_fields=["case_due", "step_due"])
@@ -51,9 +55,18 @@ def _set(finding: Finding, state: str, reason: str, actor: Any = None) -> None:
     before = {"state": finding.state}
     with transaction.atomic():
         Finding.objects.filter(pk=finding.pk).update(state=state)
-        record(Change("supervision.finding.state", "supervision.finding", str(finding.pk),
-                      finding.region_path, before, {"state": state}, reason),
-               actor=actor)  # fmt: skip
+        record(
+            Change(
+                "supervision.finding.state",
+                "supervision.finding",
+                str(finding.pk),
+                finding.region_path,
+                before,
+                {"state": state},
+                reason,
+            ),
+            actor=actor,
+        )
 
 
 def _entered(case: Case, step: Step) -> None:

@@ -90,10 +90,18 @@ def truth(sim: Path) -> pl.DataFrame:
     theirs_f = base / "projects" / "faults.parquet"
     if theirs_f.exists():  # the projects room's planted double payments (household only)
         theirs = pl.read_parquet(theirs_f).filter(pl.col("check") == "household_paid_twice")
-        mine = pl.concat([mine, theirs.select(
-            pl.lit("double_payment").alias("kind"), pl.col("key").alias("household_no"),
-            pl.lit("").alias("project_code"), pl.lit(None, dtype=pl.Int32).alias("year"),
-            pl.lit("").alias("item"))])  # fmt: skip
+        mine = pl.concat(
+            [
+                mine,
+                theirs.select(
+                    pl.lit("double_payment").alias("kind"),
+                    pl.col("key").alias("household_no"),
+                    pl.lit("").alias("project_code"),
+                    pl.lit(None, dtype=pl.Int32).alias("year"),
+                    pl.lit("").alias("item"),
+                ),
+            ]
+        )
     return mine
 
 
@@ -102,8 +110,10 @@ def score(sim: Path, found: list[dict[str, Any]]) -> tuple[list[Score], list[Che
     hh, proj = _ids()
     t = t.with_columns(
         pl.col("household_no").replace_strict(hh, default=None, return_dtype=pl.Int64).alias("hid"),
-        pl.col("project_code").replace_strict(proj, default=None, return_dtype=pl.Int64).alias("pid"),
-    )  # fmt: skip
+        pl.col("project_code")
+        .replace_strict(proj, default=None, return_dtype=pl.Int64)
+        .alias("pid"),
+    )
     # Households touched by any planted fault (a moved member touches the donor too).
     touched = set(t["hid"].drop_nulls().to_list())
     edits_f = Path(sim) / "truth" / "supervision" / "direct_edits.parquet"
@@ -124,8 +134,9 @@ def score(sim: Path, found: list[dict[str, Any]]) -> tuple[list[Score], list[Che
                 ok = rec["hid"] in hit_hh
             n_found += ok
         recall = n_found / planted.height if planted.height else 0.0
-        kinds.append(Score(kind, planted.height, n_found, recall,
-                           all_planted.height - planted.height))  # fmt: skip
+        kinds.append(
+            Score(kind, planted.height, n_found, recall, all_planted.height - planted.height)
+        )
     by_check: dict[str, list[bool]] = {}
     for d in found:
         by_check.setdefault(d["check_id"], []).append(d["household_id"] in touched)

@@ -40,9 +40,16 @@ def authorise(actor: Any, region_path: str) -> None:
 
 @transaction.atomic
 def create_inspection(
-    *, actor: Any, kind: str, title: str, team: str, region: Region, start: datetime.date,
-    end: datetime.date | None = None, scope: str = "",
-) -> Inspection:  # fmt: skip
+    *,
+    actor: Any,
+    kind: str,
+    title: str,
+    team: str,
+    region: Region,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    scope: str = "",
+) -> Inspection:
     authorise(actor, region.path)
     if kind not in InspectionKind.values:
         raise ValidationFailed(f"未知的督查类型{kind}", f"unknown inspection kind {kind}")
@@ -51,13 +58,33 @@ def create_inspection(
     if end is not None and end < start:
         raise ValidationFailed("结束日期早于开始日期", "the end date is before the start date")
     insp = Inspection.objects.create(
-        kind=kind, title=title.strip()[:200], team=team.strip()[:200], region=region,
-        region_path=region.path, scope=scope[:500], start=start, end=end,
+        kind=kind,
+        title=title.strip()[:200],
+        team=team.strip()[:200],
+        region=region,
+        region_path=region.path,
+        scope=scope[:500],
+        start=start,
+        end=end,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
-    record(Change("supervision.inspection", "supervision.inspection", str(insp.pk), region.path,
-                  None, {"kind": kind, "title": insp.title, "team": insp.team,
-                         "start": str(start), "region": region.code}), actor=actor)  # fmt: skip
+    )
+    record(
+        Change(
+            "supervision.inspection",
+            "supervision.inspection",
+            str(insp.pk),
+            region.path,
+            None,
+            {
+                "kind": kind,
+                "title": insp.title,
+                "team": insp.team,
+                "start": str(start),
+                "region": region.code,
+            },
+        ),
+        actor=actor,
+    )
     return insp
 
 
@@ -69,9 +96,14 @@ def _village(region: Region) -> Region:
 
 
 def _subject(
-    subject_type: str, *, household: Any = None, project: Any = None, unit: Any = None,
-    cadre: Any = None, village: Region | None = None,
-) -> tuple[Region, dict[str, Any]]:  # fmt: skip
+    subject_type: str,
+    *,
+    household: Any = None,
+    project: Any = None,
+    unit: Any = None,
+    cadre: Any = None,
+    village: Region | None = None,
+) -> tuple[Region, dict[str, Any]]:
     """Where the finding lies (its village) and the link fields, per subject type."""
     if subject_type == SubjectType.HOUSEHOLD and household is not None:
         return _village(household.region), {"household": household}
@@ -79,7 +111,9 @@ def _subject(
         area = project.areas.select_related("region").first()
         place = _village(area.region) if area is not None else village
         if place is None:
-            raise ValidationFailed("项目没有实施地点，请指定村", "the project has no area: give a village")
+            raise ValidationFailed(
+                "项目没有实施地点，请指定村", "the project has no area: give a village"
+            )
         return place, {"project": project}
     if subject_type in (SubjectType.UNIT, SubjectType.CADRE, SubjectType.VILLAGE) and village:
         links = {"unit": unit} if subject_type == SubjectType.UNIT else {}
@@ -93,30 +127,64 @@ def _subject(
 
 @transaction.atomic
 def add_finding(
-    *, actor: Any, inspection: Inspection, subject_type: str, problem: str, owner: str,
-    deadline: datetime.date, household: Any = None, project: Any = None, unit: Any = None,
-    cadre: Any = None, village: Region | None = None, discrepancy: Discrepancy | None = None,
-) -> Finding:  # fmt: skip
+    *,
+    actor: Any,
+    inspection: Inspection,
+    subject_type: str,
+    problem: str,
+    owner: str,
+    deadline: datetime.date,
+    household: Any = None,
+    project: Any = None,
+    unit: Any = None,
+    cadre: Any = None,
+    village: Region | None = None,
+    discrepancy: Discrepancy | None = None,
+) -> Finding:
     """A finding and its rectification case (opened at once, due on the deadline)."""
-    place, links = _subject(subject_type, household=household, project=project, unit=unit,
-                            cadre=cadre, village=village)  # fmt: skip
+    place, links = _subject(
+        subject_type, household=household, project=project, unit=unit, cadre=cadre, village=village
+    )
     authorise(actor, inspection.region_path)
     if not place.path.startswith(inspection.region_path):
-        raise ValidationFailed("对象不在本次督查的地区内", "the subject is outside the inspection's area")
+        raise ValidationFailed(
+            "对象不在本次督查的地区内", "the subject is outside the inspection's area"
+        )
     if not problem.strip() or not owner.strip():
-        raise ValidationFailed("请填写问题和整改责任单位", "give the problem and who must rectify it")
+        raise ValidationFailed(
+            "请填写问题和整改责任单位", "give the problem and who must rectify it"
+        )
     if deadline < clock.today():
         raise ValidationFailed("整改期限不能早于今天", "the deadline cannot be in the past")
     finding = Finding.objects.create(
-        inspection=inspection, subject_type=subject_type, village=place, region_path=place.path,
-        problem=problem.strip()[:500], owner=owner.strip()[:120], deadline=deadline,
-        discrepancy=discrepancy, **links,
-    )  # fmt: skip
-    record(Change("supervision.finding", "supervision.finding", str(finding.pk), place.path, None,
-                  {"inspection": inspection.pk, "subject": subject_type, "owner": finding.owner,
-                   "deadline": str(deadline), "problem": finding.problem,
-                   "discrepancy": discrepancy.pk if discrepancy else None}),
-           actor=actor)  # fmt: skip
+        inspection=inspection,
+        subject_type=subject_type,
+        village=place,
+        region_path=place.path,
+        problem=problem.strip()[:500],
+        owner=owner.strip()[:120],
+        deadline=deadline,
+        discrepancy=discrepancy,
+        **links,
+    )
+    record(
+        Change(
+            "supervision.finding",
+            "supervision.finding",
+            str(finding.pk),
+            place.path,
+            None,
+            {
+                "inspection": inspection.pk,
+                "subject": subject_type,
+                "owner": finding.owner,
+                "deadline": str(deadline),
+                "problem": finding.problem,
+                "discrepancy": discrepancy.pk if discrepancy else None,
+            },
+        ),
+        actor=actor,
+    )
     rectification.open(finding, reason=f"督查发现 / finding {finding.pk}: {finding.problem[:80]}")
     if discrepancy is not None and discrepancy.state == DiscrepancyState.OPEN:
         Discrepancy.objects.filter(pk=discrepancy.pk).update(state=DiscrepancyState.CONFIRMED)
@@ -124,9 +192,13 @@ def add_finding(
 
 
 def findings_from_discrepancies(
-    *, actor: Any, inspection: Inspection, discrepancies: Iterable[Discrepancy],
-    deadline: datetime.date, owner: str = "",
-) -> list[Finding]:  # fmt: skip
+    *,
+    actor: Any,
+    inspection: Inspection,
+    discrepancies: Iterable[Discrepancy],
+    deadline: datetime.date,
+    owner: str = "",
+) -> list[Finding]:
     """One finding (and rectification case) per household discrepancy, all or none: a 回头看's
     bulk opening. Discrepancies with no household (a project's, a lost row's) are left to a
     person."""
@@ -146,11 +218,18 @@ def findings_from_discrepancies(
                 continue
             check = cat.checks.get(d.check_id)
             label = f"{check.zh} / {check.en}" if check else d.check_id
-            made.append(add_finding(
-                actor=actor, inspection=inspection, subject_type=SubjectType.HOUSEHOLD,
-                household=hh, problem=label, owner=owner or _owner_of(hh.region),
-                deadline=deadline, discrepancy=d,
-            ))  # fmt: skip
+            made.append(
+                add_finding(
+                    actor=actor,
+                    inspection=inspection,
+                    subject_type=SubjectType.HOUSEHOLD,
+                    household=hh,
+                    problem=label,
+                    owner=owner or _owner_of(hh.region),
+                    deadline=deadline,
+                    discrepancy=d,
+                )
+            )
     return made
 
 

@@ -39,8 +39,8 @@ def db_queries(region_path: str = "") -> dict[str, str]:
         f"JOIN registry_household h ON h.id = m.household_id WHERE {hp}",
         "years": "SELECT y.household_id, y.year, y.size FROM registry_householdyear y "
         f"JOIN registry_household h ON h.id = y.household_id WHERE {hp}",
-        "projects": "SELECT id AS project_id, code, category, region_path, stage, year, implementer "
-        f"FROM projects_project WHERE region_path LIKE {p}",
+        "projects": "SELECT id AS project_id, code, category, region_path, stage, year, "
+        f"implementer FROM projects_project WHERE region_path LIKE {p}",
         "beneficiaries": "SELECT project_id, household_id, mechanism FROM projects_beneficiary "
         f"WHERE region_path LIKE {p}",
         "disbursements": "SELECT id AS payment_id, project_id, household_id, voucher, item, "

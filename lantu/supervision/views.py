@@ -111,9 +111,11 @@ def index(request: HttpRequest) -> HttpResponse:
     rates = reconcile.rates(level, region.path, states=live)
     names = _names({r.path for r in rates})
     findings = list(
-        scoped(Finding.objects.all(), request.user).filter(region_path__startswith=region.path)
-        .select_related("inspection", "household", "village").order_by("deadline", "id")[:200]
-    )  # fmt: skip
+        scoped(Finding.objects.all(), request.user)
+        .filter(region_path__startswith=region.path)
+        .select_related("inspection", "household", "village")
+        .order_by("deadline", "id")[:200]
+    )
     tasks = _tasks(findings)
     states = {s: 0 for s in FindingState.values}
     for t in tasks:
@@ -124,7 +126,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "rates": [(names.get(r.path, r.path), r) for r in rates],
         "level": level,
         "last_run": ReconciliationRun.objects.filter(region_path__startswith=region.path[:1])
-        .order_by("-at").first(),
+        .order_by("-at")
+        .first(),
         "tasks": tasks,
         "states": states,
         "overdue": sum(1 for t in tasks if t["overdue"]),
@@ -160,12 +163,21 @@ def discrepancies(request: HttpRequest) -> HttpResponseBase:
         {"d": d, "check": cat.checks.get(d.check_id), "where": names.get(d.region_path, "")}
         for d in page
     ]
-    return render(request, "supervision/discrepancies.html", {
-        "region": region, "page": page, "items": items, "state": state, "check_id": check_id,
-        "checks": [(c.id, c.label(en)) for c in cat.checks.values()], "en": en,
-        "states": DiscrepancyState.choices,
-        "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
-    })  # fmt: skip
+    return render(
+        request,
+        "supervision/discrepancies.html",
+        {
+            "region": region,
+            "page": page,
+            "items": items,
+            "state": state,
+            "check_id": check_id,
+            "checks": [(c.id, c.label(en)) for c in cat.checks.values()],
+            "en": en,
+            "states": DiscrepancyState.choices,
+            "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
+        },
+    )
 
 
 @require_POST
@@ -173,8 +185,12 @@ def discrepancies(request: HttpRequest) -> HttpResponseBase:
 def discrepancy_act(request: HttpRequest, pk: int) -> HttpResponse:
     d = get_scoped(Discrepancy.objects.all(), request.user, pk=pk)
     try:
-        reconcile.set_state(actor=request.user, discrepancy=d,
-                            state=request.POST.get("state", ""), note=request.POST.get("note", ""))  # fmt: skip
+        reconcile.set_state(
+            actor=request.user,
+            discrepancy=d,
+            state=request.POST.get("state", ""),
+            note=request.POST.get("note", ""),
+        )
     except LantuError as exc:
         messages.error(request, pick(exc.zh, exc.en))
     return redirect(request.POST.get("next") or "supervision:discrepancies")
@@ -189,8 +205,12 @@ def start_job(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in ("reconcile", "campaign"):
         raise ValidationFailed("未知任务", "unknown job")
     region = _region(request)
-    run = jobs.start(actor=request.user, kind=f"supervision.{kind}",
-                     params={"year": request.POST.get("year", "")}, region_path=region.path)  # fmt: skip
+    run = jobs.start(
+        actor=request.user,
+        kind=f"supervision.{kind}",
+        params={"year": request.POST.get("year", "")},
+        region_path=region.path,
+    )
     return redirect("jobs:run", pk=run.pk)
 
 
@@ -209,19 +229,31 @@ def inspections(request: HttpRequest) -> HttpResponse:
             return redirect("supervision:inspections")
         try:
             insp = services.create_inspection(
-                actor=request.user, kind=p.get("kind", ""), title=p.get("title", ""),
-                team=p.get("team", ""), region=region, start=start, end=end, scope=p.get("scope", ""),
-            )  # fmt: skip
+                actor=request.user,
+                kind=p.get("kind", ""),
+                title=p.get("title", ""),
+                team=p.get("team", ""),
+                region=region,
+                start=start,
+                end=end,
+                scope=p.get("scope", ""),
+            )
         except LantuError as exc:
             messages.error(request, pick(exc.zh, exc.en))
             return redirect("supervision:inspections")
         return redirect("supervision:inspection", pk=insp.pk)
     items = scoped(Inspection.objects.all(), request.user).annotate(n=Count("findings"))
-    return render(request, "supervision/inspections.html", {
-        "region": region, "items": items[:200], "kinds": InspectionKind.choices,
-        "today": clock.today(),
-        "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
-    })  # fmt: skip
+    return render(
+        request,
+        "supervision/inspections.html",
+        {
+            "region": region,
+            "items": items[:200],
+            "kinds": InspectionKind.choices,
+            "today": clock.today(),
+            "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
+        },
+    )
 
 
 def _subject_from(request: HttpRequest, insp: Inspection) -> dict[str, Any]:
@@ -235,14 +267,17 @@ def _subject_from(request: HttpRequest, insp: Inspection) -> dict[str, Any]:
     user: Any = request.user
     out: dict[str, Any] = {"subject_type": kind}
     if kind == SubjectType.HOUSEHOLD:
-        out["household"] = get_scoped(Household.objects.select_related("region"), user,
-                                      household_no=ref)  # fmt: skip
+        out["household"] = get_scoped(
+            Household.objects.select_related("region"), user, household_no=ref
+        )
     elif kind == SubjectType.PROJECT:
         out["project"] = get_scoped(Project.objects.all(), user, code=ref)
     else:
         village = Region.objects.filter(code=p.get("village", "").strip()).first()
         if village is None or not village.path.startswith(insp.region_path):
-            raise ValidationFailed("请填写检查地区内的村代码", "give a village code inside the area")
+            raise ValidationFailed(
+                "请填写检查地区内的村代码", "give a village code inside the area"
+            )
         out["village"] = village
         if kind == SubjectType.UNIT:
             out["unit"] = Unit.objects.filter(code=ref).first()
@@ -264,20 +299,36 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
             deadline = None
         try:
             if deadline is None:
-                raise ValidationFailed("请填写整改期限（2025-01-31）", "give the deadline (2025-01-31)")
-            services.add_finding(actor=request.user, inspection=insp, problem=p.get("problem", ""),
-                                 owner=p.get("owner", ""), deadline=deadline,
-                                 **_subject_from(request, insp))  # fmt: skip
+                raise ValidationFailed(
+                    "请填写整改期限（2025-01-31）", "give the deadline (2025-01-31)"
+                )
+            services.add_finding(
+                actor=request.user,
+                inspection=insp,
+                problem=p.get("problem", ""),
+                owner=p.get("owner", ""),
+                deadline=deadline,
+                **_subject_from(request, insp),
+            )
             messages.success(request, pick("已交办整改", "rectification assigned"))
         except LantuError as exc:
             messages.error(request, pick(exc.zh, exc.en))
         return redirect("supervision:inspection", pk=insp.pk)
-    findings = list(insp.findings.select_related("household", "project", "village", "unit", "cadre"))
-    return render(request, "supervision/inspection.html", {
-        "insp": insp, "tasks": _tasks(findings), "subjects": SubjectType.choices,
-        "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
-        "report": insp.report, "default_deadline": clock.today() + datetime.timedelta(days=30),
-    })  # fmt: skip
+    findings = list(
+        insp.findings.select_related("household", "project", "village", "unit", "cadre")
+    )
+    return render(
+        request,
+        "supervision/inspection.html",
+        {
+            "insp": insp,
+            "tasks": _tasks(findings),
+            "subjects": SubjectType.choices,
+            "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
+            "report": insp.report,
+            "default_deadline": clock.today() + datetime.timedelta(days=30),
+        },
+    )
 
 
 @requires(Perm.VIEW)
@@ -288,13 +339,17 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
             raise OutOfScope()
         try:
             if request.POST.get("publish"):
-                r = get_scoped(RankingList.objects.all(), request.user,
-                               pk=int(request.POST["publish"]))  # fmt: skip
+                r = get_scoped(
+                    RankingList.objects.all(), request.user, pk=int(request.POST["publish"])
+                )
                 rankings.publish(actor=request.user, ranking=r)
             else:
-                rankings.save(actor=request.user, region=region,
-                              level=request.POST.get("level", "township"),
-                              period=request.POST.get("period", "").strip())  # fmt: skip
+                rankings.save(
+                    actor=request.user,
+                    region=region,
+                    level=request.POST.get("level", "township"),
+                    period=request.POST.get("period", "").strip(),
+                )
         except (LantuError, ValueError) as exc:
             msg = pick(exc.zh, exc.en) if isinstance(exc, LantuError) else str(exc)
             messages.error(request, msg)
@@ -302,11 +357,17 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
     items = scoped(RankingList.objects.all(), request.user).prefetch_related("entries")[:50]
     cfg = rankings.config()
     en = english()
-    return render(request, "supervision/rankings.html", {
-        "region": region, "items": items, "en": en,
-        "indicators": [(k, v["en"] if en else v["zh"]) for k, v in cfg["indicators"].items()],
-        "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
-    })  # fmt: skip
+    return render(
+        request,
+        "supervision/rankings.html",
+        {
+            "region": region,
+            "items": items,
+            "en": en,
+            "indicators": [(k, v["en"] if en else v["zh"]) for k, v in cfg["indicators"].items()],
+            "can_supervise": request.user.can(Perm.SUPERVISE),  # type: ignore[union-attr]
+        },
+    )
 
 
 @requires(Perm.VIEW)
@@ -323,10 +384,14 @@ def chain_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         links = chain.for_project(obj.pk)
         title = obj.code
     en = english()
-    stages = [(chain.STAGE_LABELS[s][1 if en else 0], items)
-              for s, items in chain.by_stage(links).items() if items]  # fmt: skip
-    return render(request, "supervision/chain.html", {"title": title, "stages": stages,
-                                                      "kind": kind})  # fmt: skip
+    stages = [
+        (chain.STAGE_LABELS[s][1 if en else 0], items)
+        for s, items in chain.by_stage(links).items()
+        if items
+    ]
+    return render(
+        request, "supervision/chain.html", {"title": title, "stages": stages, "kind": kind}
+    )
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -341,22 +406,26 @@ def _published(code: str) -> tuple[Region, list[RankingList]]:
 @require_GET
 def public_rankings(request: HttpRequest, code: str) -> HttpResponse:
     region, lists = _published(code)
-    return render(request, "supervision/public.html", {"region": region, "lists": lists,
-                                                       "en": english()})  # fmt: skip
+    return render(
+        request, "supervision/public.html", {"region": region, "lists": lists, "en": english()}
+    )
 
 
 @require_GET
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from lantu.procedures import pdf
 
-    r = get_object_or_404(RankingList.objects.select_related("region"), pk=pk,
-                          published_at__isnull=False)  # fmt: skip
+    r = get_object_or_404(
+        RankingList.objects.select_related("region"), pk=pk, published_at__isnull=False
+    )
     try:
         font = pdf.require_cjk_font()
         from weasyprint import HTML
 
-        html = render_to_string("supervision/public_print.html",
-                                {"r": r, "region": r.region, "font": font, "en": english()})  # fmt: skip
+        html = render_to_string(
+            "supervision/public_print.html",
+            {"r": r, "region": r.region, "font": font, "en": english()},
+        )
         body = bytes(HTML(string=html).write_pdf())
     except LantuError as exc:
         return render(request, "error.html", {"error": exc}, status=exc.status)

@@ -31,20 +31,37 @@ V = Perm.VIEW
 SUPERVISION_ENDPOINTS = [
     _endpoint("sup.index", False, V, lambda w, hh: "/supervision/", False),
     _endpoint("sup.index.region", False, V, lambda w, hh: f"/supervision/?region={_county(w, hh)}"),
-    _endpoint("sup.discrepancies", False, V, lambda w, hh: "/supervision/discrepancies/?state=open",
-              False),
-    _endpoint("sup.discrepancies.region", False, V,
-              lambda w, hh: f"/supervision/discrepancies/?region={hh.region.code}"),
-    _endpoint("sup.discrepancies.xlsx", False, Perm.EXPORT,
-              lambda w, hh: "/supervision/discrepancies/?format=xlsx", False),
+    _endpoint(
+        "sup.discrepancies", False, V, lambda w, hh: "/supervision/discrepancies/?state=open", False
+    ),
+    _endpoint(
+        "sup.discrepancies.region",
+        False,
+        V,
+        lambda w, hh: f"/supervision/discrepancies/?region={hh.region.code}",
+    ),
+    _endpoint(
+        "sup.discrepancies.xlsx",
+        False,
+        Perm.EXPORT,
+        lambda w, hh: "/supervision/discrepancies/?format=xlsx",
+        False,
+    ),
     _endpoint("sup.inspections", False, V, lambda w, hh: "/supervision/inspections/", False),
-    _endpoint("sup.inspection", False, V, lambda w, hh: f"/supervision/inspections/{_insp(w, hh)}/"),
+    _endpoint(
+        "sup.inspection", False, V, lambda w, hh: f"/supervision/inspections/{_insp(w, hh)}/"
+    ),
     _endpoint("sup.rankings", False, V, lambda w, hh: "/supervision/rankings/", False),
-    _endpoint("sup.chain.household", False, V,
-              lambda w, hh: f"/supervision/chain/household/{hh.pk}/"),
-    _endpoint("sup.chain.project", False, V,
-              lambda w, hh: f"/supervision/chain/project/{w['projects'][hh.pk].pk}/"),
-]  # fmt: skip
+    _endpoint(
+        "sup.chain.household", False, V, lambda w, hh: f"/supervision/chain/household/{hh.pk}/"
+    ),
+    _endpoint(
+        "sup.chain.project",
+        False,
+        V,
+        lambda w, hh: f"/supervision/chain/project/{w['projects'][hh.pk].pk}/",
+    ),
+]
 # POST only (the matrix GETs): tests/supervision/test_pages.py, with permission and scope.
 SUPERVISION_POSTS = {"discrepancy_act", "start"}
 SUPERVISION_COVERED = {"index", "discrepancies", "inspections", "inspection", "rankings", "chain"}
@@ -62,11 +79,23 @@ def build_supervision(w: dict[str, Any]) -> None:
         with connection.cursor() as cur:
             cur.execute("UPDATE registry_household SET status = 'poor' WHERE id = %s", [hh.pk])
         county = hh.region.parent.parent
-        insp = services.create_inspection(actor=None, kind="audit", title=f"审计{target}",
-                                          team="审计组", region=county, start=today)  # fmt: skip
-        services.add_finding(actor=None, inspection=insp, subject_type="household", household=hh,
-                             problem="台账不符", owner="村委会",
-                             deadline=today + datetime.timedelta(days=30))  # fmt: skip
+        insp = services.create_inspection(
+            actor=None,
+            kind="audit",
+            title=f"审计{target}",
+            team="审计组",
+            region=county,
+            start=today,
+        )
+        services.add_finding(
+            actor=None,
+            inspection=insp,
+            subject_type="household",
+            household=hh,
+            problem="台账不符",
+            owner="村委会",
+            deadline=today + datetime.timedelta(days=30),
+        )
         w["inspections"][hh.pk] = insp.pk
         r = rankings.save(actor=None, region=county, level="township", period=str(today.year))
         rankings.publish(actor=None, ranking=r)

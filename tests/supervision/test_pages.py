@@ -21,7 +21,10 @@ def test_a_supervisor_confirms_a_discrepancy_others_may_not(world, client):
     reconcile.run(actor=None, year=2020)
     d = Discrepancy.objects.get()
     client.force_login(world["users"]["village_entry"])
-    assert client.post(f"/supervision/discrepancies/{d.pk}/", {"state": "confirmed"}).status_code == 403
+    assert (
+        client.post(f"/supervision/discrepancies/{d.pk}/", {"state": "confirmed"}).status_code
+        == 403
+    )
     client.force_login(world["users"]["county_approval"])
     resp = client.post(f"/supervision/discrepancies/{d.pk}/", {"state": "confirmed"})
     assert resp.status_code == 302
@@ -33,25 +36,49 @@ def test_a_supervisor_confirms_a_discrepancy_others_may_not(world, client):
 
 def test_an_inspection_and_a_finding_from_the_pages(world, client, now):
     client.force_login(world["users"]["county_approval"])
-    resp = client.post("/supervision/inspections/", {
-        "kind": "patrol", "title": "春季巡查", "team": "县巡查组", "start": "2026-03-01"})  # fmt: skip
+    resp = client.post(
+        "/supervision/inspections/",
+        {"kind": "patrol", "title": "春季巡查", "team": "县巡查组", "start": "2026-03-01"},
+    )
     insp = Inspection.objects.get()
     assert resp.status_code == 302 and resp["Location"].endswith(f"/{insp.pk}/")
-    bad = client.post(f"/supervision/inspections/{insp.pk}/", {
-        "subject_type": "household", "ref": world["inside"].household_no, "problem": "",
-        "owner": "村委会", "deadline": "2026-04-01"}, follow=True)  # fmt: skip
+    bad = client.post(
+        f"/supervision/inspections/{insp.pk}/",
+        {
+            "subject_type": "household",
+            "ref": world["inside"].household_no,
+            "problem": "",
+            "owner": "村委会",
+            "deadline": "2026-04-01",
+        },
+        follow=True,
+    )
     assert "请填写问题" in bad.content.decode() and not Finding.objects.exists()
-    client.post(f"/supervision/inspections/{insp.pk}/", {
-        "subject_type": "household", "ref": world["inside"].household_no, "problem": "漏登成员",
-        "owner": "村委会", "deadline": "2026-04-01"})  # fmt: skip
+    client.post(
+        f"/supervision/inspections/{insp.pk}/",
+        {
+            "subject_type": "household",
+            "ref": world["inside"].household_no,
+            "problem": "漏登成员",
+            "owner": "村委会",
+            "deadline": "2026-04-01",
+        },
+    )
     f = Finding.objects.get()
     assert f.household == world["inside"] and f.case_id
     page = client.get(f"/supervision/inspections/{insp.pk}/").content.decode()
     assert "漏登成员" in page and "rectify" in page
     # outside the inspector's county: refused, nothing written
-    client.post(f"/supervision/inspections/{insp.pk}/", {
-        "subject_type": "household", "ref": world["outside"].household_no, "problem": "x",
-        "owner": "y", "deadline": "2026-04-01"})  # fmt: skip
+    client.post(
+        f"/supervision/inspections/{insp.pk}/",
+        {
+            "subject_type": "household",
+            "ref": world["outside"].household_no,
+            "problem": "x",
+            "owner": "y",
+            "deadline": "2026-04-01",
+        },
+    )
     assert Finding.objects.count() == 1
 
 

@@ -12,7 +12,10 @@ from lantu.supervision import rankings, reconcile, services
 
 
 def test_period_dates():
-    assert rankings.period_dates("2025Q4") == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+    assert rankings.period_dates("2025Q4") == (
+        datetime.date(2025, 10, 1),
+        datetime.date(2025, 12, 31),
+    )
     assert rankings.period_dates("2025") == (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
     with pytest.raises(ValidationFailed):
         rankings.period_dates("2025Q5")
@@ -24,11 +27,19 @@ def test_a_county_with_discrepancies_and_overdue_tasks_is_on_the_white_list(worl
         cur.execute("UPDATE registry_household SET status = 'poor' WHERE id = %s", [hh.pk])
     reconcile.run(actor=None, year=2020)
     county = world["regions"]["530822000000"]
-    insp = services.create_inspection(actor=None, kind="inspection", title="督查", team="组",
-                                      region=county, start=now.day)  # fmt: skip
+    insp = services.create_inspection(
+        actor=None, kind="inspection", title="督查", team="组", region=county, start=now.day
+    )
     for _ in range(2):
-        services.add_finding(actor=None, inspection=insp, subject_type="household", household=hh,
-                             problem="问题", owner="村", deadline=now.day)  # fmt: skip
+        services.add_finding(
+            actor=None,
+            inspection=insp,
+            subject_type="household",
+            household=hh,
+            problem="问题",
+            owner="村",
+            deadline=now.day,
+        )
     now.advance(3)
     province = world["regions"]["530000000000"]
     r = rankings.save(actor=None, region=province, level="county", period=str(now.day.year))

@@ -47,6 +47,7 @@ def test_a_direct_edit_of_a_household_is_found_and_cleared_when_undone(world):
 def test_a_member_moved_behind_the_ledger_is_found(world):
     a, b = world["inside"], world["outside"]
     moved = Member.objects.filter(household=b).exclude(relation="head").first()
+    assert moved is not None
     Member.objects.filter(pk=moved.pk).update(household=a)  # no service, no event
     found = _found()
     assert found["member_without_event"] == {str(moved.pk)}

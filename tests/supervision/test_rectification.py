@@ -19,9 +19,13 @@ from tests.factories import make_user
 def _inspection(world, actor):
     county = world["regions"]["530822000000"]
     return services.create_inspection(
-        actor=actor, kind="unannounced", title="暗访", team="县督查组", region=county,
+        actor=actor,
+        kind="unannounced",
+        title="暗访",
+        team="县督查组",
+        region=county,
         start=datetime.date(2026, 3, 1),
-    )  # fmt: skip
+    )
 
 
 def _users(world):
@@ -38,27 +42,35 @@ def test_a_finding_is_rectified_reviewed_and_closed(world, now):
     users = _users(world)
     insp = _inspection(world, users["county"])
     f = services.add_finding(
-        actor=users["county"], inspection=insp, subject_type="household",
-        household=world["inside"], problem="帮扶手册人口与系统不符", owner="村委会",
+        actor=users["county"],
+        inspection=insp,
+        subject_type="household",
+        household=world["inside"],
+        problem="帮扶手册人口与系统不符",
+        owner="村委会",
         deadline=now.day + datetime.timedelta(days=20),
-    )  # fmt: skip
-    case = Case.objects.get(pk=f.case_id)
+    )
+    case = Case.objects.get(pk=int(f.case_id or 0))
     assert case.kind == "rectification" and case.subject == f"finding:{f.pk}"
     assert case.case_due == f.deadline and case.step == "rectify"
     with pytest.raises(ValidationFailed, match="evidence"):
         engine.act(actor=users["village"], case_id=case.pk, version=case.version, action="approve")
-    evidence.attach(actor=users["village"], case=case,
-                    upload=SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4"))  # fmt: skip
+    evidence.attach(
+        actor=users["village"], case=case, upload=SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4")
+    )
     case.refresh_from_db()
-    case = engine.act(actor=users["village"], case_id=case.pk, version=case.version,
-                      action="approve")  # fmt: skip
+    case = engine.act(
+        actor=users["village"], case_id=case.pk, version=case.version, action="approve"
+    )
     assert case.step == "review"
     f.refresh_from_db()
     assert f.state == FindingState.RECTIFYING
-    case = engine.act(actor=users["township"], case_id=case.pk, version=case.version,
-                      action="approve")  # fmt: skip
-    case = engine.act(actor=users["county"], case_id=case.pk, version=case.version,
-                      action="approve")  # fmt: skip
+    case = engine.act(
+        actor=users["township"], case_id=case.pk, version=case.version, action="approve"
+    )
+    case = engine.act(
+        actor=users["county"], case_id=case.pk, version=case.version, action="approve"
+    )
     f.refresh_from_db()
     assert case.state == "completed" and f.state == FindingState.CLOSED
 
@@ -67,14 +79,18 @@ def test_an_overdue_rectification_is_escalated(world, now):
     users = _users(world)
     insp = _inspection(world, users["county"])
     f = services.add_finding(
-        actor=users["county"], inspection=insp, subject_type="village",
-        village=world["inside"].region, problem="公示栏未更新", owner="村委会",
+        actor=users["county"],
+        inspection=insp,
+        subject_type="village",
+        village=world["inside"].region,
+        problem="公示栏未更新",
+        owner="村委会",
         deadline=now.day + datetime.timedelta(days=5),
-    )  # fmt: skip
+    )
     now.advance(5 + 11)  # past the deadline by more than escalate_after_days (10)
     out = escalation.escalate()
     assert (f.case_id, "township") in out.escalated
-    assert Case.objects.get(pk=f.case_id).escalated_level == "township"
+    assert Case.objects.get(pk=int(f.case_id or 0)).escalated_level == "township"
 
 
 def test_who_may_record_and_where(world, now):
@@ -84,16 +100,25 @@ def test_who_may_record_and_where(world, now):
     insp = _inspection(world, users["county"])
     with pytest.raises(ValidationFailed, match="outside"):
         services.add_finding(
-            actor=users["county"], inspection=insp, subject_type="household",
-            household=world["outside"], problem="x", owner="y", deadline=now.day,
-        )  # fmt: skip
+            actor=users["county"],
+            inspection=insp,
+            subject_type="household",
+            household=world["outside"],
+            problem="x",
+            owner="y",
+            deadline=now.day,
+        )
     other = make_user("c2", world["regions"]["530823000000"], "county_approval")
     with pytest.raises(OutOfScope):
         _inspection(world, other)
     with pytest.raises(ValidationFailed, match="past"):
         services.add_finding(
-            actor=users["county"], inspection=insp, subject_type="household",
-            household=world["inside"], problem="x", owner="y",
+            actor=users["county"],
+            inspection=insp,
+            subject_type="household",
+            household=world["inside"],
+            problem="x",
+            owner="y",
             deadline=now.day - datetime.timedelta(days=1),
-        )  # fmt: skip
+        )
     assert not Finding.objects.exists()  # nothing half-written

@@ -25,8 +25,9 @@ class Command(BaseCommand):
     help = "督查与台账核对 / supervision and reconciliation"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("verb", choices=("reconcile", "test", "rank", "campaign", "score",
-                                             "chain"))  # fmt: skip
+        parser.add_argument(
+            "verb", choices=("reconcile", "test", "rank", "campaign", "score", "chain")
+        )
         parser.add_argument("target", nargs="*")
         parser.add_argument("--year", type=int, default=0)
         parser.add_argument("--region", default="")
@@ -53,7 +54,9 @@ class Command(BaseCommand):
             t, c = time.perf_counter(), time.process_time()
             found = reconcile.find(store.from_dir(Path(opts["dir"])), year)
             wall, cpu = time.perf_counter() - t, time.process_time() - c
-            self.stdout.write(f"{found.num_rows} 条 discrepancies in {wall:.2f} s ({cpu:.2f} CPU-s)")
+            self.stdout.write(
+                f"{found.num_rows} 条 discrepancies in {wall:.2f} s ({cpu:.2f} CPU-s)"
+            )
             counts: dict[str, int] = {}
             for cid in found.column("check_id").to_pylist():
                 counts[cid] = counts.get(cid, 0) + 1
@@ -88,9 +91,12 @@ class Command(BaseCommand):
 
         if not opts["target"]:
             raise CommandError("给出模拟目录 / give the simulation's directory")
-        edited, kinds, checks, seconds = scoring.run(Path(opts["target"][0]),
-                                                     year=opts["year"] or None)  # fmt: skip
-        self.stdout.write(f"直接改库 direct edits applied: {edited}; 核对 reconciled in {seconds:.2f} s")
+        edited, kinds, checks, seconds = scoring.run(
+            Path(opts["target"][0]), year=opts["year"] or None
+        )
+        self.stdout.write(
+            f"直接改库 direct edits applied: {edited}; 核对 reconciled in {seconds:.2f} s"
+        )
         self.stdout.write("planted kind          planted  found  recall  (not loaded)")
         for k in kinds:
             self.stdout.write(
@@ -105,12 +111,16 @@ class Command(BaseCommand):
 
         if not opts["target"]:
             raise CommandError("给出期间 / give the period (2025, 2025Q3)")
-        region = Region.objects.get(code=opts["region"]) if opts["region"] else (
-            Region.objects.filter(level="county").order_by("code").first())  # fmt: skip
+        region = (
+            Region.objects.get(code=opts["region"])
+            if opts["region"]
+            else (Region.objects.filter(level="county").order_by("code").first())
+        )
         if region is None:
             raise CommandError("没有县 / no county")
-        ranking = rankings.save(actor=None, region=region, level=opts["level"],
-                                period=opts["target"][0])  # fmt: skip
+        ranking = rankings.save(
+            actor=None, region=region, level=opts["level"], period=opts["target"][0]
+        )
         if opts["publish"]:
             rankings.publish(actor=None, ranking=ranking)
         for e in ranking.entries.all():

@@ -176,3 +176,45 @@ class RankingEntry(models.Model):
 
     class Meta:
         ordering = ["board", "unit_path"]
+
+
+class FieldCheck(models.Model):
+    """账实相符: a two-stage sample of a county's registered households (the exits room's sampler)
+    visited to see whether the records match the household's real situation."""
+
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=120, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    seed = models.BigIntegerField()
+    design = models.JSONField(default=dict)
+    frame_digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    estimate = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("账实相符核查")
+
+
+class FieldCheckItem(models.Model):
+    field_check = models.ForeignKey(FieldCheck, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("样本编号"), max_length=8)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=120)
+    psu = models.IntegerField()
+    psu_stratum = models.IntegerField(default=0)
+    stratum = models.SmallIntegerField()
+    size = models.PositiveSmallIntegerField()
+    weight = models.FloatField()
+    cell_size = models.IntegerField()
+    pi = models.FloatField()
+    visited = models.BooleanField(null=True)
+    mismatch = models.BooleanField(null=True)
+    fields = models.CharField(_("不符项目"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["field_check", "code"], name="field_item_once"),
+        ]

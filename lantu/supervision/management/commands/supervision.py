@@ -35,6 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--dir", default="")
         parser.add_argument("--level", default="township")
         parser.add_argument("--publish", action="store_true")
+        parser.add_argument("--villages", type=int, default=10)
+        parser.add_argument("--per-village", type=int, default=10)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--xlsform", default="")
 
     def _region_path(self, code: str) -> str:
         if not code:
@@ -45,7 +49,7 @@ class Command(BaseCommand):
         return region.path
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        getattr(self, f"_{opts['verb']}")(opts)
+        getattr(self, f"_{opts['verb'].replace('-', '_')}")(opts)
 
     def _reconcile(self, opts: dict[str, Any]) -> None:
         path = self._region_path(opts["region"])
@@ -125,3 +129,57 @@ class Command(BaseCommand):
             rankings.publish(actor=None, ranking=ranking)
         for e in ranking.entries.all():
             self.stdout.write(f"{e.board:<6}{e.unit_name:<10}{e.rule:<26}{e.value}")
+
+    def _sample(self, opts: dict[str, Any]) -> None:
+        from lantu.supervision import fieldcheck
+
+        county = Region.objects.filter(code=opts["region"]).first()
+        if county is None:
+            raise CommandError("给出县代码 --region / give the county code --region")
+        check = fieldcheck.draw(
+            actor=None,
+            county=county,
+            year=opts["year"] or 2025,
+            villages=opts["villages"],
+            per_village=opts["per_village"],
+            seed=opts["seed"],
+        )
+        self.stdout.write(f"核查 field check {check.pk}: {check.items.count()} 户 households")
+        if opts["xlsform"]:
+            Path(opts["xlsform"]).write_bytes(fieldcheck.xlsform(check))
+            self.stdout.write(f"已写入 / written: {opts['xlsform']}")
+
+    def _field_import(self, opts: dict[str, Any]) -> None:
+        from lantu.supervision import fieldcheck
+        from lantu.supervision.models import FieldCheck
+
+        if len(opts["target"]) != 2:
+            raise CommandError("给出核查编号和文件 / give the field check's id and the file")
+        check = FieldCheck.objects.get(pk=int(opts["target"][0]))
+        n = fieldcheck.import_answers(
+            actor=None, check=check, data=Path(opts["target"][1]).read_bytes()
+        )
+        check.refresh_from_db()
+        self.stdout.write(f"{n} 行 rows; {check.estimate}")
+
+    def _chain(self, opts: dict[str, Any]) -> None:
+        from lantu.supervision import chain
+
+        if len(opts["target"]) != 2:
+            raise CommandError("chain household|project ID")
+        kind, pk = opts["target"][0], int(opts["target"][1])
+        links = chain.for_household(pk) if kind == "household" else chain.for_project(pk)
+        for link in links:
+            self.stdout.write(
+                f"{link.stage:<9}{link.at:%Y-%m-%d %H:%M} {link.actor:<12}"
+                f"{link.role:<16}{link.action:<28}{link.object}"
+            )
+
+    def _campaign(self, opts: dict[str, Any]) -> None:
+        from lantu.supervision import campaign, reconcile
+
+        county = Region.objects.filter(code=opts["region"]).first()
+        if county is None:
+            raise CommandError("给出县代码 --region / give the county code --region")
+        insp = campaign.run(actor=None, region=county, year=opts["year"] or reconcile.latest_year())
+        self.stdout.write(str(insp.report))

@@ -90,7 +90,7 @@ def synthetic(n: int, out: Path, con) -> None:  # type: ignore[no-untyped-def]
         AS phone, '6217' || lpad(CAST(i AS VARCHAR), 12, '0') AS bank_account
         FROM range(1, {n + 1}) t(i)""")
     con.execute("""CREATE TABLE members AS SELECT household_id * 4 + j AS member_id,
-        household_id, lpad(CAST(household_id * 4 + j AS VARCHAR), 18, '5') AS id_number,
+        household_id, '5' || lpad(CAST(household_id * 4 + j AS VARCHAR), 17, '0') AS id_number,
         true AS active, CASE WHEN j = 0 THEN 'head' ELSE 'child' END AS relation
         FROM households, range(4) t(j)""")
     con.execute("""CREATE TABLE years AS SELECT household_id, y AS year, 4 AS size

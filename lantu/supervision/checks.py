@@ -73,7 +73,8 @@ class Catalogue:
         """The pipeline: parameter tables, views, then every check valid in ``year`` as one
         materialised union (``discrepancies``)."""
         steps = [Step(name, _values_sql(p)) for name, p in self.parameters.items()]
-        steps += [Step(name, sql) for name, sql in self.views.items()]
+        # Views are read by several checks: each is computed once (materialised).
+        steps += [Step(name, sql, materialise=True) for name, sql in self.views.items()]
         chosen = [c for c in self.valid(year) if only is None or c.id in only]
         union = "\nUNION ALL\n".join(f"({c.query(year)})" for c in chosen)
         if not union:

@@ -117,9 +117,10 @@ def index(request: HttpRequest) -> HttpResponse:
         .order_by("deadline", "id")[:200]
     )
     tasks = _tasks(findings)
-    states = {s: 0 for s in FindingState.values}
+    counts = {s: 0 for s in FindingState.values}
     for t in tasks:
-        states[t["f"].state] += 1
+        counts[t["f"].state] += 1
+    states = [(FindingState(s).label, n) for s, n in counts.items()]
     context = {
         "region": region,
         "rows": rows,

@@ -110,3 +110,11 @@ def test_a_job_is_started_from_the_page(world, client):
     client.force_login(world["users"]["township_review"])
     assert client.post("/supervision/run/reconcile/", {"year": "2020"}).status_code == 403
     assert datetime.date.today()  # the job itself runs in the worker (tests/jobs)
+
+
+def test_the_pages_speak_english(world, client):
+    client.force_login(world["users"]["county_approval"])
+    client.cookies["django_language"] = "en"
+    body = client.get("/supervision/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "supervision and reconciliation" in body
+    assert "a household&#x27;s row differs from the ledger" in body or "ledger" in body

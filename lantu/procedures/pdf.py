@@ -51,6 +51,11 @@ def require_cjk_font() -> str:
 
 
 def render(context: dict[str, object]) -> bytes:
+    return render_template("procedures/notice_print.html", context)
+
+
+def render_template(template: str, context: dict[str, object]) -> bytes:
+    """Any printable page (its template gets ``font``, the CJK family) as a PDF."""
     font = require_cjk_font()
     try:
         from weasyprint import HTML
@@ -59,5 +64,5 @@ def render(context: dict[str, object]) -> bytes:
             "缺少 pango 库，无法生成PDF：请运行 make sysdeps",
             "the pango libraries are missing, so no PDF can be made: run make sysdeps",
         ) from exc
-    html = render_to_string("procedures/notice_print.html", context | {"font": font})
+    html = render_to_string(template, context | {"font": font})
     return bytes(HTML(string=html).write_pdf())

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -109,11 +108,7 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
 def project_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_object_or_404(Project, pk=pk, stage__in=APPROVED_STAGES)
     try:
-        font = pdf.require_cjk_font()
-        from weasyprint import HTML
-
-        html = render_to_string("projects/public_print.html", describe(p) | {"font": font})
-        body = bytes(HTML(string=html).write_pdf())
+        body = pdf.render_template("projects/public_print.html", describe(p))
     except LantuError as exc:
         return render(request, "error.html", {"error": exc}, status=exc.status)
     resp = HttpResponse(body, content_type="application/pdf")

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from lantu.accounts.roles import Perm
@@ -420,14 +419,9 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         RankingList.objects.select_related("region"), pk=pk, published_at__isnull=False
     )
     try:
-        font = pdf.require_cjk_font()
-        from weasyprint import HTML
-
-        html = render_to_string(
-            "supervision/public_print.html",
-            {"r": r, "region": r.region, "font": font, "en": english()},
+        body = pdf.render_template(
+            "supervision/public_print.html", {"r": r, "region": r.region, "en": english()}
         )
-        body = bytes(HTML(string=html).write_pdf())
     except LantuError as exc:
         return render(request, "error.html", {"error": exc}, status=exc.status)
     resp = HttpResponse(body, content_type="application/pdf")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("run/<str:kind>/", views.start_job, name="start"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/<int:pk>/", views.inspection, name="inspection"),
+    path("findings/<int:pk>/", views.finding, name="finding"),
+    path("findings/<int:pk>/act/", views.finding_act, name="finding_act"),
     path("rankings/", views.ranking_list, name="rankings"),
     path("chain/<str:kind>/<int:pk>/", views.chain_page, name="chain"),
 ]

@@ -427,3 +427,61 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     resp = HttpResponse(body, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="ranking-{r.region.code}-{r.period}.pdf"'
     return resp
+
+
+@requires(Perm.VIEW)
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    """One finding and its rectification case: the step, who acts, the evidence, the record."""
+    from lantu.procedures import config
+    from lantu.procedures.models import Decision, Evidence
+
+    f = get_scoped(
+        Finding.objects.select_related("inspection", "household", "project", "village"),
+        request.user,
+        pk=pk,
+    )
+    task = _tasks([f])[0]
+    case = task["case"]
+    step = config.kind(case.kind).step(case.step) if case else None
+    en = english()
+    return render(
+        request,
+        "supervision/finding.html",
+        {
+            "t": task,
+            "f": f,
+            "case": case,
+            "step_label": (step.en if en else step.zh) if step else "",
+            "evidence": Evidence.objects.filter(case=case).order_by("at") if case else [],
+            "decisions": Decision.objects.filter(case=case).order_by("at", "id") if case else [],
+            "active": bool(case and case.state in ("open", "held")),
+        },
+    )
+
+
+@require_POST
+@requires(Perm.VIEW)
+def finding_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """An action on the finding's rectification case, or its evidence (the engine checks who may
+    act at which step)."""
+    from lantu.procedures import engine, evidence
+
+    f = get_scoped(Finding.objects.all(), request.user, pk=pk)
+    case = Case.objects.filter(pk=f.case_id or 0).first()
+    if case is None:
+        raise OutOfScope()
+    try:
+        if "evidence" in request.FILES:
+            evidence.attach(actor=request.user, case=case, upload=request.FILES["evidence"])
+        else:
+            engine.act(
+                actor=request.user,
+                case_id=case.pk,
+                version=int(request.POST.get("version", "0") or 0),
+                action=request.POST.get("action", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        messages.success(request, pick("已办理", "done"))
+    except LantuError as exc:
+        messages.error(request, pick(exc.zh, exc.en))
+    return redirect("supervision:finding", pk=f.pk)

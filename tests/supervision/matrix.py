@@ -51,6 +51,9 @@ SUPERVISION_ENDPOINTS = [
     _endpoint(
         "sup.inspection", False, V, lambda w, hh: f"/supervision/inspections/{_insp(w, hh)}/"
     ),
+    _endpoint(
+        "sup.finding", False, V, lambda w, hh: f"/supervision/findings/{w['findings'][hh.pk]}/"
+    ),
     _endpoint("sup.rankings", False, V, lambda w, hh: "/supervision/rankings/", False),
     _endpoint(
         "sup.chain.household", False, V, lambda w, hh: f"/supervision/chain/household/{hh.pk}/"
@@ -63,8 +66,16 @@ SUPERVISION_ENDPOINTS = [
     ),
 ]
 # POST only (the matrix GETs): tests/supervision/test_pages.py, with permission and scope.
-SUPERVISION_POSTS = {"discrepancy_act", "start"}
-SUPERVISION_COVERED = {"index", "discrepancies", "inspections", "inspection", "rankings", "chain"}
+SUPERVISION_POSTS = {"discrepancy_act", "start", "finding_act"}
+SUPERVISION_COVERED = {
+    "index",
+    "discrepancies",
+    "inspections",
+    "inspection",
+    "finding",
+    "rankings",
+    "chain",
+}
 
 
 def build_supervision(w: dict[str, Any]) -> None:
@@ -87,7 +98,7 @@ def build_supervision(w: dict[str, Any]) -> None:
             region=county,
             start=today,
         )
-        services.add_finding(
+        found = services.add_finding(
             actor=None,
             inspection=insp,
             subject_type="household",
@@ -97,6 +108,7 @@ def build_supervision(w: dict[str, Any]) -> None:
             deadline=today + datetime.timedelta(days=30),
         )
         w["inspections"][hh.pk] = insp.pk
+        w.setdefault("findings", {})[hh.pk] = found.pk
         r = rankings.save(actor=None, region=county, level="township", period=str(today.year))
         rankings.publish(actor=None, ranking=r)
         w.setdefault("rankings", {})[target] = r.pk

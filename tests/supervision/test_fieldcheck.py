@@ -32,7 +32,7 @@ def test_draw_form_import_and_estimate(county):
     assert book.sheetnames == ["survey", "choices", "settings"]
     head = "sample_code,visited,size_ok,status_ok,account_ok,payments_ok,note\n"
     rows = [f"{i.code},yes,{'no' if n < 2 else 'yes'},yes,yes,yes," for n, i in enumerate(items)]
-    bad = head + "\n".join(rows[:-1] + ["S99999,yes,yes,yes,yes,yes,"])
+    bad = head + "\n".join([*rows[:-1], "S99999,yes,yes,yes,yes,yes,"])
     with pytest.raises(ValidationFailed, match="S99999"):
         fieldcheck.import_answers(actor=None, check=check, data=bad.encode())
     assert not check.items.filter(visited__isnull=False).exists()  # all or nothing

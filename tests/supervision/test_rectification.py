@@ -122,3 +122,29 @@ def test_who_may_record_and_where(world, now):
             deadline=now.day - datetime.timedelta(days=1),
         )
     assert not Finding.objects.exists()  # nothing half-written
+
+
+def test_the_case_page_and_the_queue_show_the_rectification(world, now, client):
+    users = _users(world)
+    insp = _inspection(world, users["county"])
+    f = services.add_finding(
+        actor=users["county"], inspection=insp, subject_type="household",
+        household=world["inside"], problem="补助未到账", owner="村委会",
+        deadline=now.day + datetime.timedelta(days=20),
+    )  # fmt: skip
+    client.force_login(users["village"])
+    page = client.get(f"/supervision/findings/{f.pk}/")
+    assert page.status_code == 200 and "整改落实" in page.content.decode()
+    resp = client.post(f"/supervision/findings/{f.pk}/act/", {"action": "approve", "version": 1},
+                       follow=True)  # fmt: skip
+    assert "evidence" in resp.content.decode() or "整改材料" in resp.content.decode()
+    upload = SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff photo")
+    client.post(f"/supervision/findings/{f.pk}/act/", {"evidence": upload})
+    case = Case.objects.get(pk=int(f.case_id or 0))
+    client.post(f"/supervision/findings/{f.pk}/act/", {"action": "approve",
+                                                       "version": case.version})  # fmt: skip
+    case.refresh_from_db()
+    assert case.step == "review"
+    other = make_user("v2", world["outside"].region, "village_entry")
+    client.force_login(other)
+    assert client.get(f"/supervision/findings/{f.pk}/").status_code == 404

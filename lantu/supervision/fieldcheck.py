@@ -39,13 +39,14 @@ EXITED_LIKE = ("exited", "risk_eliminated")
 
 
 def _frame(county: Region) -> tuple[sampling.Frame, list[dict[str, Any]]]:
-    rows = list(
-        Household.objects.filter(
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in Household.objects.filter(
             region_path__startswith=county.path, status__in=POOR_LIKE + EXITED_LIKE
         )
         .order_by("id")
         .values("id", "region_path", "status", "size")
-    )
+    ]
     if not rows:
         raise ValidationFailed("该县没有建档立卡户可抽", "the county has no registered households")
     village = np.array([int(r["region_path"].strip("/").split("/")[4]) for r in rows], np.int64)

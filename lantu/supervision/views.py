@@ -472,7 +472,8 @@ def finding_act(request: HttpRequest, pk: int) -> HttpResponse:
         raise OutOfScope()
     try:
         if "evidence" in request.FILES:
-            evidence.attach(actor=request.user, case=case, upload=request.FILES["evidence"])
+            upload = request.FILES.getlist("evidence")[0]
+            evidence.attach(actor=request.user, case=case, upload=upload)
         else:
             engine.act(
                 actor=request.user,

@@ -62,6 +62,12 @@ def _child_level(region: Region) -> str:
     return order[min(i + 1, 4)]
 
 
+def _covering(path: str) -> list[str]:
+    """The region's path and every path above it ('' for a whole-database run)."""
+    parts = [p for p in path.split("/") if p]
+    return [""] + ["/" + "/".join(parts[:k]) + "/" for k in range(1, len(parts) + 1)]
+
+
 def _names(paths: set[str]) -> dict[str, str]:
     return dict(Region.objects.filter(path__in=paths).values_list("path", "name"))
 
@@ -125,7 +131,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "rates": [(names.get(r.path, r.path), r) for r in rates],
         "level": level,
-        "last_run": ReconciliationRun.objects.filter(region_path__startswith=region.path[:1])
+        # the latest run that covered this region (run for it or for a region above it)
+        "last_run": ReconciliationRun.objects.filter(region_path__in=_covering(region.path))
         .order_by("-at")
         .first(),
         "tasks": tasks,

@@ -118,3 +118,11 @@ def test_the_pages_speak_english(world, client):
     body = client.get("/supervision/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "supervision and reconciliation" in body
     assert "a household&#x27;s row differs from the ledger" in body or "ledger" in body
+
+
+def test_the_overview_names_the_run_that_covered_the_region(world, client):
+    reconcile.run(actor=None, year=2020, region_path=world["outside"].region_path)
+    client.force_login(world["users"]["county_approval"])
+    assert "最近一次核对" not in client.get("/supervision/").content.decode()
+    reconcile.run(actor=None, year=2020)
+    assert "最近一次核对" in client.get("/supervision/").content.decode()

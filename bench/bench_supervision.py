@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 EVENTS_SQL = """
 COPY (
   SELECT row_number() OVER () AS event_id, action, object_type, object_id, region_path, after FROM (
-    SELECT 1 AS o, household_id AS k, 'household.import.create' AS action, 'household' AS object_type,
+    SELECT 1 AS o, household_id AS k, 'household.import.create' AS action,
+      'household' AS object_type,
       CAST(h.household_id AS VARCHAR) AS object_id, h.region_path,
       CAST(to_json(struct_pack(status := h.status, monitoring_type := h.monitoring_type,
         household_type := h.household_type, relocated := h.relocated, address := h.address,
@@ -157,8 +158,10 @@ def main() -> None:
         walls.append(time.perf_counter() - t)
         cpus.append(time.process_time() - c)
         print(f"  run: {walls[-1]:.2f} s wall, {cpus[-1]:.2f} CPU-s, {found.num_rows:,} found")
-    print(f"people {people:,}: median {statistics.median(walls):.2f} s wall, "
-          f"{statistics.median(cpus):.2f} CPU-s (target 60 s); load {os.getloadavg()[0]:.1f}")
+    print(
+        f"people {people:,}: median {statistics.median(walls):.2f} s wall, "
+        f"{statistics.median(cpus):.2f} CPU-s (target 60 s); load {os.getloadavg()[0]:.1f}"
+    )
     if found is not None:
         by: dict[str, int] = {}
         for cid in found.column("check_id").to_pylist():

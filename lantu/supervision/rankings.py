@@ -77,6 +77,9 @@ def _queries(path: str) -> dict[str, str]:
         "TEXT) AS closed_at, CAST(f.created_at AS TEXT) AS created_at, f.region_path FROM "
         "supervision_finding f LEFT JOIN procedures_case c ON c.id = f.case_id "
         f"WHERE f.region_path LIKE {p}",
+        "tickets": "SELECT channel, CAST(received_on AS TEXT) AS received_on, "
+        "CAST(responded_on AS TEXT) AS responded_on, region_path FROM monitoring_ticket "
+        f"WHERE region_path LIKE {p}",
     }
 
 
@@ -89,6 +92,8 @@ _TYPES = {
     "opened_at": "DATE",
     "deadline": "DATE",
     "created_at": "DATE",
+    "received_on": "DATE",
+    "responded_on": "DATE",
 }
 
 
@@ -99,9 +104,11 @@ def compile_sql(level: str, start: datetime.date, end: datetime.date) -> str:
     s, e = f"DATE '{start}'", f"DATE '{end}'"
     parts = []
     for name, ind in cfg["indicators"].items():
-        num = str(ind["numerator"]).replace("$start", s).replace("$end", e)
+        num = str(ind.get("numerator", "true")).replace("$start", s).replace("$end", e)
         src = ind["source"]
-        if ind.get("denominator"):
+        if ind.get("aggregate"):
+            value = str(ind["aggregate"]).replace("$start", s).replace("$end", e)
+        elif ind.get("denominator"):
             den = str(ind["denominator"]).replace("$start", s).replace("$end", e)
             value = (
                 f"CAST(count(*) FILTER (WHERE ({den}) AND ({num})) AS DOUBLE) / "

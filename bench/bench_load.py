@@ -127,6 +127,7 @@ def _client(base, ids, towns, start, think, out, seed):
         else:
             kind, url = "household", f"/registry/households/{rnd.choice(ids)}/"
         started = time.perf_counter()
+        status: int | str
         try:
             status = client.get(url).status_code
         except httpx.HTTPError as exc:

@@ -87,7 +87,7 @@ def _years(yr: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
     y = yr.join(ids, on="household_no", how="inner").with_columns(
         *(pl.col(c).fill_null(0).round(2) for c in MONEY)
     )
-    total = sum(pl.col(c) for c in MONEY[:4])
+    total = pl.sum_horizontal(*(pl.col(c) for c in MONEY[:4]))
     y = y.with_columns(total.round(2).alias("total_income"))
     y = y.with_columns((pl.col("total_income") - pl.col("production_cost")).alias("net_income"))
     per = (pl.col("net_income") / pl.col("size").clip(1)).round(2).alias("per_capita_net_income")
@@ -112,6 +112,7 @@ def _ingest(name: str, frame: pl.DataFrame) -> float:
     the rows just loaded): at province scale this is most of the load's time."""
     t = time.perf_counter()
     con = _adbc_connect()
+    assert con is not None, "the fast path needs PostgreSQL and the ADBC driver"
     stage = f"stage_{name}"
     cols = ", ".join(frame.columns)
     with con:

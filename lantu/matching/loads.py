@@ -206,15 +206,15 @@ def _typed(f: Field) -> tuple[pl.Expr, pl.Expr, tuple[str, str]]:
             (f"应为{low}至{high}之间的整数", f"must be a whole number from {low} to {high}"),
         )
     if f.kind == "money":
-        low, high = limits.MONEY
+        money_low, money_high = limits.MONEY
         parsed = s.str.replace_all(",", "").cast(pl.Float64, strict=False)
-        out = parsed.is_null() | ~parsed.is_finite() | (parsed < low) | (parsed > high)
+        out = parsed.is_null() | ~parsed.is_finite() | (parsed < money_low) | (parsed > money_high)
         return (
             parsed,
             filled & out,
             (
-                f"应为{low:g}至{high:,.2f}之间的数字",
-                f"must be a number from {low:g} to {high:,.2f}",
+                f"应为{money_low:g}至{money_high:,.2f}之间的数字",
+                f"must be a number from {money_low:g} to {money_high:,.2f}",
             ),
         )
     if f.kind == "bool":

@@ -98,9 +98,26 @@ def _login(base: str) -> httpx.Client:
     return client
 
 
-def _client(base, ids, towns, until, think, out, seed):
+def _tree_cpu(pid: int) -> float:
+    """CPU-seconds (user + system) of a process and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        todo += [int(c) for c in children]
+    return total
+
+
+def _client(base, ids, towns, start, think, out, seed):
     rnd = random.Random(seed)
     client = _login(base)
+    until = start()
     n = 0
     while time.perf_counter() < until:
         if n % 2 == 0:
@@ -110,6 +127,7 @@ def _client(base, ids, towns, until, think, out, seed):
         else:
             kind, url = "household", f"/registry/households/{rnd.choice(ids)}/"
         started = time.perf_counter()
+        status: int | str
         try:
             status = client.get(url).status_code
         except httpx.HTTPError as exc:
@@ -138,16 +156,32 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     results: list[tuple[str, float, object]] = []
     try:
-        until = time.perf_counter() + args.seconds
+        # Every client logs in first; the clock (and the CPU count) starts when all have.
+        window: list[float] = []
+
+        def open_window() -> None:
+            window[:] = [time.perf_counter() + args.seconds, _tree_cpu(server.pid),
+                         time.process_time()]  # fmt: skip
+
+        ready = threading.Barrier(args.clients + 1, action=open_window)
+
+        def start() -> float:
+            ready.wait()
+            return window[0]
+
         threads = [
-            threading.Thread(target=_client, args=(base, ids, towns, until, args.think, results, i))
+            threading.Thread(target=_client, args=(base, ids, towns, start, args.think, results, i))
             for i in range(args.clients)
         ]
         for t in threads:
             t.start()
+        ready.wait()
+        server_cpu0, client_cpu0 = window[1], window[2]
         for t in threads:
             t.join()
     finally:
+        server_cpu = _tree_cpu(server.pid) - server_cpu0
+        client_cpu = time.process_time() - client_cpu0
         server.terminate()
         server.wait(30)
     print(f"households {len(ids):,}; townships {len(towns)}; clients {args.clients}; "
@@ -160,6 +194,11 @@ def main() -> None:
     total = len(results)
     print(f"throughput {total / args.seconds:.1f} req/s; errors "
           f"{sum(1 for *_, s in results if s != 200)} of {total}")  # fmt: skip
+    # CPU beside wall (the machine is shared): the server's per request is what a closed loop of
+    # N clients turns into latency (Little's law: p50 ≈ N × CPU per request / cores).
+    print(f"CPU-s: server {server_cpu:.1f} ({1000 * server_cpu / max(1, total):.1f} ms per "
+          f"request), clients {client_cpu:.1f}; wall {args.seconds:.0f} s on "
+          f"{os.cpu_count()} cores")  # fmt: skip
 
 
 if __name__ == "__main__":

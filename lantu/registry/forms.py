@@ -4,11 +4,13 @@ values in the page's language (codes carry their Chinese and English labels, ``c
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lantu.core.i18n import english
@@ -45,6 +47,12 @@ def display(field: str, value: Any) -> str:
 
 
 def field_label(model: type[Model], name: str) -> str:
+    """A field's label in the page's language (cached: list pages ask for it on every cell)."""
+    return _field_label(model, name, get_language() or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_label(model: type[Model], name: str, language: str) -> str:
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 

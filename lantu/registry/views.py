@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -187,8 +188,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     except Throttled as exc:
         search, status = queries.Search("refused", warning=(exc.zh, exc.en)), exc.status
         pg = queries.page(Household.objects.none(), 1)
+    # One reverse for the page, not one per row (the list is the busiest page).
+    link = reverse("registry:household_detail", args=[0])[:-2]
     rows = [
-        {"pk": h.pk, "region": h.region.name, "cells": _values(h, LIST_FIELDS, m)} for h in pg.rows
+        {"href": f"{link}{h.pk}/", "region": h.region.name, "cells": _values(h, LIST_FIELDS, m)}
+        for h in pg.rows
     ]
     query = request.GET.copy()
     query.pop("page", None)

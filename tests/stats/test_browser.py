@@ -13,6 +13,7 @@ from django.conf import settings
 
 from lantu.accounts.roles import Role
 from lantu.regions.models import Region
+from tests.browser.login import cookie_login
 from tests.factories import make_user
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -40,10 +41,7 @@ def browser():
 
 
 def _login(browser, live_server, client, user):
-    client.force_login(user)
-    browser.get(live_server.url + "/static/lantu/lantu.css")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+    cookie_login(browser, live_server, user)
 
 
 def _rendered(browser) -> tuple[int, int]:

@@ -47,7 +47,7 @@ def test_cadre_adds_then_edits_a_plan(client, world):
         {"measure": "medical", "planned_amount": "800", "status": "in_progress"},
         {},  # a blank row is left out
     ], planned_exit_year="2026", note="种植核桃")  # fmt: skip
-    assert resp.status_code == 302, [l for l in resp.content.decode().splitlines() if "error" in l]
+    assert resp.status_code == 302, [x for x in resp.content.decode().splitlines() if "error" in x]
     plan = Plan.objects.get(household=hh, year=YEAR)
     got = {m.measure: m for m in plan.measures.all()}
     assert set(got) == {"industry", "medical"} and plan.planned_exit_year == 2026
@@ -57,7 +57,8 @@ def test_cadre_adds_then_edits_a_plan(client, world):
     # edit: industry done with its actual amount and date, medical removed, education added
     resp = _post(client, hh, [
         {"measure": "industry", "cadre_no": no, "planned_amount": "3000",
-         "actual_amount": "2800", "actual_date": datetime.date.today().isoformat(), "status": "done"},
+         "actual_amount": "2800", "actual_date": datetime.date.today().isoformat(),
+         "status": "done"},
         {"measure": "education_aid", "planned_amount": "500"},
     ], planned_exit_year="2026")  # fmt: skip
     assert resp.status_code == 302
@@ -86,13 +87,18 @@ def test_every_problem_at_once_in_both_languages_and_nothing_written(client, wor
     ])  # fmt: skip
     assert resp.status_code == 400
     body = resp.content.decode()
-    for zh, en in [("干部编号NOSUCH不存在", "cadre number NOSUCH does not exist"),
-                   ("重复", "given twice"), ("不能晚于今天", "cannot be in the future"),
-                   ("须在0至", "must be 0 to"), ("须填写实际完成日期", "needs its actual date")]:
+    for zh, en in [
+        ("干部编号NOSUCH不存在", "cadre number NOSUCH does not exist"),
+        ("重复", "given twice"),
+        ("不能晚于今天", "cannot be in the future"),
+        ("须在0至", "must be 0 to"),
+        ("须填写实际完成日期", "needs its actual date"),
+    ]:
         assert zh in body and en in body, (zh, en)  # fmt: skip
     assert 'value="NOSUCH"' in body  # what was typed is kept
     plan = Plan.objects.get(household=hh, year=YEAR)
-    assert [(m.measure, float(m.planned_amount)) for m in plan.measures.all()] == [("industry", 100)]
+    stored = [(m.measure, float(m.planned_amount)) for m in plan.measures.all()]
+    assert stored == [("industry", 100)]
     assert Event.objects.count() == events
 
 

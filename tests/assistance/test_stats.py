@@ -31,13 +31,16 @@ def world():
     load("cadres", [cadre_row(f"GB{i}", V1) for i in (1, 2, 3)])
     team = [("2018-05-01", "GB2", "第一书记"), ("2018-05-01", "GB1", "队员"),
             ("2020-05-01", "GB3", "第一书记"), ("2020-05-01", "GB1", "队员")]  # fmt: skip
-    load("teams", [{"驻村代码": V1, "任期开始": s, "干部编号": c, "队内职务": r} for s, c, r in team])
+    load("teams", [{"驻村代码": V1, "任期开始": s, "干部编号": c, "队内职务": r}
+                   for s, c, r in team])  # fmt: skip
     # (the world's cadre user is paired with the inside household from 2021: after these years)
     pairs = [(poor, "GB1", "2018-01-01"), (other, "GB1", "2019-03-01"),
              (third, "GB2", "2020-01-01")]  # fmt: skip
-    load("pairings", [{"户编号": h.household_no, "干部编号": c, "结对日期": d} for h, c, d in pairs])
-    plans = [(w["inside"], "2019", "产业扶持", "实施中"), (w["inside"], "2019", "教育资助", "计划"),
-             (w["inside"], "2020", "教育资助", "已完成"), (poor, "2020", "农用运输车辆扶持", "计划"),
+    load("pairings", [{"户编号": h.household_no, "干部编号": c, "结对日期": d}
+                      for h, c, d in pairs])  # fmt: skip
+    inside = w["inside"]
+    plans = [(inside, "2019", "产业扶持", "实施中"), (inside, "2019", "教育资助", "计划"),
+             (inside, "2020", "教育资助", "已完成"), (poor, "2020", "农用运输车辆扶持", "计划"),
              (other, "2020", "低保兜底", "已取消")]  # fmt: skip
     load("plans", [{"户编号": h.household_no, "年度": y, "帮扶措施": m, "措施状态": s}
                    for h, y, m, s in plans])  # fmt: skip

@@ -23,7 +23,8 @@ def household_assistance(context: Any, household: Any) -> dict[str, Any]:
     m = masker_for(user)
     for p in data["pairings"]:
         p.phone = m.value("phone", p.cadre.phone)
-    data["can_plan"] = bool(getattr(user, "can", lambda p: False)(Perm.ASSIST))  # the plan form (assistance:plan)
+    # the plan form (assistance:plan) is offered to roles that assist
+    data["can_plan"] = bool(getattr(user, "can", lambda p: False)(Perm.ASSIST))
     return data
 
 

@@ -309,6 +309,10 @@ ENDPOINTS = [
     Endpoint(
         "api.assistance.cadres", True, Perm.VIEW, lambda w, hh: "/api/assistance/cadres", False
     ),
+    # the plan form (一户一策): the household's own page, for roles that assist; a cadre's only
+    # for the households paired with them (the world's cadre user: the inside one)
+    Endpoint("page.assistance.plan", False, Perm.ASSIST,
+             lambda w, hh: reverse("assistance:plan", args=[hh.pk]) + "?year=2020"),
     # The exit room (lantu/exits): a county's dossier is seen from the county, above or inside.
     Endpoint("page.exits", False, Perm.VIEW, lambda w, hh: reverse("exits:index"), False),
     Endpoint("page.exits.county", False, Perm.VIEW,
@@ -529,6 +533,7 @@ ASSISTANCE_PAGES = {
     "export",
     "import",
     "import_template",
+    "plan",
 }
 ASSISTANCE_API = {
     "/api/assistance/households/{pk}",

@@ -87,3 +87,10 @@ def catalogue() -> dict[str, Measure]:
 
 def measure_codes() -> CodeList:
     return tuple(Code(m.code, m.zh, m.en) for m in catalogue().values())
+
+
+@lru_cache(maxsize=1)
+def industry_support() -> tuple[str, ...]:
+    """The measure codes counted as industry support (产业扶持), from the catalogue."""
+    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    return tuple(str(c) for c in data.get("industry_support", []))

@@ -12,6 +12,7 @@ an unknown measure code, a visit before the pairing, a household outside the act
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -339,3 +340,143 @@ def link_user(*, actor: Any, cadre: Cadre, user: Any) -> Cadre:
     cadre.save(update_fields=["user"])
     _event("cadre.link_user", cadre, cadre.region_path, actor, {"user": user.get_username()})
     return cadre
+
+
+@dataclass
+class MeasureInput:
+    """One measure of a plan as a page form gives it (blank values are None)."""
+
+    measure: str
+    cadre_no: str = ""
+    planned_amount: Decimal | None = None
+    actual_amount: Decimal | None = None
+    planned_date: datetime.date | None = None
+    actual_date: datetime.date | None = None
+    status: str = "planned"
+
+
+FIRST_PLAN_YEAR = 2014  # 建档立卡 began in 2014: no plan, exit or measure before it
+MAX_AMOUNT = Decimal("10000000")  # yuan: a figure above this is a typing error, not a measure
+
+
+def _plan_problems(
+    year: int, exit_year: int | None, measures: list[MeasureInput], cadres: dict[str, Cadre]
+) -> list[tuple[str, str]]:
+    """Everything wrong with a plan as given, all at once (zh, en)."""
+    today = datetime.date.today()
+    out: list[tuple[str, str]] = []
+    if not FIRST_PLAN_YEAR <= year <= today.year + 1:
+        span = f"{FIRST_PLAN_YEAR}–{today.year + 1}"
+        out.append((f"年度{year}无效（{span}）", f"year {year} is out of range ({span})"))
+    if exit_year is not None and not FIRST_PLAN_YEAR <= exit_year <= year + 10:
+        out.append((f"计划脱贫年度{exit_year}无效", f"planned exit year {exit_year} is invalid"))
+    catalogue, statuses = codes.catalogue(), {c.code for c in codes.MEASURE_STATUS}
+    seen: set[str] = set()
+    for i, m in enumerate(measures, start=1):
+        name = catalogue[m.measure].zh if m.measure in catalogue else m.measure
+        at_zh, at_en = f"第{i}项措施（{name}）：", f"measure {i} ({m.measure}): "
+        if m.measure not in catalogue:
+            out.append((f"{at_zh}帮扶措施目录中没有此项", f"{at_en}not in the measure catalogue"))
+        elif m.measure in seen:
+            out.append((f"{at_zh}重复", f"{at_en}given twice"))
+        seen.add(m.measure)
+        if m.cadre_no and m.cadre_no not in cadres:
+            out.append((f"{at_zh}干部编号{m.cadre_no}不存在",
+                        f"{at_en}cadre number {m.cadre_no} does not exist"))  # fmt: skip
+        for amount in (m.planned_amount, m.actual_amount):
+            if amount is not None and not Decimal(0) <= amount <= MAX_AMOUNT:
+                out.append((f"{at_zh}金额{amount}须在0至{MAX_AMOUNT}元之间",
+                            f"{at_en}amount {amount} must be 0 to {MAX_AMOUNT} yuan"))  # fmt: skip
+        if m.actual_date is not None and m.actual_date > today:
+            out.append((f"{at_zh}实际完成日期不能晚于今天",
+                        f"{at_en}the actual date cannot be in the future"))  # fmt: skip
+        if m.status not in statuses:
+            out.append((f"{at_zh}无效的状态{m.status}", f"{at_en}invalid status {m.status}"))
+        if m.status == "done" and m.actual_date is None:
+            out.append((f"{at_zh}已完成的措施须填写实际完成日期",
+                        f"{at_en}a finished measure needs its actual date"))  # fmt: skip
+    return out
+
+
+def _measure_record(m: PlanMeasure | MeasureInput, cadre_no: str) -> dict[str, Any]:
+    return {
+        "cadre": cadre_no or None,
+        "planned_amount": m.planned_amount,
+        "actual_amount": m.actual_amount,
+        "planned_date": m.planned_date.isoformat() if m.planned_date else None,
+        "actual_date": m.actual_date.isoformat() if m.actual_date else None,
+        "status": m.status,
+    }
+
+
+@transaction.atomic
+def save_plan(
+    *,
+    actor: Any,
+    household: Household,
+    year: int,
+    measures: list[MeasureInput],
+    planned_exit_year: int | None = None,
+    planned_risk_elimination: datetime.date | None = None,
+    note: str = "",
+) -> Plan:
+    """A household's plan of ``year`` as the page form gives it, whole: created or changed, its
+    measures added, changed or — when left out — removed. Every problem is reported at once
+    (``ValidationFailed``, zh/en) and nothing is written unless all is right; one ledger event
+    holds the plan and its measures before and after. A cadre edits only their own households'
+    plans (the scope); township and village staff those of their region."""
+    _require(actor, Perm.ASSIST)
+    household = _household(actor, household)
+    wanted = {m.cadre_no for m in measures if m.cadre_no}
+    cadres = {c.cadre_no: c for c in Cadre.objects.filter(cadre_no__in=wanted)}
+    problems = _plan_problems(year, planned_exit_year, measures, cadres)
+    if problems:
+        raise ValidationFailed("；".join(p[0] for p in problems), "; ".join(p[1] for p in problems))
+    plan = Plan.objects.select_for_update().filter(household=household, year=year).first()
+    stored = {m.measure: m for m in plan.measures.select_related("cadre")} if plan else {}
+    before: dict[str, Any] | None = None
+    if plan is None:
+        plan = Plan(household=household, year=year, region_path=household.region_path)
+    else:
+        before = {
+            "planned_exit_year": plan.planned_exit_year,
+            "planned_risk_elimination": plan.planned_risk_elimination,
+            "note": plan.note,
+            "measures": {
+                c: _measure_record(m, m.cadre.cadre_no if m.cadre else "")
+                for c, m in stored.items()
+            },
+        }
+    plan.planned_exit_year, plan.planned_risk_elimination = (
+        planned_exit_year,
+        planned_risk_elimination,
+    )
+    plan.note = note
+    plan.save()
+    catalogue = codes.catalogue()
+    for m in measures:
+        row = stored.pop(m.measure, None) or PlanMeasure(plan=plan, measure=m.measure)
+        row.cadre = cadres.get(m.cadre_no)
+        row.planned_amount, row.actual_amount = m.planned_amount, m.actual_amount
+        row.planned_date, row.actual_date, row.status = m.planned_date, m.actual_date, m.status
+        row.asset = catalogue[m.measure].asset
+        row.save()
+    PlanMeasure.objects.filter(pk__in=[m.pk for m in stored.values()]).delete()
+    after = {
+        "planned_exit_year": planned_exit_year,
+        "planned_risk_elimination": planned_risk_elimination,
+        "note": note,
+        "measures": {m.measure: _measure_record(m, m.cadre_no) for m in measures},
+    }
+    record(
+        Change(
+            "plan.edit" if before is not None else "plan.create",
+            "plan",
+            f"{household.household_no}/{year}",
+            household.region_path,
+            before=before,
+            after=after,
+        ),
+        actor=actor,
+    )
+    return plan

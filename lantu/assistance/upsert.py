@@ -62,7 +62,8 @@ def stored_rows(
     names = ", ".join(q(str(getattr(f, "column", f.name))) for f in fields)
     k0 = q(str(getattr(model._meta.get_field(key[0]), "column", key[0])))
     sql = f"SELECT {names} FROM {q(model._meta.db_table)} WHERE {k0} IN ({{}})"
-    rows = select_in(sql, keys)
+    # An empty table (a first load) has nothing to compare: no round trips for its keys.
+    rows = select_in(sql, keys) if model._default_manager.exists() else []
     columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
     return pl.DataFrame(
         [

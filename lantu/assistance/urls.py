@@ -12,4 +12,5 @@ urlpatterns = [
     path("export/<str:what>/", views.export, name="export"),
     path("import/", views.import_upload, name="import"),
     path("import/template/<str:kind>/", views.import_template, name="import_template"),
+    path("plan/<int:pk>/", views.plan_edit, name="plan"),
 ]

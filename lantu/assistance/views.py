@@ -6,7 +6,9 @@ through ``services`` and the importers, lists to XLSX through ``exports`` — ma
 - ``gap_list``: the work queue (households failing an assistance rule);
 - ``cadre_list``: cadres with their loads; ``team_list``: work teams, terms and history;
 - ``mine``: a cadre's own page (phone-friendly): my households, due this week, record a visit;
-- ``export``: any of those lists as XLSX; ``import_upload`` / ``import_template``.
+- ``export``: any of those lists as XLSX; ``import_upload`` / ``import_template``;
+- ``plan_edit``: one household's plan of a year and its measures, added or edited (cadres for their
+  own households, village/township/county staff in their region), through ``services.save_plan``.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from django.views.decorators.http import require_GET
 from lantu.accounts.roles import Perm
 from lantu.assistance import codes, exports, queries, services
 from lantu.assistance.columns import NOTES, TABLES
-from lantu.assistance.forms import AssistanceImportForm, VisitForm
+from lantu.assistance.forms import AssistanceImportForm, MeasureFormSet, PlanForm, VisitForm
 from lantu.assistance.gaps import GAP_RULES, LIUQING, policy_with_overlay
+from lantu.assistance.models import Pairing, Plan
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted
 from lantu.registry import queries as registry_queries
 from lantu.registry.codes import label
@@ -337,3 +340,88 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         raise LantuError("未知的导入内容", "unknown import kind")
     data = write_template(columns=t.columns, sheet=t.sheet, example_row=t.example, notes=NOTES)
     return exports.response(data, f"assistance-{kind}-template.xlsx")
+
+
+def _plan_initial(plan: Any, year: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if plan is None:
+        return {"year": year}, []
+    head = {
+        "year": plan.year,
+        "planned_exit_year": plan.planned_exit_year,
+        "planned_risk_elimination": plan.planned_risk_elimination,
+        "note": plan.note,
+    }
+    rows = [
+        {
+            "measure": m.measure,
+            "cadre_no": m.cadre.cadre_no if m.cadre else "",
+            "planned_amount": m.planned_amount,
+            "actual_amount": m.actual_amount,
+            "planned_date": m.planned_date,
+            "actual_date": m.actual_date,
+            "status": m.status,
+        }
+        for m in plan.measures.select_related("cadre").order_by("id")
+    ]
+    return head, rows
+
+
+@requires(Perm.ASSIST)
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """一户一策 of one household: the plan of ``?year=`` (this year by default) and its measures,
+    a blank row per measure to add; saved whole or not at all, every problem shown at once."""
+    household = queries.household_for_visit(request.user, pk)  # scoped: 404 outside
+    year = _year(request)
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        rows = MeasureFormSet(request.POST, prefix="m")
+        if form.is_valid() and rows.is_valid():
+            d = form.cleaned_data
+            given = [r for r in rows.cleaned_data if r.get("measure")]
+            try:
+                services.save_plan(
+                    actor=request.user,
+                    household=household,
+                    year=d["year"],
+                    planned_exit_year=d["planned_exit_year"],
+                    planned_risk_elimination=d["planned_risk_elimination"],
+                    note=d["note"] or "",
+                    measures=[
+                        services.MeasureInput(
+                            measure=r["measure"],
+                            cadre_no=(r.get("cadre_no") or "").strip(),
+                            planned_amount=r.get("planned_amount"),
+                            actual_amount=r.get("actual_amount"),
+                            planned_date=r.get("planned_date"),
+                            actual_date=r.get("actual_date"),
+                            status=r.get("status") or "planned",
+                        )
+                        for r in given
+                    ],
+                )
+            except LantuError as exc:
+                form.add_error(None, f"{exc.zh} / {exc.en}")
+            else:
+                url = reverse("assistance:plan", args=[household.pk])
+                return redirect(f"{url}?year={d['year']}&saved=1")
+    else:
+        plan = Plan.objects.filter(household=household, year=year).first()
+        head, initial = _plan_initial(plan, year)
+        if not initial:  # a new plan: its first measure defaults to the household's cadre
+            open_ = Pairing.objects.filter(household=household, end_date__isnull=True)
+            current = open_.select_related("cadre").first()
+            initial = [{"cadre_no": current.cadre.cadre_no}] if current else []
+        form = PlanForm(initial=head)
+        rows = MeasureFormSet(initial=initial, prefix="m")
+    errors = bool(form.errors or rows.total_error_count())
+    ctx = {
+        "household": household,
+        "form": form,
+        "rows": rows,
+        "year": year,
+        "years": sorted(
+            set(Plan.objects.filter(household=household).values_list("year", flat=True)) | {year}
+        ),
+        "saved": request.GET.get("saved"),
+    }
+    return render(request, "assistance/plan.html", ctx, status=400 if errors else 200)

@@ -78,11 +78,10 @@ def _units(p: pl.DataFrame, refs: Refs, log: list[Change], source: str) -> dict[
         Unit, units, ["code"], ["name", "level"], label="unit", log=log, source=source
     )
     ids = _key_ids(Unit, ["code"], units["code"].to_list())
-    pairs = (
-        p.filter(pl.col("region_code").is_not_null() & (pl.col("region_code") != ""))
-        if ("region_code" in p.columns)
-        else p.clear()
-    )
+    if "region_code" not in p.columns:  # a file of units alone: no pairings to record
+        return {"units_created": made, "units_updated": changed,
+                "unit_pairings_created": 0, "unit_pairings_updated": 0}  # fmt: skip
+    pairs = p.filter(pl.col("region_code").is_not_null() & (pl.col("region_code") != ""))
     pairs = pairs.select(
         pl.col("unit_code").replace_strict({k[0]: v for k, v in ids.items()}).alias("unit"),
         _ids(refs, "region_code", pl.col("region_code")).alias("region"),

@@ -9,6 +9,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -92,6 +93,10 @@ def simulate(
         kinship.write_all(w, p, out, seed)
     finally:
         tables.flush()
+    # The modules below read the written files back: free the world first (at 10M people the
+    # process held ~20 GB here and the assistance module's reads were killed for memory).
+    del w, buf, geo
+    gc.collect()
     assistance.write(out, seed)  # units, cadres, pairings, plans, visits (reads the files above)
     shocks.write(out, seed, years)  # dated shocks and monitoring clues, 2021+ (shocks.yaml)
     registers.write(out)

@@ -63,3 +63,23 @@ def test_verify_command_reports_intact(capsys):
         record(change(1), actor=None)
     call_command("ledger", "verify")
     assert "1 events" in capsys.readouterr().out
+
+
+def test_bulk_hashing_gives_the_same_hash_as_one_event_at_a_time():
+    """record_many's fast path writes the canonical head field by field: the same bytes as
+    ``event_hash`` for awkward values (quotes, control characters, Chinese, numbers, None)."""
+    from django.utils import timezone
+
+    from lantu.ledger.services import _fast_hasher, _json, event_hash
+
+    common = {"at": timezone.now(), "actor": 7, "actor_name": 'a"b\\c', "role": "村\n级",
+              "batch": "f.csv sha256:1"}  # fmt: skip
+    hasher = _fast_hasher(common)
+    for i, (oid, reason) in enumerate([("1", ""), ("户/2025", 'x"\x01\u2028'), (3, "理由")]):
+        row = common | {"action": "plan.import.create", "object_type": "plan", "object_id": oid,
+                        "region_path": "/53/5301/", "reason": reason}  # fmt: skip
+        before, after = _json(None), _json({"year": 2025, "名": "值", "n": i})
+        assert hasher("ab" * 32, row, before, after) == event_hash("ab" * 32, row, before, after)
+    with transaction.atomic():
+        record_many([change(i, after={"i": i}) for i in range(5)], actor=None, batch="b")
+    assert verify() == (5, [])

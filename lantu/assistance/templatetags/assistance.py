@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from lantu.accounts.roles import Perm
 from lantu.assistance import codes, queries
 from lantu.registry.masking import masker_for
 
@@ -22,6 +23,8 @@ def household_assistance(context: Any, household: Any) -> dict[str, Any]:
     m = masker_for(user)
     for p in data["pairings"]:
         p.phone = m.value("phone", p.cadre.phone)
+    # the plan form (assistance:plan) is offered to roles that assist
+    data["can_plan"] = bool(getattr(user, "can", lambda p: False)(Perm.ASSIST))
     return data
 
 

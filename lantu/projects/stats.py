@@ -34,7 +34,8 @@ QUERIES = {
 }
 # the year a project was done: its completion date's, else its plan year
 DONE_YEAR = (
-    "coalesce(CAST(substr(CAST(completed_date AS VARCHAR), 1, 4) AS INTEGER), CAST(year AS INTEGER))"
+    "coalesce(CAST(substr(CAST(completed_date AS VARCHAR), 1, 4) AS INTEGER), "
+    "CAST(year AS INTEGER))"
 )
 
 

@@ -56,8 +56,9 @@ def _submit(driver: Any, fields: dict[str, str]) -> None:
             box.send_keys(value)
         old = driver.find_element("tag name", "html")
         form.find_element("id", "project-save").click()
-        WebDriverWait(driver, 30).until(lambda d: _stale(old))
-        if "403" not in driver.title and "CSRF" not in driver.page_source[:3000] or attempt:
+        WebDriverWait(driver, 30).until(lambda d, old=old: _stale(old))
+        refused = "403" in driver.title or "CSRF" in driver.page_source[:3000]
+        if not refused or attempt:
             return
         driver.back()
         driver.refresh()

@@ -127,7 +127,7 @@ def _new_project(request: HttpRequest, post: Any) -> tuple[Any, list[LantuError]
         amount = to_yuan(post.get("planned_amount", "").strip() or "0")
     except ValidationFailed as exc:
         errors.append(exc)
-    dates: dict[str, datetime.date | None] = {}
+    dates: dict[str, Any] = {}
     for f, zh, en in (
         ("start_date", "开工日期", "start date"),
         ("end_date", "完工日期", "end date"),
@@ -189,7 +189,9 @@ def project_new(request: HttpRequest) -> HttpResponseBase:
         "errors": [pick(e.zh, e.en) for e in errors],
         "categories": codes.CATEGORY,
         "county": post.get("county") if post else (county.code if county else ""),
-        "six": [(f, Project._meta.get_field(f).verbose_name) for f in services.SIX_FIELDS],
+        "six": [
+            (f, getattr(Project._meta.get_field(f), "verbose_name", f)) for f in services.SIX_FIELDS
+        ],
     }
     return render(request, "projects/new.html", context, status=400 if errors else 200)
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
-from django.urls import reverse
-
 from lantu.projects.models import Project
 from tests.browser.conftest import HINT, chromium_available, make_driver
+from tests.exits.test_browser import login as _login  # the cookie login
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,15 +22,6 @@ def browser():
     driver = make_driver()
     yield driver
     driver.quit()
-
-
-def _login(driver: Any, live_server: Any, user: Any) -> None:
-    c = Client()
-    c.force_login(user)
-    driver.get(live_server.url + reverse("login"))
-    driver.delete_all_cookies()
-    driver.add_cookie({"name": "sessionid", "value": c.cookies["sessionid"].value, "path": "/"})
-    driver.add_cookie({"name": "django_language", "value": "zh-hans", "path": "/"})
 
 
 def _wait(driver: Any, css: str) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from lantu.projects.models import Project
 from tests.browser.conftest import HINT, chromium_available, make_driver
 from tests.exits.test_browser import login as _login  # the cookie login

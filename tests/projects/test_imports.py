@@ -189,11 +189,16 @@ def test_roles_and_templates(world):
     assert r.ok, r.errors
 
 
-def test_one_ledger_event_per_payment_as_the_service_writes_it(world):
+@pytest.mark.parametrize("copy_from", [1, 1_000_000])
+def test_one_ledger_event_per_payment_as_the_service_writes_it(world, monkeypatch, copy_from):
     """The bulk append writes, for each imported payment, the event the one-payment service
     would: the row's state byte for byte (text needing JSON escapes included), and the chain
-    verifies."""
+    verifies. On PostgreSQL the rows go by COPY (``copy_from`` 1) or by INSERT."""
     from django.forms.models import model_to_dict
+
+    from lantu.core import bulksql
+
+    monkeypatch.setattr(bulksql, "COPY_FROM", copy_from)
 
     from lantu.ledger.services import json_of, verify
 

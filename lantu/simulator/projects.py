@@ -145,7 +145,7 @@ def write(out: Path, seed: int) -> dict[str, float]:
         for j, kind in enumerate(kinds):
             projects.append(
                 {
-                    "code": f"JC{v}" if j == 0 else f"JC{v}-{kind}",
+                    "code": f"JC{v}" if j == 0 else f"JC{v}-{j}",
                     "category": kind,
                     "county_code": c,
                     "areas": v,

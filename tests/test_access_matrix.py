@@ -113,6 +113,7 @@ PROJECT_ENDPOINTS = [
              lambda w, hh: f"/projects/household/{hh.pk}/"),
     Endpoint("projects.findings", False, Perm.VIEW, lambda w, hh: "/projects/findings/", False),
     Endpoint("projects.import", False, Perm.IMPORT, lambda w, hh: "/projects/import/", False),
+    Endpoint("projects.project_new", False, Perm.EDIT, lambda w, hh: "/projects/new/", False),
     Endpoint("projects.import_template", False, Perm.IMPORT,
              lambda w, hh: "/projects/import/template/disbursements.xlsx", False),
     Endpoint("api.projects", True, Perm.VIEW, lambda w, hh: "/api/projects", False),
@@ -668,6 +669,7 @@ def test_matrix_covers_every_project_page_and_api_route():
         "work_queue",
         "import",
         "import_template",
+        "project_new",
     }
     assert {p.name for p in urls.urlpatterns} == covered | PROJECT_PAGES_TESTED_ELSEWHERE
     paths = {p for p in api.get_openapi_schema()["paths"] if p.startswith("/api/projects")}

@@ -3,12 +3,13 @@
 Django's ``bulk_create`` builds a model instance and compiles SQL for every batch; for a county's
 million members that is most of the time. ``insert_rows`` takes plain columns, adapts only the
 column types the database driver cannot take as they are (JSON, aware datetimes), and
-sends one ``executemany`` per chunk through Django's connection, inside the caller's transaction.
+sends one ``executemany`` per chunk through Django's connection, inside the caller's transaction;
+on PostgreSQL a load of ``COPY_FROM`` rows or more goes in one ``COPY`` (``copy_rows``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from django.db import connection, models
 
 CHUNK = 20_000
+COPY_FROM = 1_000  # rows from which PostgreSQL gets a COPY rather than INSERTs
 
 
 def _adapter(field: Any) -> Any:
@@ -49,9 +51,24 @@ def insert_rows(
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     rows = list(zip(*adapted, strict=True))
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        copy_rows(model._meta.db_table, [str(getattr(f, "column", f.name)) for f in fields], rows)
+        return
     with connection.cursor() as cur:
         for i in range(0, len(rows), CHUNK):
             cur.executemany(sql, rows[i : i + CHUNK])
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: the rows in one ``COPY … FROM STDIN`` through Django's connection (part of
+    the caller's transaction; constraints hold as for INSERT, and a refused row refuses all).
+    Several times faster than INSERT for bulk loads: ``insert_rows`` uses it from ``COPY_FROM``
+    rows."""
+    q = connection.ops.quote_name
+    sql = f"COPY {q(table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cur, cur.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)
 
 
 @contextmanager

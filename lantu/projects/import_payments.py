@@ -8,20 +8,20 @@ come again with the same household, amount and date (that row is then skipped: i
 twice changes nothing); the payee's ID number, if given, is a valid GB 11643 number (checked
 column-wise); and, per project, what is stored plus what the file adds stays within what is
 allocated. Then the new rows go in with one INSERT per chunk. The ledger gets one event per
-project and file: how many payments, their total, and the SHA-256 of the rows it added (voucher,
-household, amount, date, in voucher order), so the rows can be proved against it later.
+payment, as the one-payment service writes it, appended in bulk (``record_rows``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 from typing import Any
 
 import polars as pl
+from django.db import connection
 
 from lantu.accounts.roles import Perm
 from lantu.core.bulksql import indexes_deferred, insert_rows, select_in
-from lantu.ledger.services import Change, record_many
+from lantu.ledger.services import record_rows
 from lantu.projects import columns, lookups
 from lantu.projects.import_funds import _disbursed, _dups, _resolve_projects
 from lantu.projects.imports import Table, register, row_errors
@@ -234,32 +234,85 @@ def _apply(df: pl.DataFrame, actor: Any, source: str) -> dict[str, int]:
     # A load larger than what is stored rebuilds the indexes once at the end (SQLite): several
     # times faster than keeping them up to date row by row.
     big = new.height >= BULK_LOAD_ROWS and new.height > Disbursement.objects.count()
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM projects_disbursement")
+        before = cur.fetchone()[0]
     with indexes_deferred([Disbursement], when=big):
         insert_rows(Disbursement, FIELDS, [s.to_list() for s in cols.iter_columns()])
-    changes = []
-    for (project_id,), part in new.group_by("project_id", maintain_order=True):
-        digest = hashlib.sha256()
-        for v, h, a, d in part.select("voucher", "household_id", "amount", "date").iter_rows():
-            digest.update(f"{v}\x1f{h}\x1f{a}\x1f{d}\n".encode())
-        after = {
-            "payments": part.height,
-            "total_fen": int(part["amount"].sum()),
-            "rows_sha256": digest.hexdigest(),
-            "project_code": part["project_code"][0],
-        }
-        changes.append(
-            Change(
-                "fund.disburse_batch",
-                "projects.project",
-                str(project_id),
-                part["project_path"][0],
-                None,
-                after,
-                source,
-            )
-        )
-    record_many(changes, actor=actor, batch=source[-40:])
+    _ledger(new, before, actor, source)
     return {"disbursements_written": new.height, "disbursements_skipped": df.height - new.height}
+
+
+def _json_text(df: pl.DataFrame, col: str) -> pl.Series:
+    """A text column as JSON (``json.dumps(ensure_ascii=False)``; a null as ``null``): quoted,
+    and through ``json.dumps`` only if some value holds a quote, a backslash or a control
+    character."""
+    values = df[col]
+    if values.str.contains(r'["\\\x00-\x1f]').any():
+        return pl.Series([json.dumps(v, ensure_ascii=False) for v in values], dtype=pl.String)
+    return df.select(
+        pl.when(pl.col(col).is_null())
+        .then(pl.lit("null"))
+        .otherwise(pl.lit('"') + pl.col(col) + pl.lit('"'))
+    ).to_series()
+
+
+def _ledger(new: pl.DataFrame, before: int, actor: Any, source: str) -> None:
+    """One ledger event per payment (``fund.disburse``, as the one-payment service writes it:
+    the row's state as ``model_to_dict`` gives it), built column-wise and appended in bulk."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id, project_id, voucher FROM projects_disbursement WHERE id > %s", [before]
+        )
+        ids = pl.DataFrame(
+            cur.fetchall(), schema={"id": pl.Int64, "project_id": pl.Int64, "voucher": pl.String},
+            orient="row",
+        )  # fmt: skip
+    rows = new.join(ids, on=["project_id", "voucher"]).sort("id")
+    fen = pl.col("amount")
+    after = pl.concat_str(
+        pl.lit('{"amount": "'),
+        (fen // 100).cast(pl.String),
+        pl.lit("."),
+        (fen % 100).cast(pl.String).str.zfill(2),
+        pl.lit('", "bank_account": '),
+        pl.col("_j_bank_account"),
+        pl.lit(', "date": "'),
+        pl.col("date").dt.strftime("%Y-%m-%d"),
+        pl.lit('", "household": '),
+        pl.col("household_id").cast(pl.String),
+        pl.lit(', "item": '),
+        pl.col("_j_item"),
+        pl.lit(', "payee_id_number": '),
+        pl.col("_j_payee_id_number"),
+        pl.lit(', "payee_name": '),
+        pl.col("_j_payee_name"),
+        pl.lit(', "project": '),
+        pl.col("project_id").cast(pl.String),
+        pl.lit(', "region_path": '),
+        pl.col("_j_household_path"),
+        pl.lit(', "voucher": '),
+        pl.col("_j_voucher"),
+        pl.lit(', "year": '),
+        pl.col("date").dt.year().cast(pl.String),
+        pl.lit("}"),
+    )
+    rows = rows.with_columns(
+        pl.col("payee_id_number").str.to_uppercase(), pl.col("id").cast(pl.String)
+    )
+    text = ("bank_account", "item", "payee_id_number", "payee_name", "household_path", "voucher")
+    rows = rows.with_columns(*[_json_text(rows, c).alias(f"_j_{c}") for c in text])
+    rows = rows.with_columns(after.alias("_after"))
+    record_rows(
+        "fund.disburse",
+        "projects.disbursement",
+        rows["id"].to_list(),
+        rows["household_path"].to_list(),
+        rows["_after"].to_list(),
+        actor=actor,
+        reason=source,
+        batch=source[-40:],
+    )
 
 
 DISBURSEMENTS = register(

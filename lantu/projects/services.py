@@ -64,6 +64,7 @@ def _county(region: Region) -> Region:
 
 
 @transaction.atomic
+@transaction.atomic  # all or nothing: the project, its areas, its ledger event and its case
 def create_project(
     *,
     actor: Any,

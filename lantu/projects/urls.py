@@ -9,6 +9,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.library, name="library"),
     path("<int:pk>/", views.project_detail, name="project"),
+    path("new/", views.project_new, name="project_new"),
     path("<int:pk>/act/", views.project_act, name="project_act"),
     path("funds/", views.funds, name="funds"),
     path("roadmap/<str:code>/", views.roadmap, name="roadmap"),

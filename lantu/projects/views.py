@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -16,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import get_scoped, scope_path
-from lantu.core.errors import NotPermitted, OutOfScope, ValidationFailed
+from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
+from lantu.core.i18n import pick
 from lantu.procedures import config, engine, evidence, notices
 from lantu.procedures.models import Case
-from lantu.projects import codes, files, findings, plans, queries
-from lantu.projects.models import Stage
+from lantu.projects import codes, files, findings, plans, queries, services
+from lantu.projects.models import Project, Stage
+from lantu.projects.money import to_yuan
 from lantu.regions.models import Level, Region
 from lantu.registry.masking import masker_for
 from lantu.registry.models import Household
@@ -104,6 +107,93 @@ def library(request: HttpRequest) -> HttpResponseBase:
 
 def _case_of(project: Any) -> Case | None:
     return Case.objects.filter(pk=project.case_id).first() if project.case_id else None
+
+
+NEW_TEXT = ("code", "name", "implementer", *services.SIX_FIELDS)
+DATES = (("start_date", "开工日期", "start date"), ("end_date", "完工日期", "end date"))
+
+
+def _new_project(request: HttpRequest, post: Any) -> tuple[Any, list[LantuError]]:
+    """Parse the form, every error in one pass; then the service (all or nothing)."""
+    errors: list[LantuError] = []
+    fields = {f: post.get(f, "").strip() for f in NEW_TEXT}
+    for f, zh, en in (("code", "项目编号", "project number"), ("name", "项目名称", "name")):
+        if not fields[f]:
+            errors.append(ValidationFailed(f"请填写{zh}", f"{en} is required"))
+    year = _int(post.get("year", "").strip())
+    if year is None or not 2000 <= year <= 2100:
+        errors.append(ValidationFailed("计划年度须为四位年份", "the plan year must be a year"))
+    try:
+        amount = to_yuan(post.get("planned_amount", "").strip() or "0")
+    except ValidationFailed as exc:
+        errors.append(exc)
+    dates: dict[str, Any] = {}
+    for f, zh, en in (
+        ("start_date", "开工日期", "start date"),
+        ("end_date", "完工日期", "end date"),
+    ):
+        raw = post.get(f, "").strip()
+        try:
+            dates[f] = datetime.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            zh_, en_ = f"{zh}“{raw}”不是日期（如2021-03-01）", f"{en} '{raw}' is not a date"
+            errors.append(ValidationFailed(zh_, en_ + " (e.g. 2021-03-01)"))
+    county = areas = None
+    try:
+        county = _region(request, post.get("county", "").strip(), Level.COUNTY)
+    except OutOfScope:
+        errors.append(ValidationFailed("县代码不在您的辖区内", "the county is not in your region"))
+    except ValidationFailed as exc:
+        errors.append(exc)
+    codes_ = [c for c in re.split(r"[\s,，、;；]+", post.get("areas", "")) if c]
+    found = {r.code: r for r in Region.objects.filter(code__in=codes_)}
+    scope = scope_path(request.user) or "\0"
+    bad = [c for c in codes_ if c not in found or not found[c].path.startswith(scope)]
+    if bad or not codes_:
+        errors.append(ValidationFailed(
+            "请填写项目所在的乡镇或村代码（须在您的辖区内）"
+            + (f"：{'、'.join(bad)}" if bad else ""),
+            "give the codes of the townships or villages served (inside your region)"
+            + (f": {', '.join(bad)}" if bad else ""),
+        ))  # fmt: skip
+    else:
+        areas = [found[c] for c in codes_]
+    if errors or county is None or areas is None or year is None:
+        return None, errors
+    try:
+        project = services.create_project(
+            actor=request.user, code=fields["code"], name=fields["name"],
+            category=post.get("category", ""), county=county, year=year, areas=areas,
+            planned_amount=amount, implementer=fields["implementer"],
+            **{f: fields[f] for f in services.SIX_FIELDS}, **dates,
+        )  # fmt: skip
+    except (ValidationFailed, Conflict, OutOfScope) as exc:
+        return None, [exc]
+    return project, []
+
+
+@requires(Perm.EDIT)
+def project_new(request: HttpRequest) -> HttpResponseBase:
+    """A new project proposed to the county library (its case opens at 入库审核)."""
+    user: Any = request.user
+    post: Any = request.POST if request.method == "POST" else {}
+    errors: list[LantuError] = []
+    if request.method == "POST":
+        project, errors = _new_project(request, request.POST)
+        if project is not None:
+            messages.success(request, pick("项目已申报入库", "project proposed to the library"))
+            return redirect("projects:project", pk=project.pk)
+    county = user.region if user.region_id and user.region.level == Level.COUNTY else None
+    context = {
+        "post": post,
+        "errors": [pick(e.zh, e.en) for e in errors],
+        "categories": codes.CATEGORY,
+        "county": post.get("county") if post else (county.code if county else ""),
+        "six": [
+            (f, getattr(Project._meta.get_field(f), "verbose_name", f)) for f in services.SIX_FIELDS
+        ],
+    }
+    return render(request, "projects/new.html", context, status=400 if errors else 200)
 
 
 @requires(Perm.VIEW)

@@ -7,8 +7,10 @@ of the rural population: the integrated agriculture funds made available to the 
 households; industry projects reach 1,685,300 registered households through 29,500 business
 entities (the projects' implementers); relocation projects, one per resettlement site (2,832),
 move the households the registry marks as relocated (996,000 people at full scale, or as many as
-the registry has); each village gets infrastructure projects. Allocations take a fixed share of
-what is available; industry projects pay their beneficiaries a share of their allocation.
+the registry has); each village gets an infrastructure project, each poor village (2014) the four of
+the exit standard: hardened road, power, broadband and a service station (public services).
+Allocations take a fixed share of what is available; industry projects pay their beneficiaries a
+share of their allocation.
 
 Planted faults (``truth/projects/faults.parquet``: check, key as the checks name it): payments to
 a payee who is not a member (a valid ID number of no one in the household), a household paid twice
@@ -31,6 +33,7 @@ from lantu.simulator.params import stream
 PARAMS = Path(__file__).with_name("projects.yaml")
 ELIGIBLE = ("poor", "exited", "returned", "monitored", "risk_eliminated")
 INFRA = ("road", "water", "power", "broadband")
+POOR_VILLAGE_INFRA = ("road", "power", "broadband", "public_services")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -127,21 +130,30 @@ def write(out: Path, seed: int) -> dict[str, float]:
             {"project_code": code, "household_no": h, "mechanism": "subsidy"}
             for h in part["household_no"]
         ]
-    # --- infrastructure: per village and year --------------------------------------------------
+    # --- infrastructure: per village; the poor villages get the four of the exit standard --------
+    # (hardened road, power, broadband and a service station — DOMAIN.md §10: all 8,502 poor
+    # villages had them by 2020), the others one project
+    status = pl.read_parquet(obs / "poverty_status.parquet")
+    poor = set(
+        status.filter(
+            (pl.col("level") == "village") & (pl.col("year") == 2014) & pl.col("is_poor")
+        )["code"]
+    )
     villages = hh.select("village", "county").unique().sort("village")
     for k, (v, c) in enumerate(villages.iter_rows()):
-        kind = INFRA[k % len(INFRA)]
-        projects.append(
-            {
-                "code": f"JC{v}",
-                "category": kind,
-                "county_code": c,
-                "areas": v,
-                "year": years[k % len(years)],
-                "implementer": "县交通运输局",
-                "weight": 60.0,
-            }
-        )
+        kinds = POOR_VILLAGE_INFRA if v in poor else (INFRA[k % len(INFRA)],)
+        for j, kind in enumerate(kinds):
+            projects.append(
+                {
+                    "code": f"JC{v}" if j == 0 else f"JC{v}-{j}",
+                    "category": kind,
+                    "county_code": c,
+                    "areas": v,
+                    "year": years[(k + j) % len(years)],
+                    "implementer": "县交通运输局",
+                    "weight": 60.0,
+                }
+            )
     proj = pl.DataFrame(projects)
     # --- funds: integrated availability by county (∝ registered households), allocations -------
     target = float(_p(tree, "seed_figures.integrated_funds_yuan")) * scale  # type: ignore[arg-type]

@@ -87,14 +87,29 @@ def _register(
     support = rng.random(len(who)) < p.f("registry.industry_share")
     H["industry"][who] = np.where(support, np.maximum(year + rng.integers(0, 3, len(who)), 2015), 0)
     danger = H["grade"][who] >= 2
-    v_index = w.villages["index"].to_numpy()[H["village"][who]]
     r0, r1 = p.get("housing.relocation_years")
-    relocate = danger & (
-        rng.random(len(who)) < p.f("housing.relocation_share") * (1 + v_index).clip(0.2, 3)
+    relocate = relocation_areas(w, p, rng, who) & (
+        rng.random(len(who)) < p.f("housing.relocation_take_up")
     )
     H["relocate_at"][who] = _plan(rng, relocate, max(r0, year + 1), r1)
     n0, n1 = p.get("housing.renovation_years")
     H["renovate_at"][who] = _plan(rng, danger & (H["relocate_at"][who] == 0), max(n0, year + 1), n1)
+
+
+def relocation_areas(w: World, p: Params, rng: np.random.Generator, who: np.ndarray) -> np.ndarray:
+    """Whether each of ``who`` lives in a 迁出区, an area "where the land cannot support its
+    people": 易地扶贫搬迁 moves the registered poor of such areas, whatever their house's grade
+    (the 13th five-year relocation plan, docs/simulator.md). Areas are hamlets (自然村,
+    ``housing.hamlets_per_village`` per village, a household's hamlet fixed by its number). The
+    simulator knows no terrain, so a hamlet's harshness is its village's poverty index plus a
+    hamlet draw; the highest ``housing.relocation_area_share`` of the simulated hamlets qualify."""
+    k = int(p.get("housing.hamlets_per_village"))
+    if "hamlet_index" not in w.extra:
+        index = w.villages["index"].to_numpy()
+        w.extra["hamlet_index"] = index[:, None] + rng.normal(0.0, 0.5, (len(index), k))
+    harsh = w.extra["hamlet_index"]
+    cut = np.quantile(harsh, 1.0 - p.f("housing.relocation_area_share"))
+    return np.asarray(harsh[w.H["village"][who], who % k] >= cut)
 
 
 def _plan(rng: np.random.Generator, chosen: np.ndarray, first: int, last: int) -> np.ndarray:

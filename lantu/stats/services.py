@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 import pyarrow as pa
-from django.db import connection, transaction
+from django.db import transaction
 
 from lantu.core.bulksql import insert_rows
 from lantu.jobs import NO_PROGRESS, ProgressFn
@@ -21,25 +21,9 @@ from lantu.stats.models import Aggregate, Refresh
 COLUMNS = ["path", "depth", "year", "vals"]
 
 
-def _copy(table: pa.Table) -> None:
-    name = Aggregate._meta.db_table
-    with (
-        connection.cursor() as cur,
-        cur.copy(  # type: ignore[attr-defined]
-            f"COPY {name} ({', '.join(COLUMNS)}) FROM STDIN"
-        ) as copy,
-    ):
-        for batch in table.select(COLUMNS).to_batches(50_000):
-            for row in zip(*(batch.column(c).to_pylist() for c in COLUMNS), strict=True):
-                copy.write_row(row)
-
-
 def _store(table: pa.Table) -> None:
     Aggregate.objects.all().delete()
-    if connection.vendor == "postgresql":
-        _copy(table)
-    else:
-        insert_rows(Aggregate, COLUMNS, [table[c].to_pylist() for c in COLUMNS])
+    insert_rows(Aggregate, COLUMNS, [table[c].to_pylist() for c in COLUMNS])  # COPY on PostgreSQL
 
 
 def refresh(*, actor: Any, progress: ProgressFn = NO_PROGRESS) -> Refresh:

@@ -187,3 +187,48 @@ def test_roles_and_templates(world):
     data = files.template("projects")
     r = files.import_file("projects", data, "t.xlsx", actor=county, dry_run=True)
     assert r.ok, r.errors
+
+
+@pytest.mark.parametrize("copy_from", [1, 1_000_000])
+def test_one_ledger_event_per_payment_as_the_service_writes_it(world, monkeypatch, copy_from):
+    """The bulk append writes, for each imported payment, the event the one-payment service
+    would: the row's state byte for byte (text needing JSON escapes included), and the chain
+    verifies. On PostgreSQL the rows go by COPY (``copy_from`` 1) or by INSERT."""
+    from django.forms.models import model_to_dict
+
+    from lantu.core import bulksql
+
+    monkeypatch.setattr(bulksql, "COPY_FROM", copy_from)
+
+    from lantu.ledger.services import json_of, verify
+
+    county = world["users"]["county_approval"]
+    _load(world, county)
+    hh = world["poor"].household_no
+    pay = _csv(
+        [
+            [
+                "项目编号",
+                "户编号",
+                "凭证号",
+                "补助事项",
+                "收款人身份证号",
+                "金额（元）",
+                "发放日期",
+            ],
+            ["XM-1", hh, "V1", '产业"奖补"\\一', "", "300.10", "2021-06-01"],
+            ["XM-1", hh, "V2", "", "", "5", "2021-07-01"],
+        ]
+    )
+    r = files.import_file("disbursements", pay, "d.csv", actor=county)
+    assert r.ok, r.errors
+    events = list(Event.objects.filter(action="fund.disburse").order_by("id"))
+    rows = list(Disbursement.objects.order_by("id"))
+    assert len(events) == len(rows) == 2
+    for ev, row in zip(events, rows, strict=True):
+        state = {k: v for k, v in model_to_dict(row).items() if k != "id"}
+        assert ev.object_type == "projects.disbursement" and ev.object_id == str(row.pk)
+        assert json_of(ev.after) == json_of(state)
+        assert ev.region_path == row.region_path and ev.actor_id == county.pk
+    n, problems = verify(tables=False)
+    assert problems == [] and n >= 2

@@ -123,3 +123,36 @@ def test_village_household_funds_queue_import(client, world, project):
     up.name = "a.csv"
     page = client.post("/projects/import/", {"table": "allocations", "file": up}).content.decode()
     assert "超过可用额度" in page and "下载错误清单" in page
+
+
+NEW = {"code": "XM-NEW", "name": "村组道路硬化", "category": "road", "county": "530822000000",
+       "areas": "530822100201", "year": "2022", "planned_amount": "120,000.50",
+       "implementer": "县交通运输局", "start_date": "2022-03-01"}  # fmt: skip
+
+
+def test_create_project_form(client, world):
+    """The form proposes a project through the service (its case opens at 入库审核, a ledger
+    event); every error comes back at once, in the page's language, and nothing is written."""
+    from lantu.ledger.models import Event
+
+    client.force_login(world["users"]["county_approval"])
+    assert client.get("/projects/new/").status_code == 200
+    events = Event.objects.count()
+    bad = NEW | {"name": "", "year": "22", "areas": "530822100201、530823100201", "end_date": "x"}
+    r = client.post("/projects/new/", bad)
+    assert r.status_code == 400
+    text = r.content.decode()
+    for zh in ("请填写项目名称", "计划年度须为四位年份", "530823100201", "完工日期“x”不是日期"):
+        assert zh in text
+    assert not Project.objects.filter(code="XM-NEW").exists() and Event.objects.count() == events
+    r = client.post("/projects/new/", bad, HTTP_ACCEPT_LANGUAGE="en")
+    assert "name is required" in r.content.decode()
+    r = client.post("/projects/new/", NEW)
+    assert r.status_code == 302
+    p = Project.objects.get(code="XM-NEW")
+    assert p.case_id and p.stage == "proposed" and str(p.planned_amount) == "120000.50"
+    assert Event.objects.filter(action="project.create", object_id=str(p.pk)).exists()
+    r = client.post("/projects/new/", NEW)  # the same number again: refused, zh/en
+    assert r.status_code == 400 and "已存在" in r.content.decode()
+    client.force_login(world["users"]["supervisor_view"])  # may view, not edit
+    assert client.get("/projects/new/").status_code == 403

@@ -22,7 +22,8 @@ m (1 − m/N) s²(z) for the second. A village taken with certainty is a stratum
 its second stage counts). The design's degrees of freedom are villages − strata.
 
 Interval: Korn & Graubard (1998) — Clopper-Pearson on the effective sample size
-n_eff = R(1−R)/v (≤ n, = n when v = 0, so a rate of 0 still gets an honest upper bound),
+n_eff = R(1−R)/v (= n when v = 0, so a rate of 0 still gets an honest upper bound; not
+capped at n, as R's survey::svyciprop(method="beta"), but at the households represented),
 scaled by (t_{n−1}/t_df)²; beta quantiles from scipy, vectorised. Beside it, the naive interval
 a simple random sample of the same n would give (Clopper-Pearson on n), which ignores weights'
 spread, strata and clusters.
@@ -222,10 +223,15 @@ def cp_bounds(x: np.ndarray, n: np.ndarray, alpha_low: float, alpha_high: float)
     return np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=1.0)
 
 
-def korn_graubard_size(r: np.ndarray, var: np.ndarray, n: np.ndarray, df: np.ndarray,
-                       confidence: float) -> np.ndarray:  # fmt: skip
+def korn_graubard_size(r: Arr, var: Arr, n: Arr, df: Arr, confidence: float,
+                       population: Arr | None = None) -> Arr:  # fmt: skip
+    """The effective size R(1−R)/v, df-adjusted. It is not capped at n (a design effect below 1
+    is real: stratification and large sampling fractions); it is capped at the ``population``
+    the sample stands for (a census knows the rate exactly, whatever rounding leaves in v)."""
     pq = r * (1 - r)
     n_eff = np.where((var > 0) & (pq > 0), pq / np.where(var > 0, var, 1), n)
+    if population is not None:
+        n_eff = np.minimum(n_eff, np.maximum(population, n))
     q = 1 - (1 - confidence) / 2
     t_n = stats.t.ppf(q, np.maximum(n - 1, 1))
     t_df = stats.t.ppf(q, np.maximum(df, 1))
@@ -305,7 +311,8 @@ def estimate(u: Units, resp: Responses, *, confidence: float = 0.95,
             var = var + (q_nr / m.j) ** 2 * m.var_se() + ((b_nr - q_nr) / m.j) ** 2 * m.var_sp()
             r = np.clip(r, 0.0, 1.0)
         n = np.bincount(u.county, weights=(x > 0) & resp.responded, minlength=u.n_counties)
-        n_star = korn_graubard_size(r, var, n, df, confidence)
+        big_n = np.bincount(u.county, weights=w * (x > 0), minlength=u.n_counties)
+        n_star = korn_graubard_size(r, var, n, df, confidence, big_n)
         low, high = cp_bounds(r * n_star, n_star, alpha, alpha)
         n_low, n_high = cp_bounds(r * n, n, alpha, alpha)
         srs = np.divide(r * (1 - r), n, out=np.zeros(len(n)), where=n > 0)

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
@@ -74,9 +75,15 @@ def _plan(request: HttpRequest) -> planner.Plan | None:
         raise ValidationFailed("测算参数有误", f"invalid planner input: {exc}") from exc
 
 
+PDF_LANGUAGES = {"zh": "zh-hans", "en": "en"}
+
+
 @requires(Perm.VIEW)
 def dossier_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
-    body = printing.pdf("exits/dossier_print.html", _dossier(request, code))
+    """The dossier in the page's language (Chinese by default); ``?lang=zh|en`` picks one."""
+    lang = PDF_LANGUAGES.get(request.GET.get("lang", ""), translation.get_language() or "zh-hans")
+    with translation.override(lang):
+        body = printing.pdf("exits/dossier_print.html", _dossier(request, code))
     return HttpResponse(body, content_type="application/pdf")
 
 

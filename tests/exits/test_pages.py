@@ -8,16 +8,26 @@ import io
 
 import openpyxl
 import pytest
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
+from lantu.exits import views
 from lantu.exits.models import Assessment
 from lantu.procedures.models import Case
+from lantu.procedures.pdf import cjk_font
 from tests.exits.test_flow import _answers
 from tests.factories import COUNTY, OTHER_COUNTY
 from tests.procedures.conftest import VILLAGE, VILLAGE2
 
 pytestmark = pytest.mark.django_db
+
+
+def _request(user):
+    r = RequestFactory().get("/")
+    r.user = user
+    return r
 
 
 def client(user) -> Client:
@@ -50,7 +60,20 @@ def test_the_province_runs_the_assessment_on_the_pages(county_world):
     body = p.get(url).content.decode()
     assert "错退率" in body and "群众认可度" in body and 'id="overall"' in body
     pdf = p.get(reverse("exits:dossier_pdf", args=[COUNTY]))
-    assert pdf.content.startswith(b"%PDF")
+    if cjk_font() is None:  # the page says what to install
+        assert pdf.status_code == 503 and "fonts-noto-cjk" in pdf.content.decode()
+    else:
+        assert pdf.content.startswith(b"%PDF")
+        assert p.get(reverse("exits:dossier_pdf", args=[COUNTY]) + "?lang=en").content.startswith(
+            b"%PDF")  # fmt: skip
+    # The printable dossier: Chinese by default, English on request.
+    ctx = views._dossier(_request(county_world["users"]["province"]), COUNTY)
+    zh = render_to_string("exits/dossier_print.html", ctx | {"font": "x"})
+    with translation.override("en"):
+        en = render_to_string("exits/dossier_print.html", ctx | {"font": "x"})
+    assert "贫困县退出评估档案" in zh and "错退率" in zh and 'lang="zh-Hans"' in zh
+    assert "exit dossier" in en and "wrong-exit rate" in en and "三率一度 estimated" not in en
+    assert "评估编号" not in en and "Overall" in en
     plan = p.get(url + "?margin=0.01&rate=0.02&deff=2.5&population=1000000&per_village=27")
     assert "753" in plan.content.decode()
 

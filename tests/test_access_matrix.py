@@ -551,7 +551,7 @@ def test_matrix_covers_every_assistance_page_and_api_route():
 
 EXITS_PAGES = {"index", "county", "dossier_pdf", "download"}
 # POST only (the matrix GETs): tests/exits/test_pages.py and test_api.py
-EXITS_POSTS = {"draw", "open", "import", "estimate"}
+EXITS_POSTS = {"draw", "open", "import", "estimate", "rosters"}
 EXITS_API = {"/api/exits/counties/{code}", "/api/exits/assessments/{pk}", "/api/exits/plan"}
 EXITS_API_POSTS = {
     "/api/exits/counties/{code}/assessments",

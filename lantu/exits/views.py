@@ -136,6 +136,28 @@ def import_answers(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("exits:county", a.county.code)
 
 
+@requires(Perm.EDIT)
+@require_POST
+def upload_rosters(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The county's 户籍户数 per village (CSV/XLSX), all or nothing; errors as the registry's
+    error workbook."""
+    c = queries.county(request.user, code)
+    f = request.FILES.get("file")
+    if f is None:
+        raise ValidationFailed("请选择文件", "choose a file")
+    year = _int(request.POST.get("year"))
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed("请填写年度", "give the year")
+    report = fieldwork.import_rosters(actor=request.user, county=c, year=year, data=f.read(),
+                                      filename=f.name or "rosters.csv")  # fmt: skip
+    if not report.ok:
+        resp = HttpResponse(report.error_workbook(), status=400, content_type="application/vnd."
+                            "openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+        resp["Content-Disposition"] = 'attachment; filename="errors.xlsx"'
+        return resp
+    return redirect("exits:county", c.code)
+
+
 @requires(Perm.APPROVE)
 @require_POST
 def estimate(request: HttpRequest, pk: int) -> HttpResponseBase:

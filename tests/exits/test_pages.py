@@ -119,3 +119,38 @@ def test_api(county_world):
                content_type="application/json")  # fmt: skip
     assert r.status_code == 201 and len(r.json()) == 1
     assert c.get(f"/api/exits/counties/{OTHER_COUNTY}").status_code == 404
+
+
+def _csv(text: str, name: str = "rosters.csv") -> io.BytesIO:
+    f = io.BytesIO(text.encode("utf-8"))
+    f.name = name
+    return f
+
+
+def test_the_county_uploads_the_register_counts_all_or_nothing(county_world):
+    from lantu.exits.models import VillageRoster
+
+    users = county_world["users"]
+    url = reverse("exits:rosters", args=[COUNTY])
+    before = dict(VillageRoster.objects.values_list("village__code", "households"))
+    c = client(users["county"])
+    bad = _csv(f"村代码,户数\n{VILLAGE},120\n{VILLAGE2},many\n530000999999,4\n{VILLAGE},3\n")
+    r = c.post(url, {"file": bad, "year": "2030"})
+    assert r.status_code == 400 and r.content[:2] == b"PK"  # the registry's error workbook
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    text = " ".join(str(c.value) for row in book.active.iter_rows() for c in row)
+    assert "户数应为0至100000的整数" in text and "must be a whole number" in text
+    assert "没有这个村" in text and "村代码重复" in text
+    assert dict(VillageRoster.objects.values_list("village__code", "households")) == before
+    r = c.post(url, {"file": _csv(f"village_code,households\n{VILLAGE},120\n{VILLAGE2},80\n"),
+                     "year": "2030"})  # fmt: skip
+    assert r.status_code == 302
+    assert set(VillageRoster.objects.filter(year=2030).values_list("village__code",
+                                                                   "households")) == {
+        (VILLAGE, 120), (VILLAGE2, 80)}  # fmt: skip
+    # Who may not: the province's assessor reads only; a user of another county cannot reach it.
+    one = f"村代码,户数\n{VILLAGE},1\n"
+    r = client(users["province"]).post(url, {"file": _csv(one), "year": "2030"})
+    assert r.status_code == 403
+    other = reverse("exits:rosters", args=[OTHER_COUNTY])
+    assert c.post(other, {"file": _csv(one), "year": "2030"}).status_code == 404

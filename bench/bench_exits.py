@@ -56,13 +56,17 @@ def load_frame(sim: Path, year: int) -> tuple[sampling.Frame, np.ndarray]:
     stratum = np.where(status == "exited", sampling.EXITED, sampling.OUTSIDE)
     stratum = np.where(status.is_in(["poor", "returned"]), sampling.POOR, stratum)
     village = h["village_code"].cast(pl.Int64).to_numpy()
+    poor_village = h["village_code"].is_in(poor_v["code"].implode()).to_numpy()
+    # Deep-poverty villages (the third stratum) by the app's rule: poor, and registered
+    # households at least the configured share of the village's households.
+    _codes, inv = np.unique(village, return_inverse=True)
+    registered = np.bincount(inv, weights=stratum != sampling.OUTSIDE)
+    first = np.unique(inv, return_index=True)[1]
+    deep = sampling.deep_villages(poor_village[first], registered, np.bincount(inv))
     frame = sampling.Frame(
         county=village // 1_000_000,
         village=village,
-        village_stratum=h["village_code"]
-        .is_in(poor_v["code"].implode())
-        .to_numpy()
-        .astype(np.int8),
+        village_stratum=(poor_village.astype(np.int8) + deep[inv].astype(np.int8)),
         stratum=stratum.astype(np.int8),
         size=h["size"].to_numpy(),
         key=h["household_id"].to_numpy(),
@@ -150,7 +154,9 @@ def main() -> None:
     a = survey.answer(true_poor[s.rows], approves[s.rows], seed=0, errors=args.errors)
     resp = estimation.Responses(a.responded, a.found_poor, a.approves)
     t_est, _e = timed(lambda: estimation.estimate(u, resp, confidence=conf))
-    print(f"sample: {len(s.rows):,} households in {len(s.villages['village']):,} villages")
+    print(f"sample: {len(s.rows):,} households in {len(s.villages['village']):,} villages; "
+          f"deep-poverty villages in the frame: "
+          f"{len(np.unique(frame.village[frame.village_stratum == 2])):,}")  # fmt: skip
     print(f"draw, all counties: {t_draw:.2f} s (median of 5); estimates with intervals and "
           f"verdicts' inputs, all counties: {t_est:.2f} s")  # fmt: skip
     names = list(estimation.INDICATORS)

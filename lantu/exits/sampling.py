@@ -69,6 +69,27 @@ def _design_file() -> dict[str, Any]:
     return data
 
 
+DEEP_FILE = Path(__file__).with_name("deep_poverty.yaml")
+
+
+@cache
+def deep_poverty() -> dict[str, Any]:
+    """The deep-poverty counties (code → name and source) and the village rule."""
+    data = yaml.safe_load(DEEP_FILE.read_text(encoding="utf-8"))
+    c = data["counties"]
+    counties = {r["code"]: {"name": r["name"], "source": c[r["source"]]} for r in c["list"]}
+    return {"counties": counties,
+            "registered_share_min": float(data["villages"]["registered_share_min"]["value"]),
+            "ref": data["villages"]["registered_share_min"]["ref"]}  # fmt: skip
+
+
+def deep_villages(poor: np.ndarray, registered: np.ndarray, roster: np.ndarray) -> np.ndarray:
+    """Which villages are deep-poverty villages (bool per village): poor, with registered
+    households at least ``registered_share_min`` of the register's households."""
+    share = np.divide(registered, roster, out=np.zeros(len(roster)), where=roster > 0)
+    return poor & (share >= deep_poverty()["registered_share_min"])
+
+
 def references() -> dict[str, str]:
     """Each design value's source, for the dossier's provenance."""
     return {k: v["ref"] for k, v in _design_file().items()}

@@ -122,10 +122,14 @@ def county_frame(county: Region, year: int) -> tuple[sampling.Frame, np.ndarray]
                                               region__level="village", is_poor=True)
                  .values_list("region__code", flat=True))  # fmt: skip
     allv = np.concatenate([vcode, out_v]).astype(str)
+    # Village strata: non-poor 0, poor 1, deep-poverty 2 (sampling.deep_villages).
+    roster_n = np.array([rosters[c] for c in codes])
+    deep = codes[sampling.deep_villages(np.isin(codes, list(poor_v)), reg_counts, roster_n)]
+    vstratum = np.isin(allv, list(poor_v)).astype(np.int8) + np.isin(allv, deep).astype(np.int8)
     frame = sampling.Frame(
         county=np.full(len(allv), int(county.code[:6]), np.int64),
         village=allv.astype(np.int64),
-        village_stratum=np.isin(allv, list(poor_v)).astype(np.int8),
+        village_stratum=vstratum,
         stratum=np.concatenate([_strata(status), np.full(len(out_v), sampling.OUTSIDE)])
         .astype(np.int8),
         size=np.concatenate([size.astype(np.int64), np.zeros(len(out_v), np.int64)]),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import ValidationFailed
-from lantu.exits import fieldwork, planner, printing, queries, services
+from lantu.exits import fieldwork, planner, printing, queries, sampling, services
 from lantu.exits.estimation import INDICATORS
 from lantu.procedures import engine, ruler
 from lantu.procedures.config import kind as procedure_kind
@@ -52,7 +52,8 @@ def _dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     return {"county": c, "latest": latest, "rows": rows, "year": year, "villages": villages,
             "assessments": queries.assessments(c)[:10],
             "cases": queries.exit_cases(c)[:200],
-            "open_items": [v for v, verdict in villages if not verdict.ok]}  # fmt: skip
+            "open_items": [v for v, verdict in villages if not verdict.ok],
+            "deep_county": sampling.deep_poverty()["counties"].get(c.code)}  # fmt: skip
 
 
 @requires(Perm.VIEW)

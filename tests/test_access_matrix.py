@@ -438,6 +438,11 @@ def test_access(client, world, ep, who, target):
     url = ep.url(world, hh)
     resp = client.get(url)
     expected = _expected(ep, who, target)
+    if expected == 200 and resp.status_code == 503 and b"fonts-noto-cjk" in resp.content:
+        from lantu.procedures.pdf import cjk_font
+
+        assert cjk_font() is None
+        pytest.skip("no CJK font (fonts-noto-cjk): the PDF is not made, the page says so")
     assert resp.status_code == expected, resp.content[:300]
     if expected == 302:
         assert resp["Location"].startswith(reverse("login"))

@@ -161,3 +161,17 @@ def test_the_recheck_corrects_misclassification() -> None:
     assert np.all(np.mean(plain, 0) - truth > 0.02)  # 3% false positives: biased
     assert np.all(np.abs(np.mean(corrected, 0) - truth) < 0.006)
     assert covered / 120 > 0.9
+
+
+def test_deep_poverty_is_policy_data_with_sources() -> None:
+    deep = sampling.deep_poverty()
+    assert deep["counties"]["533323000000"]["name"] == "福贡县"  # Nujiang: 三区三州
+    assert all(c["source"] for c in deep["counties"].values())
+    v = sampling.deep_villages(np.array([True, True, False]), np.array([30, 10, 90]),
+                               np.array([100, 100, 100]))  # fmt: skip
+    assert v.tolist() == [True, False, False]  # poor and registered ≥ 20%; not a non-poor one
+    # A deep-poverty stratum is drawn (at least two villages) like the others.
+    f = frame()
+    f.village_stratum = np.where((f.village % 40) < 4, 2, f.village_stratum).astype(np.int8)
+    s = sampling.draw(f, seed=3)
+    assert (s.villages["vstratum"] == 2).sum() >= 2 * 3

@@ -128,6 +128,10 @@ def xform(a: Assessment, *, validate: bool = False) -> str:
 YES_NO_FIELDS = [g[0] for g in GUARANTEES] + [v[0] for v in VERIFY.values()]
 VALUES = {"visit": [v[0] for v in VISIT], "approval": [v[0] for v in APPROVAL],
           **{n: ["yes", "no"] for n in YES_NO_FIELDS}}  # fmt: skip
+# The re-check (复核), optional columns of the same row: the check team's finding (found poor:
+# yes/no) and its record of the approval answer. Blank: not re-checked. The estimator measures
+# the first visit's misclassification from these pairs and corrects it.
+RECHECK = {"check_poor": ["yes", "no"], "check_approval": [v[0] for v in APPROVAL]}
 
 
 def _read(data: bytes, filename: str) -> list[dict[str, str]]:
@@ -156,11 +160,12 @@ def _check(row: dict[str, str], n: int, sample: SampledHousehold | None,
     if visit == "interviewed" and not (row.get("size", "").isdigit() and 0 < int(row["size"]) < 30):
         errs.append(RowError(n, "size", row.get("size", ""), "家庭人口应为1至29的整数",
                              "household size must be a whole number from 1 to 29"))  # fmt: skip
-    for name in needed:
-        value = row.get(name, "")
-        if value not in VALUES[name]:
-            errs.append(RowError(n, name, value, f"应为：{'、'.join(VALUES[name])}",
-                                 f"must be one of: {', '.join(VALUES[name])}"))  # fmt: skip
+    checked = visit == "interviewed" and row.get("check_poor", "") != ""
+    for name in needed + (list(RECHECK) if checked else []):
+        value, allowed = row.get(name, ""), {**VALUES, **RECHECK}[name]
+        if value not in allowed:
+            errs.append(RowError(n, name, value, f"应为：{'、'.join(allowed)}",
+                                 f"must be one of: {', '.join(allowed)}"))  # fmt: skip
     return errs
 
 
@@ -187,7 +192,8 @@ def import_answers(*, actor: Any, assessment: Assessment, data: bytes, filename:
             s.responded = ok
             s.found_poor = ok and row.get(verify) == "yes"
             s.approves = ok and row.get("approval") in ("satisfied", "basically")
-            s.answers = {k: v for k, v in row.items() if k in VALUES or k in ("size", "income_pc")}
+            s.answers = {k: v for k, v in row.items()
+                         if k in VALUES or k in RECHECK or k in ("size", "income_pc")}  # fmt: skip
             if ok:  # the household's size as found (the only size of one outside the registry)
                 s.size = int(row["size"])
             changed.append(s)

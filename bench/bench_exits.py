@@ -8,6 +8,11 @@ application never does) and ``observed/poverty_status.parquet`` (poor villages o
 poor-village stratum). Every county of the run is assessed: the frame is every household, its
 stratum from the registry status the process gave it (exited; poor or returned; the rest outside).
 
+The draws are estimated ``--batch`` at a time: their samples are stacked (county k of draw j
+becomes one county of the stack), so each estimate and verdict call serves 25 draws at once.
+Each batch is estimated twice: from the answers as recorded ("plain") and corrected for the
+misclassification the re-check sub-sample measures ("corrected").
+
 Prints: the time to draw samples for all counties and to estimate all counties (median of 5);
 then, over ``--repeats`` independent draws (seed 1…R), for each indicator the coverage of the 95%
 Korn-Graubard interval of the design-based estimate and of the naive simple-random-sampling
@@ -51,13 +56,17 @@ def load_frame(sim: Path, year: int) -> tuple[sampling.Frame, np.ndarray]:
     stratum = np.where(status == "exited", sampling.EXITED, sampling.OUTSIDE)
     stratum = np.where(status.is_in(["poor", "returned"]), sampling.POOR, stratum)
     village = h["village_code"].cast(pl.Int64).to_numpy()
+    poor_village = h["village_code"].is_in(poor_v["code"].implode()).to_numpy()
+    # Deep-poverty villages (the third stratum) by the app's rule: poor, and registered
+    # households at least the configured share of the village's households.
+    _codes, inv = np.unique(village, return_inverse=True)
+    registered = np.bincount(inv, weights=stratum != sampling.OUTSIDE)
+    first = np.unique(inv, return_index=True)[1]
+    deep = sampling.deep_villages(poor_village[first], registered, np.bincount(inv))
     frame = sampling.Frame(
         county=village // 1_000_000,
         village=village,
-        village_stratum=h["village_code"]
-        .is_in(poor_v["code"].implode())
-        .to_numpy()
-        .astype(np.int8),
+        village_stratum=(poor_village.astype(np.int8) + deep[inv].astype(np.int8)),
         stratum=stratum.astype(np.int8),
         size=h["size"].to_numpy(),
         key=h["household_id"].to_numpy(),
@@ -88,16 +97,26 @@ def timed(fn, n=5):  # type: ignore[no-untyped-def]
     return statistics.median(times), out
 
 
-def run_once(frame, true_poor, approves, seed, errors, limits, confidence):  # type: ignore
-    s = sampling.draw(frame, seed=seed)
-    u, _counties = sampling.units(s, frame)
-    a = survey.answer(true_poor[s.rows], approves[s.rows], seed=seed, errors=errors)
-    resp = estimation.Responses(a.responded, a.found_poor, a.approves)
-    est = estimation.estimate(u, resp, confidence=confidence)
-    n_v = np.bincount(u.county[np.unique(u.psu, return_index=True)[1]], minlength=u.n_counties)
-    ver = {k: verdict.judge(e, limits[k][0], limits[k][1], confidence=confidence, villages=n_v)
-           for k, e in est.items()}  # fmt: skip
-    return est, ver
+def draw_batch(frame, true_poor, approves, seeds, errors):  # type: ignore[no-untyped-def]
+    """Draw and answer one sample per seed; stack them so one estimate serves them all."""
+    units, answers, villages = [], [], []
+    for seed in seeds:
+        s = sampling.draw(frame, seed=seed)
+        u, _counties = sampling.units(s, frame)
+        units.append(u)
+        answers.append(survey.answer(true_poor[s.rows], approves[s.rows], seed=seed,
+                                     errors=errors))  # fmt: skip
+        first = np.unique(u.psu, return_index=True)[1]
+        villages.append(np.bincount(u.county[first], minlength=u.n_counties))
+    cat = {k: np.concatenate([getattr(a, k) for a in answers])
+           for k in ("responded", "found_poor", "approves", "rechecked", "check_poor",
+                     "check_approves")}  # fmt: skip
+    return estimation.stack(units), estimation.Responses(**cat), np.concatenate(villages)
+
+
+def judge_all(est, limits, conf, villages):  # type: ignore[no-untyped-def]
+    return {k: verdict.judge(e, limits[k][0], limits[k][1], confidence=conf, villages=villages)
+            for k, e in est.items()}  # fmt: skip
 
 
 def true_verdict(rate: np.ndarray, threshold: float, direction: str) -> np.ndarray:
@@ -118,6 +137,7 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--policy", default="yunnan")
+    ap.add_argument("--batch", type=int, default=25, help="draws estimated in one call")
     args = ap.parse_args()
     conf = sampling.Design.default().confidence
     limits = {k: (v[0], v[1]) for k, v in verdict.thresholds(args.policy, args.year).items()}
@@ -134,53 +154,69 @@ def main() -> None:
     a = survey.answer(true_poor[s.rows], approves[s.rows], seed=0, errors=args.errors)
     resp = estimation.Responses(a.responded, a.found_poor, a.approves)
     t_est, _e = timed(lambda: estimation.estimate(u, resp, confidence=conf))
-    print(f"sample: {len(s.rows):,} households in {len(s.villages['village']):,} villages")
+    print(f"sample: {len(s.rows):,} households in {len(s.villages['village']):,} villages; "
+          f"deep-poverty villages in the frame: "
+          f"{len(np.unique(frame.village[frame.village_stratum == 2])):,}")  # fmt: skip
     print(f"draw, all counties: {t_draw:.2f} s (median of 5); estimates with intervals and "
           f"verdicts' inputs, all counties: {t_est:.2f} s")  # fmt: skip
     names = list(estimation.INDICATORS)
-    cov = {k: np.zeros(n_c) for k in names}
+    kinds = ["plain", "corrected"]  # without / with the re-check's misclassification correction
+    cov = {(m, k): np.zeros(n_c) for m in kinds for k in names}
     cov_naive = {k: np.zeros(n_c) for k in names}
-    err = {k: np.zeros(n_c) for k in names}
+    err = {(m, k): np.zeros(n_c) for m in kinds for k in names}
     deff = {k: [] for k in names}  # type: dict[str, list[float]]
-    wrong = {k: 0 for k in [*names, "overall"]}
-    undecided = dict.fromkeys([*names, "overall"], 0)
+    wrong = {(m, k): 0 for m in kinds for k in [*names, "overall"]}
+    undecided = {(m, k): 0 for m in kinds for k in [*names, "overall"]}
     truth_verdict = {k: true_verdict(truth[k], *limits[k]) for k in names}
     truth_overall = np.where(np.stack([truth_verdict[k] == verdict.PASS for k in names]).all(0),
                              verdict.PASS, verdict.FAIL)  # fmt: skip
-    t0 = time.perf_counter()
-    for rep in range(args.repeats):
-        est, ver = run_once(frame, true_poor, approves, args.seed * 100_000 + rep + 1,
-                            args.errors, limits, conf)  # fmt: skip
-        for k in names:
-            e, t = est[k], truth[k]
-            cov[k] += (e.low <= t) & (t <= e.high)
-            cov_naive[k] += (e.naive_low <= t) & (t <= e.naive_high)
-            err[k] += e.value - t
-            deff[k].append(float(np.median(e.deff)))
-            v = ver[k].verdict
-            wrong[k] += wrong_count(v, truth_verdict[k])
-            undecided[k] += int((v == verdict.INCONCLUSIVE).sum())
-        ov = verdict.overall(ver)
-        wrong["overall"] += wrong_count(ov, truth_overall)
-        undecided["overall"] += int((ov == verdict.INCONCLUSIVE).sum())
-    wall = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    seeds = [args.seed * 100_000 + rep + 1 for rep in range(args.repeats)]
+    for start in range(0, len(seeds), args.batch):
+        batch = seeds[start : start + args.batch]
+        u, resp, villages = draw_batch(frame, true_poor, approves, batch, args.errors)
+        b = len(batch)
+        for m in kinds:
+            est = estimation.estimate(u, resp, confidence=conf, correct=m == "corrected")
+            ver = judge_all(est, limits, conf, villages)
+            for k in names:
+                e, t = est[k], np.tile(truth[k], b)
+                cov[m, k] += ((e.low <= t) & (t <= e.high)).reshape(b, n_c).sum(0)
+                err[m, k] += (e.value - t).reshape(b, n_c).sum(0)
+                v = ver[k].verdict
+                wrong[m, k] += wrong_count(v, np.tile(truth_verdict[k], b))
+                undecided[m, k] += int((v == verdict.INCONCLUSIVE).sum())
+                if m == "plain":
+                    cov_naive[k] += (
+                        ((e.naive_low <= t) & (t <= e.naive_high)).reshape(b, n_c).sum(0)
+                    )
+                    deff[k].extend(np.median(e.deff.reshape(b, n_c), axis=1).tolist())
+            ov = verdict.overall(ver)
+            wrong[m, "overall"] += wrong_count(ov, np.tile(truth_overall, b))
+            undecided[m, "overall"] += int((ov == verdict.INCONCLUSIVE).sum())
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     r = args.repeats
-    print(f"coverage study: {r} draws x {n_c} counties in {wall:.1f} s")
-    print(f"{'indicator':16} {'true mean':>9} {'cover KG':>8} {'cover SRS':>9} {'cnty<93%':>8} "
-          f"{'bias':>9} {'rel.bias':>8} {'deff':>5} {'wrong':>7} {'undecided':>9}")  # fmt: skip
-    for k in [*names, "overall"]:
+    print(f"coverage study: {r} draws x {n_c} counties in {wall:.1f} s wall, {cpu:.1f} CPU-s "
+          f"(batches of {args.batch})")  # fmt: skip
+    for m in kinds:
+        print(f"-- estimates {m}" + (" (re-check misclassification corrected)" if m == "corrected"
+                                     else " (answers as recorded)"))  # fmt: skip
+        print(f"{'indicator':16} {'true mean':>9} {'cover KG':>8} {'cover SRS':>9} "
+              f"{'cnty<93%':>8} {'bias':>9} {'rel.bias':>8} {'deff':>5} {'wrong':>7} "
+              f"{'undecided':>9}")  # fmt: skip
         total = r * n_c
-        if k == "overall":
-            print(f"{k:16} {'':>9} {'':>8} {'':>9} {'':>8} {'':>9} {'':>8} {'':>5} "
-                  f"{wrong[k] / total:7.2%} {undecided[k] / total:9.2%}")  # fmt: skip
-            continue
-        c, cn = cov[k] / r, cov_naive[k] / r
-        bias = err[k] / r
-        rel = np.nanmean(bias / np.where(truth[k] > 0, truth[k], np.nan))
-        print(f"{k:16} {np.nanmean(truth[k]):9.4f} {np.mean(c):8.2%} {np.mean(cn):9.2%} "
-              f"{np.mean(c < 0.93):8.1%} {np.mean(bias):+9.5f} {rel:+8.2%} "
-              f"{statistics.median(deff[k]):5.2f} {wrong[k] / total:7.2%} "
-              f"{undecided[k] / total:9.2%}")  # fmt: skip
+        for k in [*names, "overall"]:
+            if k == "overall":
+                print(f"{k:16} {'':>9} {'':>8} {'':>9} {'':>8} {'':>9} {'':>8} {'':>5} "
+                      f"{wrong[m, k] / total:7.2%} {undecided[m, k] / total:9.2%}")  # fmt: skip
+                continue
+            c, cn = cov[m, k] / r, cov_naive[k] / r
+            bias = err[m, k] / r
+            rel = np.nanmean(bias / np.where(truth[k] > 0, truth[k], np.nan))
+            print(f"{k:16} {np.nanmean(truth[k]):9.4f} {np.mean(c):8.2%} {np.mean(cn):9.2%} "
+                  f"{np.mean(c < 0.93):8.1%} {np.mean(bias):+9.5f} {rel:+8.2%} "
+                  f"{statistics.median(deff[k]):5.2f} {wrong[m, k] / total:7.2%} "
+                  f"{undecided[m, k] / total:9.2%}")  # fmt: skip
     tv = {k: f"{np.mean(truth_verdict[k] == verdict.PASS):.0%}" for k in names}
     print(f"true verdicts, share of counties passing: {tv}; all four: "
           f"{np.mean(truth_overall == verdict.PASS):.0%}")  # fmt: skip

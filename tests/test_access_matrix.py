@@ -443,6 +443,11 @@ def test_access(client, world, ep, who, target):
     url = ep.url(world, hh)
     resp = client.get(url)
     expected = _expected(ep, who, target)
+    if expected == 200 and resp.status_code == 503 and b"fonts-noto-cjk" in resp.content:
+        from lantu.procedures.pdf import cjk_font
+
+        assert cjk_font() is None
+        pytest.skip("no CJK font (fonts-noto-cjk): the PDF is not made, the page says so")
     assert resp.status_code == expected, resp.content[:300]
     if expected == 302:
         assert resp["Location"].startswith(reverse("login"))
@@ -557,7 +562,7 @@ def test_matrix_covers_every_assistance_page_and_api_route():
 
 EXITS_PAGES = {"index", "county", "dossier_pdf", "download"}
 # POST only (the matrix GETs): tests/exits/test_pages.py and test_api.py
-EXITS_POSTS = {"draw", "open", "import", "estimate"}
+EXITS_POSTS = {"draw", "open", "import", "estimate", "rosters"}
 EXITS_API = {"/api/exits/counties/{code}", "/api/exits/assessments/{pk}", "/api/exits/plan"}
 EXITS_API_POSTS = {
     "/api/exits/counties/{code}/assessments",

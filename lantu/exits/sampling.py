@@ -69,6 +69,27 @@ def _design_file() -> dict[str, Any]:
     return data
 
 
+DEEP_FILE = Path(__file__).with_name("deep_poverty.yaml")
+
+
+@cache
+def deep_poverty() -> dict[str, Any]:
+    """The deep-poverty counties (code → name and source) and the village rule."""
+    data = yaml.safe_load(DEEP_FILE.read_text(encoding="utf-8"))
+    c = data["counties"]
+    counties = {r["code"]: {"name": r["name"], "source": c[r["source"]]} for r in c["list"]}
+    return {"counties": counties,
+            "registered_share_min": float(data["villages"]["registered_share_min"]["value"]),
+            "ref": data["villages"]["registered_share_min"]["ref"]}  # fmt: skip
+
+
+def deep_villages(poor: np.ndarray, registered: np.ndarray, roster: np.ndarray) -> np.ndarray:
+    """Which villages are deep-poverty villages (bool per village): poor, with registered
+    households at least ``registered_share_min`` of the register's households."""
+    share = np.divide(registered, roster, out=np.zeros(len(roster)), where=roster > 0)
+    return poor & (share >= deep_poverty()["registered_share_min"])
+
+
 def references() -> dict[str, str]:
     """Each design value's source, for the dossier's provenance."""
     return {k: v["ref"] for k, v in _design_file().items()}
@@ -84,11 +105,19 @@ class Frame:
     stratum: np.ndarray  # int8: EXITED, POOR, OUTSIDE
     size: np.ndarray  # int people
     key: np.ndarray  # int64 household id (negative: a roster position)
+    # What every draw from this frame recomputes otherwise (the village table, the digest): the
+    # frame is not changed after it is built.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.key)
 
     def digest(self) -> str:
+        if "digest" not in self.cache:
+            self.cache["digest"] = self._digest()
+        return str(self.cache["digest"])
+
+    def _digest(self) -> str:
         h = hashlib.sha256()
         for a in (self.county, self.village, self.village_stratum, self.stratum, self.size,
                   self.key):  # fmt: skip
@@ -130,6 +159,12 @@ def ranks_within(groups: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _villages(frame: Frame) -> dict[str, np.ndarray]:
+    if "villages" not in frame.cache:
+        frame.cache["villages"] = _village_table(frame)
+    return dict(frame.cache["villages"])
+
+
+def _village_table(frame: Frame) -> dict[str, np.ndarray]:
     codes, first, inv = np.unique(frame.village, return_index=True, return_inverse=True)
     counts = np.zeros((len(codes), 3), np.int64)
     np.add.at(counts, (inv, frame.stratum.astype(np.int64)), 1)
@@ -210,12 +245,15 @@ def draw(frame: Frame, design: Design | None = None, *, seed: int) -> Sample:
     picked, pi = _pps(v, strat, n_h, rng)
     alloc = _allocate_households(v, design)
     inv = v["inverse"]
-    cell = inv * 3 + frame.stratum.astype(np.int64)
-    order, rank = ranks_within(cell, rng.random(len(frame)))
-    take_sorted = picked[inv[order]] & (rank < alloc.reshape(-1)[cell[order]])
-    rows = np.sort(order[take_sorted])
+    # Stage 2 among the drawn villages' households only (a quarter of the frame or less).
+    inside = np.flatnonzero(picked[inv])
+    cell_in = inv[inside] * 3 + frame.stratum[inside].astype(np.int64)
+    order, rank = ranks_within(cell_in, rng.random(len(inside)))
+    take_sorted = rank < alloc.reshape(-1)[cell_in[order]]
+    rows = inside[np.sort(order[take_sorted])]
+    cell = inv[rows] * 3 + frame.stratum[rows].astype(np.int64)
     have = np.stack([v["n_exited"], v["n_poor"], v["n_outside"]], 1).reshape(-1)
-    n_cell, m_cell = have[cell[rows]], alloc.reshape(-1)[cell[rows]]
+    n_cell, m_cell = have[cell], alloc.reshape(-1)[cell]
     chosen = np.flatnonzero(picked)
     psu_index = np.full(len(picked), -1)
     psu_index[chosen] = np.arange(len(chosen))

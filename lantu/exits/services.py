@@ -122,10 +122,14 @@ def county_frame(county: Region, year: int) -> tuple[sampling.Frame, np.ndarray]
                                               region__level="village", is_poor=True)
                  .values_list("region__code", flat=True))  # fmt: skip
     allv = np.concatenate([vcode, out_v]).astype(str)
+    # Village strata: non-poor 0, poor 1, deep-poverty 2 (sampling.deep_villages).
+    roster_n = np.array([rosters[c] for c in codes])
+    deep = codes[sampling.deep_villages(np.isin(codes, list(poor_v)), reg_counts, roster_n)]
+    vstratum = np.isin(allv, list(poor_v)).astype(np.int8) + np.isin(allv, deep).astype(np.int8)
     frame = sampling.Frame(
         county=np.full(len(allv), int(county.code[:6]), np.int64),
         village=allv.astype(np.int64),
-        village_stratum=np.isin(allv, list(poor_v)).astype(np.int8),
+        village_stratum=vstratum,
         stratum=np.concatenate([_strata(status), np.full(len(out_v), sampling.OUTSIDE)])
         .astype(np.int8),
         size=np.concatenate([size.astype(np.int64), np.zeros(len(out_v), np.int64)]),
@@ -179,10 +183,11 @@ def draw_assessment(
 
 
 def _units(a: Assessment) -> tuple[estimation.Units, estimation.Responses, np.ndarray]:
-    rows = list(a.households.values_list("village_id", "stratum", "size", "weight", "cell_size",
-                                         "responded", "found_poor", "approves"))  # fmt: skip
+    cols = ("village_id", "stratum", "size", "weight", "cell_size", "responded", "found_poor",
+            "approves", "answers")  # fmt: skip
+    rows = list(a.households.values_list(*cols))
     vill = list(a.villages.order_by("pk").values_list("pk", "primary_stratum", "pi"))
-    v, st, size, w, n, resp, poor, appr = (
+    v, st, size, w, n, resp, poor, appr, answers = (
         np.array(c, dtype=object) for c in zip(*rows, strict=True)
     )
     village_pks = np.array([pk for pk, _s, _p in vill], np.int64)  # ordered by pk
@@ -194,8 +199,17 @@ def _units(a: Assessment) -> tuple[estimation.Units, estimation.Responses, np.nd
                          weight=w.astype(float), n_counties=1,
                          pi=np.array([p for *_x, p in vill], float),
                          cell_size=n.astype(np.int64))  # fmt: skip
+    # The re-check's pairs, where the import had them (fieldwork.RECHECK).
+    check = [(x or {}).get("check_poor", "") for x in answers]
+    rechecked = np.array([c != "" for c in check], bool) & (resp == True)  # noqa: E712
+    approving = ("satisfied", "basically")
     r = estimation.Responses(resp == True, (poor == True) & (resp == True),  # noqa: E712
-                             (appr == True) & (resp == True))  # noqa: E712  # fmt: skip
+                             (appr == True) & (resp == True),  # noqa: E712
+                             rechecked=rechecked,
+                             check_poor=np.array([c == "yes" for c in check], bool) & rechecked,
+                             check_approves=np.array([(x or {}).get("check_approval")
+                                                      in approving for x in answers], bool)
+                             & rechecked)  # fmt: skip
     return u, r, np.array([len(vill)])
 
 

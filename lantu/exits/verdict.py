@@ -85,8 +85,9 @@ def judge(e: Estimate, threshold: float, direction: str, *, confidence: float,
     need = _needed(e.value, threshold, direction, alpha)
     factor = np.divide(need, e.n_eff, out=np.full(len(need), np.inf), where=e.n_eff > 0)
     with np.errstate(invalid="ignore"):
-        more_h = np.where(undecided & (e.n > 0), np.ceil(e.n * factor) - e.n, np.nan)
-        more_v = np.where(undecided & (e.n > 0), np.ceil(villages * factor) - villages, np.nan)
+        more_h = np.where(undecided & (e.n > 0), np.maximum(np.ceil(e.n * factor) - e.n, 1), np.nan)
+        more_v = np.where(undecided & (e.n > 0), np.maximum(np.ceil(villages * factor) - villages,
+                                                            0), np.nan)  # fmt: skip
     return Verdicts(verdict, threshold, direction, lower1, upper1, more_h, more_v)
 
 

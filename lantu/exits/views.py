@@ -9,11 +9,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import ValidationFailed
-from lantu.exits import fieldwork, planner, printing, queries, services
+from lantu.exits import fieldwork, planner, printing, queries, sampling, services
 from lantu.exits.estimation import INDICATORS
 from lantu.procedures import engine, ruler
 from lantu.procedures.config import kind as procedure_kind
@@ -51,7 +52,8 @@ def _dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     return {"county": c, "latest": latest, "rows": rows, "year": year, "villages": villages,
             "assessments": queries.assessments(c)[:10],
             "cases": queries.exit_cases(c)[:200],
-            "open_items": [v for v, verdict in villages if not verdict.ok]}  # fmt: skip
+            "open_items": [v for v, verdict in villages if not verdict.ok],
+            "deep_county": sampling.deep_poverty()["counties"].get(c.code)}  # fmt: skip
 
 
 @requires(Perm.VIEW)
@@ -74,9 +76,15 @@ def _plan(request: HttpRequest) -> planner.Plan | None:
         raise ValidationFailed("测算参数有误", f"invalid planner input: {exc}") from exc
 
 
+PDF_LANGUAGES = {"zh": "zh-hans", "en": "en"}
+
+
 @requires(Perm.VIEW)
 def dossier_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
-    body = printing.pdf("exits/dossier_print.html", _dossier(request, code))
+    """The dossier in the page's language (Chinese by default); ``?lang=zh|en`` picks one."""
+    lang = PDF_LANGUAGES.get(request.GET.get("lang", ""), translation.get_language() or "zh-hans")
+    with translation.override(lang):
+        body = printing.pdf("exits/dossier_print.html", _dossier(request, code))
     return HttpResponse(body, content_type="application/pdf")
 
 
@@ -127,6 +135,28 @@ def import_answers(request: HttpRequest, pk: int) -> HttpResponseBase:
         resp["Content-Disposition"] = 'attachment; filename="errors.xlsx"'
         return resp
     return redirect("exits:county", a.county.code)
+
+
+@requires(Perm.EDIT)
+@require_POST
+def upload_rosters(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The county's 户籍户数 per village (CSV/XLSX), all or nothing; errors as the registry's
+    error workbook."""
+    c = queries.county(request.user, code)
+    f = request.FILES.get("file")
+    if f is None:
+        raise ValidationFailed("请选择文件", "choose a file")
+    year = _int(request.POST.get("year"))
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed("请填写年度", "give the year")
+    report = fieldwork.import_rosters(actor=request.user, county=c, year=year, data=f.read(),
+                                      filename=f.name or "rosters.csv")  # fmt: skip
+    if not report.ok:
+        resp = HttpResponse(report.error_workbook(), status=400, content_type="application/vnd."
+                            "openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+        resp["Content-Disposition"] = 'attachment; filename="errors.xlsx"'
+        return resp
+    return redirect("exits:county", c.code)
 
 
 @requires(Perm.APPROVE)

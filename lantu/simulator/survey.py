@@ -7,12 +7,16 @@ approval rate of a county is a fixed number the estimates can be scored against.
 ``answer(...)`` is one visit to the sampled households: refusals, then what the interview finds
 (the truth's ``true_poor`` with the respondent's and enumerator's errors) and the approval
 answer (with its own error). ``errors=False`` answers exactly from the truth (refusals kept), to
-measure the design's coverage alone. All arrays, no loop over households.
+measure the design's coverage alone. A share of the responders is re-checked (复核): the check
+team's finding is taken as the truth (an assumption: no published error rate of re-check teams),
+so the estimator can measure the first visit's misclassification and correct it.
+All arrays, no loop over households.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import yaml
 from lantu.simulator.params import Params
 
 
+@cache
 def params() -> Params:
     text = resources.files("lantu.simulator").joinpath("survey.yaml").read_text("utf-8")
     return Params(yaml.safe_load(text))
@@ -32,6 +37,9 @@ class Answers:
     responded: np.ndarray
     found_poor: np.ndarray
     approves: np.ndarray
+    rechecked: np.ndarray  # the re-check sub-sample (复核) among responders
+    check_poor: np.ndarray  # the check team's finding (the truth: ``recheck.error`` is 0)
+    check_approves: np.ndarray
 
 
 def approval_of(true_poor: np.ndarray, exited: np.ndarray, outside: np.ndarray,
@@ -51,15 +59,18 @@ def answer(true_poor: np.ndarray, approves: np.ndarray, *, seed: int, errors: bo
     p = p or params()
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1502]))
     n = len(true_poor)
-    u = rng.random((4, n))
+    u = rng.random((5, n))
     responded = u[0] >= p.f("respondent.refusal")
+    rechecked = responded & (u[4] < p.f("recheck.share"))
     found, said = true_poor.copy(), approves.copy()
     if errors:
         miss = true_poor & (u[1] < p.f("respondent.poor_missed"))
         extra = ~true_poor & (u[2] < p.f("respondent.nonpoor_found_poor"))
         found = (true_poor & ~miss) | extra
         said = approves ^ (u[3] < p.f("respondent.approval_flip"))
-    return Answers(responded=responded, found_poor=found & responded, approves=said & responded)
+    return Answers(responded=responded, found_poor=found & responded, approves=said & responded,
+                   rechecked=rechecked, check_poor=true_poor & rechecked,
+                   check_approves=approves & rechecked)  # fmt: skip
 
 
 def field_export(sim: Path, year: int, samples: list[dict[str, object]], *, seed: int,

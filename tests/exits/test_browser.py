@@ -1,6 +1,7 @@
 """In a real browser (headless Chromium): the province draws the sample, uploads the field
 team's export and estimates; the dossier shows the verdict; a village cadre starts its village's
-exit and records the appraisal on the case page. Skips when Chromium is absent."""
+exit and records the appraisal on the case page; the county uploads its register counts. Skips
+when Chromium is absent."""
 
 from __future__ import annotations
 
@@ -80,6 +81,21 @@ def test_exit_on_the_web(browser, live_server, county_world, tmp_path):
     overall = browser.find_element(By.ID, "overall").text
     assert overall in ("达标", "不达标", "尚无法判定")
     assert "错退率" in browser.find_element(By.TAG_NAME, "body").text
+
+    # The county uploads its villages' household-register counts (all or nothing).
+    from lantu.exits.models import VillageRoster
+    from tests.procedures.conftest import VILLAGE
+
+    login(browser, live_server, users["county"])
+    browser.get(f"{live_server.url}/exits/counties/{COUNTY}/")
+    rosters = tmp_path / "rosters.csv"
+    rosters.write_text(f"村代码,户数\n{VILLAGE},321\n", encoding="utf-8")
+    browser.find_element(By.ID, "rosters").send_keys(str(rosters))
+    year = browser.find_element(By.ID, "rosters-year")
+    year.clear()
+    year.send_keys("2031")
+    click_and_wait(browser, By.ID, "upload-rosters")
+    assert VillageRoster.objects.get(year=2031).households == 321
 
     login(browser, live_server, users["village"])
     browser.get(f"{live_server.url}/exits/counties/{COUNTY}/")

@@ -178,3 +178,31 @@ def test_household_kinds_refuse_regions(county_world):
     with pytest.raises(ValidationFailed):
         engine.open_region_cases(actor=None, kind="county_exit",
                                  regions=[w["regions"][VILLAGE]], year=2019)  # fmt: skip
+
+
+def _with_recheck(data: bytes, checks: dict[str, tuple[str, str]]) -> bytes:
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    out = io.StringIO()
+    wr = csv.writer(out)
+    wr.writerow([*rows[0], "check_poor", "check_approval"])
+    for r in rows[1:]:
+        wr.writerow([*r, *checks.get(r[1], ("", ""))])
+    return out.getvalue().encode()
+
+
+def test_the_recheck_columns_correct_the_estimates(county_world):
+    a = _draw(county_world)
+    codes = [s.code for s in a.households.filter(stratum=sampling.OUTSIDE).order_by("code")]
+    # The first visit found nobody poor outside the registry; the check team found 2 of the 5
+    # households it re-checked poor: the missed rate is corrected upwards.
+    checks = {c: ("yes" if i < 2 else "no", "satisfied") for i, c in enumerate(codes[:5])}
+    bad = _with_recheck(_answers(a), {codes[0]: ("maybe", "satisfied")})
+    assert not fieldwork.import_answers(actor=None, assessment=a, data=bad, filename="k.csv").ok
+    data = _with_recheck(_answers(a), checks)
+    assert fieldwork.import_answers(actor=None, assessment=a, data=data, filename="k.csv").ok
+    est = services.estimate_assessment(actor=None, assessment_id=a.pk).estimates
+    assert est["missed_rate"]["value"] > 0
+    plain = _with_recheck(_answers(a), {})
+    fieldwork.import_answers(actor=None, assessment=a, data=plain, filename="k.csv")
+    assert services.estimate_assessment(actor=None, assessment_id=a.pk).estimates[
+        "missed_rate"]["value"] == 0  # fmt: skip

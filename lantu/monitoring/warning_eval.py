@@ -40,10 +40,13 @@ def judge(sim: Path, year: int) -> pl.DataFrame:
     """The truth about each household of the year: hukou_no, household_id, was (a monitoring case
     the year before), monitoring (this year), shock (the falling household's first shock)."""
     t = sim / "truth"
-    py = pl.read_parquet(t / "person_years" / f"{year}.parquet", columns=["person_id", "household_id"])
+    py = pl.read_parquet(
+        t / "person_years" / f"{year}.parquet", columns=["person_id", "household_id"]
+    )
     ids = pl.read_parquet(t / "persons.parquet", columns=["person_id", "id_number"])
     ps = pl.read_parquet(
-        sim / "observed" / "departments" / "public_security.parquet", columns=["id_number", "hukou_no"]
+        sim / "observed" / "departments" / "public_security.parquet",
+        columns=["id_number", "hukou_no"],
     )
     hukou = (
         py.join(ids, on="person_id")
@@ -53,8 +56,12 @@ def judge(sim: Path, year: int) -> pl.DataFrame:
     )
     hy = t / "household_years"
     now = pl.read_parquet(hy / f"{year}.parquet", columns=["household_id", "true_monitoring"])
-    before = pl.read_parquet(hy / f"{year - 1}.parquet", columns=["household_id", "true_monitoring"])
-    shocks = pl.read_parquet(t / "shocks.parquet").filter((pl.col("year") == year) & pl.col("falls"))
+    before = pl.read_parquet(
+        hy / f"{year - 1}.parquet", columns=["household_id", "true_monitoring"]
+    )
+    shocks = pl.read_parquet(t / "shocks.parquet").filter(
+        (pl.col("year") == year) & pl.col("falls")
+    )
     falls = shocks.group_by("household_id").agg(shock=pl.col("date").min())
     return (
         hukou.join(now, on="household_id")

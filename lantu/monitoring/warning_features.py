@@ -37,6 +37,8 @@ DYNAMIC = (
     *(f"n_{d}" for d in DATASETS), "days_since_event", "self_reports", "visit_risks",
 )  # fmt: skip
 FEATURES = (*STATIC, *DYNAMIC)
+HEALTH_SCHEMA = {"household_no": pl.String, "sick": pl.Float64, "disabled": pl.Float64,
+                 "labour": pl.Float64}  # fmt: skip
 
 
 def people(obs: Path, year: int) -> pl.LazyFrame:
@@ -60,9 +62,7 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
         elderly=(age >= 65).sum().cast(pl.Float64),
     )
     reg = obs / "registry"
-    hh = pl.scan_parquet(reg / "households.parquet").filter(
-        pl.col("registration_year") <= last
-    )
+    hh = pl.scan_parquet(reg / "households.parquet").filter(pl.col("registration_year") <= last)
     members = pl.scan_parquet(reg / "members.parquet").select("household_no", "id_number")
     link = (
         members.join(who.select("id_number", "hukou_no"), on="id_number")
@@ -91,8 +91,7 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
             labour=pl.col("labour").is_in(["skilled", "ordinary"]).sum().cast(pl.Float64),
         )
         if my.exists()
-        else pl.LazyFrame(schema={"household_no": pl.String, "sick": pl.Float64,
-                                  "disabled": pl.Float64, "labour": pl.Float64})  # fmt: skip
+        else pl.LazyFrame(schema=HEALTH_SCHEMA)
     )
     exited = hh.select(
         "household_no", exited=(pl.col("exit_year") <= last).fill_null(False).cast(pl.Float64)
@@ -102,9 +101,7 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
         .join(y2, on="household_no", how="left")
         .join(health, on="household_no", how="left")
         .join(exited, on="household_no", how="left")
-        .with_columns(
-            in_registry=pl.lit(1.0), ratio_change=pl.col("ratio") - pl.col("pc2")
-        )
+        .with_columns(in_registry=pl.lit(1.0), ratio_change=pl.col("ratio") - pl.col("pc2"))
         .drop("household_no", "pc2")
     )
     dep = obs / "departments"
@@ -199,7 +196,9 @@ def at(base: pl.DataFrame, sig: pl.DataFrame, points: pl.DataFrame) -> pl.DataFr
     hit = points.join(sig, on="hukou_no", how="inner").filter(pl.col("received") <= pl.col("at"))
     counts = hit.group_by("hukou_no", "at").agg(
         *[(pl.col("what") == k).sum().cast(pl.Float64).alias(v) for k, v in names.items()],
-        days_since_event=(pl.col("at").first() - pl.col("event").max()).dt.total_days().cast(pl.Float64),
+        days_since_event=(pl.col("at").first() - pl.col("event").max())
+        .dt.total_days()
+        .cast(pl.Float64),
     )
     out = points.join(base, on="hukou_no", how="inner").join(
         counts, on=["hukou_no", "at"], how="left"

@@ -139,7 +139,9 @@ def _false_clues(rows: pl.DataFrame, channel: str, rng: np.random.Generator) -> 
     )
 
 
-def _visit_days(villages: pl.Series, rounds: int, width: int, rng: np.random.Generator) -> pl.DataFrame:
+def _visit_days(
+    villages: pl.Series, rounds: int, width: int, rng: np.random.Generator
+) -> pl.DataFrame:
     """Each village visits once in each of the year's rounds, on a day drawn inside the round."""
     n = villages.len()
     day = np.arange(rounds)[None, :] * width + rng.integers(0, width, (n, rounds))
@@ -182,7 +184,9 @@ def _visits(
     others = hy.filter(~pl.col("household_id").is_in(falls["household_id"].implode()))
     visited = others.select("household_id", "village_code").join(days, on="village_code")
     alarm = visited.filter(pl.Series(rng.random(visited.height) < float(_v(v["false_alarm"]))))
-    alarm = alarm.sort("household_id", "visit").group_by("household_id", maintain_order=True).first()
+    alarm = (
+        alarm.sort("household_id", "visit").group_by("household_id", maintain_order=True).first()
+    )
     false = alarm.select(
         "household_id",
         year=pl.lit(year, pl.Int32),

@@ -59,8 +59,9 @@ class Model:
 
 
 def matrix(df: pl.DataFrame) -> np.ndarray:
-    """The feature columns as one float32 block (missing stays NaN: the trees route it)."""
-    return df.select(pl.col(f).cast(pl.Float32) for f in FEATURES).to_numpy()
+    """The feature columns as one float64 block, the trees' own dtype (no copy in predict);
+    missing stays NaN: the trees route it."""
+    return df.select(pl.col(f).cast(pl.Float64) for f in FEATURES).to_numpy()
 
 
 def fit(

@@ -202,3 +202,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LANTU_LOG_LEVEL", "WARNING")},
 }
+
+
+def _cache(url: str) -> dict[str, Any]:
+    """LANTU_CACHE_URL: the cache every server process shares (the look-up limits, the search
+    limit, SMS codes). ``file:///dir`` (default ``var/cache``: shared by the workers of one
+    machine), ``db://table`` (shared by several machines; run ``lantu createcachetable`` once),
+    ``redis://host:port/n`` (needs the redis package), ``locmem://`` (one process only)."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
+
+
+CACHES = {"default": _cache(os.environ.get("LANTU_CACHE_URL", f"file://{VAR_DIR / 'cache'}"))}
+# The SMS sender of the monitoring room's phone check (lantu.monitoring.sms): a class with
+# send(phone, text); the default writes the message to the log (development, demo).
+LANTU_SMS_SENDER = os.environ.get("LANTU_SMS_SENDER", "lantu.monitoring.sms.LogSender")

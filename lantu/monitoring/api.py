@@ -21,7 +21,7 @@ from lantu.api.auth import auth_for, require
 from lantu.api.paging import window
 from lantu.api.schemas import ErrorOut
 from lantu.core.errors import ValidationFailed
-from lantu.monitoring import alerts, catalogue, intake, presenting, queries, services, sla
+from lantu.monitoring import alerts, catalogue, intake, presenting, queries, services, sla, sms
 from lantu.monitoring.models import Task
 from lantu.monitoring.regions import children
 from lantu.procedures.notices import source_of
@@ -46,6 +46,11 @@ class ReportIn(Schema):
     reporter_name: str = ""
     reporter_phone: str = ""
     relation: str = ""
+    phone_code: str = ""
+
+
+class PhoneIn(Schema):
+    phone: str
 
 
 class ReceiptOut(Schema):
@@ -115,6 +120,17 @@ def public_report(
         }
         return Status(400, body)
     return Status(201, {"receipt": done.ticket.receipt, "joined": done.joined})
+
+
+@router.post("/public/phone-code", auth=None, response={202: dict[str, Any], **ERRORS})
+def public_phone_code(request: HttpRequest, data: PhoneIn) -> Status[Any]:
+    """Send the SMS code a report needs when the policy ``report_phone_check`` is on."""
+    try:
+        intake.send_phone_code(data.phone)
+    except intake.ReportInvalid as exc:
+        body = {"error": "ReportInvalid", "zh": exc.zh, "en": exc.en}
+        return Status(400, body)
+    return Status(202, {"sent": True, "valid_seconds": sms.CODE_SECONDS})
 
 
 @router.post("/public/status", auth=None, response={200: dict[str, Any], **ERRORS})

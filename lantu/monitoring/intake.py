@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lantu.core.errors import ValidationFailed
-from lantu.monitoring import catalogue, photos, policy, progress
+from lantu.monitoring import catalogue, photos, policy, progress, sms
 from lantu.monitoring.models import OPEN_STATES, Channel, Reporter, Task, Ticket
 from lantu.procedures import clock
 from lantu.procedures.engine import village_of
@@ -64,6 +64,7 @@ class Report:
     reporter_name: str = ""
     reporter_phone: str = ""
     relation: str = ""
+    phone_code: str = ""  # the SMS code, when the policy asks for one (lantu.monitoring.sms)
 
 
 @dataclass
@@ -304,6 +305,15 @@ def _code_at(village: Region, depth: int) -> str:
     return codes[depth] if len(codes) > depth else ""
 
 
+def send_phone_code(phone: str) -> str:
+    """Send the SMS code to a reporter's ``phone`` (checked as a mobile number first)."""
+    phone = _phone(phone)
+    if not MOBILE.match(phone):
+        raise ReportInvalid({"phone": ("请填写11位手机号", "a mobile number of 11 digits")})
+    sms.send_code(phone)
+    return phone
+
+
 def submit(
     report: Report,
     *,
@@ -320,9 +330,18 @@ def submit(
         clean_photo = photos.clean(photo)
     except ValidationFailed as exc:
         errors["photo"] = (exc.zh, exc.en)
+    source = source_of(address) if address else ""
+    if (
+        not errors
+        and sms.required()
+        and not sms.check(report.reporter_phone, report.phone_code, source)
+    ):
+        errors["phone_code"] = (
+            "请填写发送到反映人手机的短信验证码",
+            "type the code sent by SMS to the reporter's phone",
+        )
     if errors:
         raise ReportInvalid(errors)
-    source = source_of(address) if address else ""
     _check_limits(report, source)
     channel = Channel.PROXY if report.for_other else Channel.SELF
     reporter = (report.reporter_name, report.reporter_phone, report.relation[:20], source)

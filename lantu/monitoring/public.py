@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lantu.core.errors import LantuError
-from lantu.monitoring import catalogue, intake, presenting, queries, services
+from lantu.monitoring import catalogue, intake, presenting, queries, services, sms
 from lantu.monitoring.regions import root
 from lantu.procedures.notices import source_of
 
@@ -43,6 +43,7 @@ def _report(post: Any) -> intake.Report:
         reporter_name=post.get("reporter_name", ""),
         reporter_phone=post.get("reporter_phone", ""),
         relation=post.get("relation", ""),
+        phone_code=post.get("phone_code", ""),
     )
 
 
@@ -53,6 +54,7 @@ def _form(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "root": root(),
         "post": request.POST if request.method == "POST" else {},
         "chosen": request.POST.getlist("needs") if request.method == "POST" else [],
+        "phone_check": sms.required(),
         **extra,
     }
 
@@ -74,6 +76,24 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/public_report.html", ctx, status=exc.status)
     ctx = {"receipt": done.ticket.receipt, "joined": done.joined}
     return render(request, "monitoring/public_receipt.html", ctx)
+
+
+@require_POST
+def send_code(request: HttpRequest) -> HttpResponse:
+    """The form's "send the code" button: the code goes to the reporter's phone (the person's own
+    when reporting for oneself) and the form comes back with everything typed kept."""
+    post = request.POST
+    phone = post.get("reporter_phone", "") if post.get("for_other") == "1" else post.get("phone")
+    try:
+        intake.send_phone_code(phone or "")
+    except intake.ReportInvalid as exc:
+        field = "reporter_phone" if post.get("for_other") == "1" else "phone"
+        ctx = _form(request, errors={field: exc.errors["phone"]})
+        return render(request, "monitoring/public_report.html", ctx, status=400)
+    except LantuError as exc:
+        ctx = _form(request, error=exc)
+        return render(request, "monitoring/public_report.html", ctx, status=exc.status)
+    return render(request, "monitoring/public_report.html", _form(request, code_sent=True))
 
 
 @require_http_methods(["GET", "POST"])

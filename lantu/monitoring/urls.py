@@ -18,6 +18,7 @@ urlpatterns = [
     path("rounds/<int:pk>/import/", visit_views.round_import, name="round_import"),
     path("visits/<int:pk>/", visit_views.visit, name="visit"),
     path("report/", public.report, name="public_report"),
+    path("report/code/", public.send_code, name="public_send_code"),
     path("status/", public.status, name="public_status"),
     path("status/sign-off/", public.sign_off, name="public_sign_off"),
 ]

@@ -1,18 +1,17 @@
-"""Early warning: a calibrated risk score per household, each month and whenever a department
-record about it arrives, with its main reasons; the rules-only baseline beside it.
+"""Early warning: a calibrated risk score per household, on the 1st of every month and whenever a
+clue about it arrives, with its main reasons; the rules-only baseline beside it.
 
-Features (``FEATURES``) are what the registry and the departments would hold: last year's
-per-capita net income against this year's monitoring line, its change over the year before, the
-household's size, minimum living allowance, medical out-of-pocket spending, housing grade, its
-registry standing, and the count of each department's records about it so far this year.
-The model is scikit-learn's ``HistGradientBoostingClassifier`` wrapped in
-``CalibratedClassifierCV`` (isotonic), so a score reads as a probability of falling this year.
+Features (``warning_features.FEATURES``) come from observed data only: the household register's
+make-up, the registry's income history and composition, last year's department rosters, and this
+year's dated department records, self-reports and visits up to the scoring day. The model is
+scikit-learn's ``HistGradientBoostingClassifier``; its scores are calibrated (isotonic) on a later
+year than it was fitted on, so a score reads as a probability of falling this year.
 ``threshold_for`` picks the lowest score whose alerts still meet the precision goal on the
 validation year. ``reasons`` names, for each alerted row, the two feature groups whose removal
 (set to the population's typical value) lowers the score most.
 
-The rules-only baseline (``baseline``) alerts on any department record and on last year's income
-below the line: what the ruler's monitoring rules would see.
+The rules-only baseline (``baseline``) alerts on any clue received this year (department record,
+self-report, visit finding a risk) and on last year's registry income below the line.
 """
 
 from __future__ import annotations
@@ -24,30 +23,31 @@ import numpy as np
 import polars as pl
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
 
-DATASETS = ("public_security", "medical_bills", "disability_certificates", "disaster_reports",
-            "employment")  # fmt: skip
-FEATURES = (
-    "ratio", "ratio_change", "size", "dibao", "oop_share", "housing_bad", "registered",
-    *(f"n_{d}" for d in DATASETS),
-)  # fmt: skip
+from lantu.monitoring.warning_features import DATASETS, FEATURES
+
 GROUPS: dict[str, tuple[str, ...]] = {
-    "income": ("ratio", "ratio_change"),
-    "household": ("size", "dibao", "registered"),
-    "medical_spending": ("oop_share",),
-    "housing": ("housing_bad",),
-    **{d: (f"n_{d}",) for d in DATASETS},
+    "income": ("ratio", "ratio_change", "transfer_share", "work_ratio", "work_months"),
+    "household": ("size", "children", "elderly", "labour", "in_registry", "exited"),
+    "health": ("sick", "disabled", "certificates", "oop_share", "med_oop_ratio", "inpatient"),
+    "housing": ("housing_bad", "disaster_loss"),
+    **{d: (f"n_{d}", "days_since_event") for d in DATASETS},
+    "self_report": ("self_reports",),
+    "visit": ("visit_risks",),
 }
 REASON_LABELS = {
     "income": ("收入接近或低于监测线", "income near or below the monitoring line"),
     "household": ("家庭结构", "household make-up"),
-    "medical_spending": ("医疗自付支出高", "high out-of-pocket medical spending"),
-    "housing": ("住房不安全", "unsafe housing"),
+    "health": ("疾病、残疾或医疗自付高", "illness, disability or high medical bills"),
+    "housing": ("住房不安全或受灾", "unsafe housing or disaster loss"),
     "public_security": ("户籍：家庭成员去世", "civil register: a member died"),
     "medical_bills": ("医保：住院", "medical insurance: a hospital stay"),
     "disability_certificates": ("残联：新办残疾证", "disability certificate issued"),
     "disaster_reports": ("应急：受灾", "emergency management: disaster loss"),
     "employment": ("人社：务工中断", "human resources: work stopped"),
+    "self_report": ("群众自主申报", "the household reported itself"),
+    "visit": ("干部走访发现风险", "a cadre's visit found a risk"),
 }
 
 
@@ -59,19 +59,44 @@ class Model:
 
 
 def matrix(df: pl.DataFrame) -> np.ndarray:
-    return df.select(FEATURES).cast(pl.Float64).fill_null(0.0).to_numpy()
+    """The feature columns as one float64 block, the trees' own dtype (no copy in predict);
+    missing stays NaN: the trees route it."""
+    return df.select(pl.col(f).cast(pl.Float64) for f in FEATURES).to_numpy()
 
 
-def fit(train: pl.DataFrame, label: str = "label", seed: int = 1) -> Any:
-    base = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08, random_state=seed)
-    clf = CalibratedClassifierCV(base, method="isotonic", cv=3)
-    clf.fit(matrix(train), train[label].to_numpy())
-    return clf
+def fit(
+    train: pl.DataFrame,
+    label: str = "label",
+    seed: int = 1,
+    calibrate: pl.DataFrame | None = None,
+) -> Any:
+    """Fit the trees on ``train``; calibrate (isotonic) on ``calibrate`` — a later year — when
+    given, else by 3-fold cross-validation on ``train``."""
+    base = HistGradientBoostingClassifier(
+        max_iter=300, learning_rate=0.06, max_leaf_nodes=31, l2_regularization=1.0,
+        early_stopping=True, validation_fraction=0.1, random_state=seed,
+    )  # fmt: skip
+    if calibrate is None:
+        clf = CalibratedClassifierCV(base, method="isotonic", cv=3)
+        clf.fit(matrix(train), train[label].to_numpy())
+        return clf
+    base.fit(matrix(train), train[label].to_numpy())
+    cal = CalibratedClassifierCV(FrozenEstimator(base), method="isotonic")
+    cal.fit(matrix(calibrate), calibrate[label].to_numpy())
+    return cal
 
 
-def score(model: Any, df: pl.DataFrame) -> np.ndarray:
+def score(model: Any, df: pl.DataFrame, batch: int = 1_000_000) -> np.ndarray:
+    """Calibrated scores in batches of ``batch`` rows (bounded memory at province scale)."""
     clf = model.clf if isinstance(model, Model) else model
-    return np.asarray(clf.predict_proba(matrix(df))[:, 1])
+    if df.height <= batch:
+        return np.asarray(clf.predict_proba(matrix(df))[:, 1])
+    return np.concatenate(
+        [
+            np.asarray(clf.predict_proba(matrix(df.slice(i, batch)))[:, 1])
+            for i in range(0, df.height, batch)
+        ]
+    )
 
 
 def threshold_for(scores: np.ndarray, truth: np.ndarray, precision: float = 0.5) -> float:
@@ -103,6 +128,8 @@ def reasons(model: Model, df: pl.DataFrame, top: int = 2) -> list[list[str]]:
 
 
 def baseline(df: pl.DataFrame) -> np.ndarray:
-    """Rules only: any department record so far, or last year's income below the line."""
-    signals = df.select(pl.sum_horizontal([f"n_{d}" for d in DATASETS]) > 0).to_series()
-    return (signals | (df["ratio"] < 1.0)).to_numpy()
+    """Rules only: any clue received so far this year, or last year's registry income below the
+    line."""
+    clues = [f"n_{d}" for d in DATASETS] + ["self_reports", "visit_risks"]
+    signals = df.select(pl.sum_horizontal(clues) > 0).to_series()
+    return (signals | (df["ratio"] < 1.0).fill_null(False)).to_numpy()

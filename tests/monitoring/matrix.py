@@ -184,12 +184,21 @@ def check_public_pages(client, world) -> None:
     assert not [
         s for s in [t_in.id_number, t_in.phone, t_in.name, *_secrets(t_out)] if s in _text(api)
     ]
+    # The SMS code: anyone may ask for one; the answer says nothing of anybody.
+    code = client.post("/monitoring/report/code/", {"for_other": "0", "phone": "13955550000"})
+    assert code.status_code == 200 and not [s for s in everyone if s in _text(code)]
+    code = client.post(
+        "/api/monitoring/public/phone-code",
+        {"phone": "13955550001"},
+        content_type="application/json",
+    )
+    assert code.status_code == 202 and not [s for s in everyone if s in _text(code)]
     # Someone else's receipt with one's own phone: nothing.
     cross = client.post("/monitoring/status/", {"receipt": t_out.receipt, "phone": PHONE["inside"]})
     assert cross.status_code == 404 and t_out.name[:1] + "*" not in _text(cross)
 
 
-PUBLIC_PAGES = {"public_report", "public_status", "public_sign_off"}
+PUBLIC_PAGES = {"public_report", "public_send_code", "public_status", "public_sign_off"}
 ACTION_PAGES = {"act", "photo"}  # POST actions and photos: tests/monitoring/test_pages.py
 API_COVERED = {
     "/api/monitoring/tickets",
@@ -202,6 +211,7 @@ API_ELSEWHERE = {  # public, POST or department-token routes: tests/monitoring/t
     "/api/monitoring/public/reports",
     "/api/monitoring/public/status",
     "/api/monitoring/public/sign-off",
+    "/api/monitoring/public/phone-code",
     "/api/monitoring/tickets/{pk}/act",
     "/api/monitoring/tasks/{pk}",
     "/api/monitoring/alerts",

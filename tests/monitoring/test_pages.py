@@ -136,3 +136,13 @@ def test_department_push_api(mworld):
     assert (
         c.post("/api/monitoring/alerts", body, content_type="application/json").status_code == 401
     )
+
+
+def test_a_department_user_lands_on_their_queue_after_login(mworld):
+    c = Client()
+    r = c.post("/login/", {"username": "dept_health", "password": "pw-dept_health"})
+    assert r.status_code == 302 and r["Location"] == "/monitoring/?section=department"
+    assert c.get(r["Location"]).status_code == 200
+    village = Client()
+    r = village.post("/login/", {"username": "v1", "password": "pw-v1"})
+    assert r.status_code == 302 and r["Location"] == "/"

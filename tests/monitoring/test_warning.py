@@ -86,3 +86,30 @@ def test_rules_baseline_alerts_on_any_record_or_low_income():
     )
     assert warning.baseline(df).tolist() == [False, True, True]
     assert datetime.date(2021, 1, 1)  # the module is dated from 2021 (shocks.yaml first_year)
+
+
+def test_signals_count_only_once_received():
+    """A department record counts from the day it reaches the platform, not the day it records."""
+    from lantu.monitoring import warning_features as wf
+
+    base = pl.DataFrame({"hukou_no": ["A", "B"], **{c: [1.0, 1.0] for c in wf.STATIC}})
+    d = datetime.date
+    sig = pl.DataFrame(
+        {
+            "hukou_no": ["A", "A"],
+            "what": ["medical_bills", "self"],
+            "event": [d(2023, 3, 1), d(2023, 3, 20)],
+            "received": [d(2023, 3, 10), d(2023, 3, 20)],
+        }
+    )
+    points = pl.DataFrame(
+        {
+            "hukou_no": ["A", "A", "A", "B"],
+            "at": [d(2023, 3, 5), d(2023, 3, 10), d(2023, 4, 1), d(2023, 4, 1)],
+        }
+    )
+    out = wf.at(base, sig, points).sort("hukou_no", "at")
+    assert out["n_medical_bills"].to_list() == [0.0, 1.0, 1.0, 0.0]
+    assert out["self_reports"].to_list() == [0.0, 0.0, 1.0, 0.0]
+    assert out["days_since_event"].to_list() == [999.0, 9.0, 12.0, 999.0]
+    assert set(wf.FEATURES) <= set(out.columns)

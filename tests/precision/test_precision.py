@@ -59,8 +59,8 @@ def test_floors_on_a_small_county(county: Path):
 def test_only_scoring_code_reads_the_truth():
     root = Path(__file__).resolve().parents[2] / "lantu"
     # The precision room (scoring only) and the other rooms' scoring commands; the early warning's
-    # evaluation (``lantu monitoring warning``) is scoring too, though its features still come from
-    # the truth's incomes (docs/monitoring.md says so).
+    # evaluation (``lantu monitoring warning``) is scoring too: it reads the truth for the label
+    # and the judge only; its features (``monitoring/warning_features.py``) read ``observed/``.
     allowed = {"matching/scoring.py", "matching/relatives.py", "projects/scoring.py",
                "assistance/scoring.py", "monitoring/warning_eval.py",
                "supervision/scoring.py"}  # fmt: skip

@@ -145,6 +145,9 @@ class Command(BaseCommand):
         made = demo_history.make(users={k: by_level[k] for k in ("village", "township", "county")},
                                  year=latest)  # fmt: skip
         self.stdout.write(f"  {made}")
+        from lantu.monitoring import demo as monitoring_demo  # 监测线索: one left past its clock
+
+        self.stdout.write(f"  monitoring: {monitoring_demo.make(by_level)}")
 
     def _supervision(self, users: list[User]) -> None:
         """Discrepancies, an inspection with rectification tasks (one overdue and escalated) and

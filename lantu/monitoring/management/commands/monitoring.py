@@ -29,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--train", default="2021,2022")
         parser.add_argument("--test", default="2023,2024,2025")
         parser.add_argument("--precision", type=float, default=0.5)
+        parser.add_argument("--horizon", type=int, default=None)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["what"] == "alerts":
@@ -40,7 +41,11 @@ class Command(BaseCommand):
         from lantu.monitoring import warning_eval
 
         r = warning_eval.run(
-            opts["sim"], _years(opts["train"]), _years(opts["test"]), opts["precision"]
+            opts["sim"],
+            _years(opts["train"]),
+            _years(opts["test"]),
+            opts["precision"],
+            opts["horizon"],
         )
         self.stdout.write(f"threshold {r['threshold']:.3f}")
         for row in r["results"]:
@@ -49,7 +54,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{row['year']} {who:<8} falls {m['falls']:>6} caught≤15d {m['caught_15d']:>6} "
                     f"recall {m['recall_15d'] or 0:.3f} alerted {m['alerted']:>7} "
-                    f"precision {m['precision'] or 0:.3f}"
+                    f"precision {m['precision'] or 0:.3f} before-shock {m['before_shock']}"
                 )
         self.stdout.write(str(r["channels"]))
         for hid, why in r["examples"]:

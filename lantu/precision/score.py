@@ -245,9 +245,7 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
     )  # fmt: skip
     p2 = mon2.filter(pl.col("risk_elimination").fill_null(False))
     fam.extra["right_stable"] = p2.filter(stable).height
-    fam.extra["precision_stable"] = (
-        p2.filter(stable).height / p2.height if p2.height else None
-    )
+    fam.extra["precision_stable"] = p2.filter(stable).height / p2.height if p2.height else None
     fam.extra["truth_stable"] = mon2.filter(stable).height
     fam.extra["recall_stable"] = p2.filter(stable).height / max(mon2.filter(stable).height, 1)
     fam.wrong_reasons = _top(

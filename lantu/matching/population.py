@@ -37,3 +37,59 @@ def rural_population(region_code_prefix: str = "") -> pa.Table | None:
             "rural_population": pa.array([int(r[1]) for r in rows], pa.int64()),
         }
     )
+
+
+MOVED_OUT = ("moved_out", "迁出")
+
+
+def rural_population_by_year(first_year: int = 2014) -> pa.Table | None:
+    """The rural population of each village at the end of every year from ``first_year`` to
+    the household register's date (the load's ``as_of``): people of the current load born by
+    the year's end and not dead by it (``death_date``), by the village of registration. The
+    register gives no date of moving out, so people who moved out are left out of every year
+    (an undercount of earlier years), as is a person marked deceased with no date.
+
+    One GROUP BY in the database (village, birth year, death year), then one DuckDB join over
+    the years: village_code, year, rural_population. None when the register is not loaded."""
+    import duckdb
+
+    from lantu.matching.models import DatasetLoad
+
+    load = DatasetLoad.objects.filter(active=True, dataset="public_security").first()
+    if load is None:
+        return None
+    status = "COALESCE(r.facts ->> 'hukou_status', 'active')"
+    died = "NULLIF(r.facts ->> 'death_date', '')"
+    sql = (
+        "SELECT SUBSTR(r.region_code, 1, 12), "
+        "CAST(SUBSTR(CAST(r.birth_date AS TEXT), 1, 4) AS INTEGER), "
+        f"CAST(SUBSTR({died}, 1, 4) AS INTEGER), COUNT(*) "
+        "FROM matching_departmentrecord r WHERE r.load_id = %s AND r.birth_date IS NOT NULL "
+        f"AND {status} NOT IN (%s, %s) "
+        f"AND NOT ({status} IN ('deceased', '死亡') AND {died} IS NULL) "
+        "GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [load.pk, *MOVED_OUT])
+        got = [dict(zip(("village", "born", "death_year", "n"), r, strict=True))
+               for r in cur.fetchall()]  # fmt: skip
+    if not got:
+        return None
+    cohorts = pa.table(
+        {
+            "village_code": pa.array([r["village"] for r in got], pa.string()),
+            "born": pa.array([r["born"] for r in got], pa.int64()),
+            "death_year": pa.array([r["death_year"] for r in got], pa.int64()),
+            "n": pa.array([r["n"] for r in got], pa.int64()),
+        }
+    )
+    years = pa.table({"year": pa.array(range(first_year, load.as_of.year + 1), pa.int64())})
+    con = duckdb.connect()
+    con.register("cohorts", cohorts)
+    con.register("years", years)
+    return con.sql(
+        "SELECT c.village_code, y.year, CAST(SUM(c.n) AS BIGINT) AS rural_population "
+        "FROM cohorts c JOIN years y ON c.born <= y.year "
+        "AND (c.death_year IS NULL OR c.death_year > y.year) "
+        "WHERE LENGTH(c.village_code) = 12 GROUP BY 1, 2 ORDER BY 1, 2"
+    ).to_arrow_table()

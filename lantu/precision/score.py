@@ -222,6 +222,36 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
             return_dtype=pl.Boolean,
         )
     )
+    # 风险消除 (中农组发〔2021〕7号): "收入持续稳定、两不愁三保障及饮水安全持续巩固、返贫致贫风险
+    # 已经稳定消除": the truth not at risk this year nor last year, with every guarantee and
+    # water met this year — the policy's reading, scored beside the one-year one (a household
+    # above the line in an unsafe house is not at risk in the truth, yet not ready either).
+    before = truth.household_year(folder, year - 1).select(
+        "household_id", pl.col("true_monitoring").alias("true_monitoring_before")
+    )
+    mon2 = mon.join(before, on="household_id", how="left")
+    fails = ("housing_fail", "education_fail", "medical_fail", "water_fail")
+    stable = (
+        ~at_risk
+        & pl.col("true_monitoring_before").is_null()
+        & ~pl.any_horizontal([pl.col(f).fill_null(False) for f in fails if f in mon2.columns])
+    )
+    fam.extra["missed_stable_reasons"] = "; ".join(
+        f"{k} {v}"
+        for k, v in _top(
+            [_only(f, "risk_elimination.") for f in mon2.filter(
+                stable & ~pl.col("risk_elimination").fill_null(False))["failed"].to_list()]
+        )
+    )  # fmt: skip
+    p2 = mon2.filter(pl.col("risk_elimination").fill_null(False))
+    fam.extra["right_stable"] = p2.filter(stable).height
+    fam.extra["precision_stable"] = p2.filter(stable).height / p2.height if p2.height else None
+    fam.extra["truth_stable"] = mon2.filter(stable).height
+    fam.extra["recall_stable"] = p2.filter(stable).height / max(mon2.filter(stable).height, 1)
+    fam.wrong_reasons = _top(
+        [f"truth:{r['true_monitoring']}" + (",truth:income_below_line" if (r["pc"] or 0) < line
+          else "") for r in p.filter(at_risk).iter_rows(named=True)]
+    )  # fmt: skip
     fam.extra["if_measures_supplied"] = waiting.height
     fam.extra["if_measures_supplied_precision"] = (
         waiting.filter(~at_risk).height / waiting.height if waiting.height else None

@@ -101,8 +101,13 @@ def _health(w: World) -> np.ndarray:
 
 def _education(w: World, year: int, school: np.ndarray) -> np.ndarray:
     age = lc.ages(w, year)
-    # Children: the level they are in or have finished; adults keep their attainment.
-    child = np.select([age < 6, age < 12, age < 15], [6, 1, 2], default=w.P["edu"])
+    # Children: the level they are in or have finished; adults keep their attainment. A child of
+    # 15 who did not drop out has been through junior secondary (the schooling model: 12-14 in
+    # junior), so has at least junior attainment — nine years of compulsory schooling
+    # completed (义务教育法 art. 2); the drawn adult attainment could say primary and the
+    # registry then showed a finished child as out of school.
+    finished = np.where(school == lc.S_DROPOUT, w.P["edu"], np.maximum(w.P["edu"], 2))
+    child = np.select([age < 6, age < 12, age < 15], [6, 1, 2], default=finished)
     return np.where(age < 16, child, w.P["edu"]).astype(np.int8)
 
 

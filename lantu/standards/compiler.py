@@ -6,7 +6,8 @@ against the schema (``lantu.standards.schema``), the policy's parameters, its de
 rules, and anything unknown is refused with the nearest known name. Resolution:
 
 - a parameter becomes a literal: its value in force in the evaluation year (``previous.x``: the
-  year before); a list parameter may only stand on the right of ``IN``;
+  year before, NULL when it had no value then); a list parameter may only stand on the right of
+  ``IN``;
 - a variable of the expression's level becomes a column; a variable of the level below (a member
   variable in a household rule) is only allowed inside an aggregate — ``any``/``all`` → a bit
   of one BIT_OR per level (``_Ctx.flag``), ``count(c)`` → ``COUNT(*) FILTER (WHERE c)``,
@@ -145,6 +146,10 @@ class _Ctx:
         p = self.c.policy
         if table == "previous":
             if name in p.parameters:
+                if p.parameters[name].at(self.c.year - 1) is None:
+                    # Not yet in force last year (the monitoring line before 2021): unknown,
+                    # NULL, so a rule can fall back with coalesce().
+                    return exp.Null()
                 return self.param(where, name, self.c.year - 1)
             var = schema.variables("household").get(name)
             if level == "household" and var is not None and var.yearly:

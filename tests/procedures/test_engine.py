@@ -152,6 +152,20 @@ def test_opening_checks_the_household_status(world, now):
         )
 
 
+def test_a_removed_household_may_be_monitored_but_not_a_deregistered_one(world, now):
+    """错评清退 makes a household a general rural household again (中农组发〔2021〕7号 monitors the
+    whole rural population); a deregistered household no longer exists."""
+    removed = household(world, status="removed")
+    case = engine.open_case(
+        actor=world["users"]["village"], kind="monitoring", household=removed, year=2021
+    )
+    assert case.kind == "monitoring"
+    gone = household(world, status="deregistered")
+    with pytest.raises(ValidationFailed):
+        engine.open_case(actor=world["users"]["village"], kind="monitoring", household=gone,
+                         year=2021)  # fmt: skip
+
+
 def test_objection_holds_the_case_and_upheld_goes_back(world, now):
     u = world["users"]
     hh = household(world)

@@ -33,8 +33,12 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Counters kept in the cache (the search limit) start from zero in every test."""
+def _fresh_cache(settings: Any) -> None:
+    """Counters kept in the cache (the search limit, the look-up limits, SMS codes) start from zero
+    in every test, in this process's memory: never the machine's shared file cache (``var/cache``),
+    which a running server or another test run uses."""
     from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     cache.clear()

@@ -54,9 +54,10 @@ def test_ratios_missing_sources_and_the_ledger(stats_world):
     figs = queries.figures(user, Region.objects.get(code="530822100201"), 2020)
     assert figs.total("tap_water_rate") == pytest.approx(50.0)
     assert figs.total("incidence") is None  # the rural population comes from another room
-    assert figs.total("paired_cadres") is None
+    assert figs.total("paired_cadres") == 0.0  # the assistance room counts: nobody paired here
     assert figs.total("dropouts") == 0.0  # counted: none
-    assert "paired_cadres" in stats_world["refresh"].missing
+    assert "rural_population" in stats_world["refresh"].missing  # no household register loaded
+    assert "paired_cadres" not in stats_world["refresh"].missing
     assert Event.objects.filter(action="stats.refresh").count() == 1
 
 

@@ -59,15 +59,14 @@ def write(out: Path, seed: int) -> None:
         as_of,
     )
     team_cadres, teams = _teams(rng, obs, units, as_of)
-    plans, missed = assistance_plans.plans(p, rng, h, reg, obs, pairings, last, as_of)
-    visits, overdue = _visits(p, rng, h, pairings, as_of)
     d = obs / "assistance"
     d.mkdir(parents=True, exist_ok=True)
+    missed = assistance_plans.write(d / "plans.parquet", p, rng, h, reg, obs, pairings, last, as_of)
+    visits, overdue = _visits(p, rng, h, pairings, as_of)
     units.write_parquet(d / "units.parquet")
     pl.concat([cadres, team_cadres]).write_parquet(d / "cadres.parquet")
     teams.write_parquet(d / "teams.parquet")
     pairings.write_parquet(d / "pairings.parquet")
-    plans.write_parquet(d / "plans.parquet")
     visits.write_parquet(d / "visits.parquet")
     schema = {"household_no": pl.String, "gap": pl.String}
     gaps = pl.concat(

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 
 from lantu.assistance import codes
 from lantu.simulator.params import Params
 
 ASSISTED = ("poor", "returned", "monitored")
+CHUNK = 250_000  # households per block of counties
 
 
 def _catalogue() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -31,7 +33,8 @@ def _catalogue() -> tuple[pl.DataFrame, pl.DataFrame]:
     return answers, groups
 
 
-def plans(
+def write(
+    path: Path,
     p: Params,
     rng: np.random.Generator,
     h: pl.DataFrame,
@@ -40,9 +43,76 @@ def plans(
     pairings: pl.DataFrame,
     last: int,
     as_of: datetime.date,
+    chunk: int = CHUNK,
+) -> pl.Series:
+    """Write the plans to ``path`` county by county (a block of counties of about ``chunk``
+    households at a time: at province scale the causes × catalogue join of every plan at once
+    held 20 GB) and return the households planted with ``cause_missed``."""
+    years = pl.read_parquet(
+        reg / "years.parquet",
+        columns=["household_no", "year", "main_cause", "other_cause_1", "other_cause_2"],
+    ).with_columns(pl.col("year").cast(pl.Int32))
+    m = pl.read_parquet(reg / "members.parquet", columns=["household_no", "labour", "left_reason"])
+    able = (
+        m.filter(pl.col("left_reason").fill_null("") == "")
+        .group_by("household_no")
+        .agg(pl.col("labour").is_in(["skilled", "ordinary"]).sum().alias("able"))
+    )
+    del m
+    old = pl.read_parquet(obs / "assistance" / "measures.parquet").select(
+        "household_no",
+        pl.col("year").cast(pl.Int32),
+        pl.col("measure").replace({"renovation": "housing"}),
+    )
+    cur = h.filter(pl.col("status").is_in(ASSISTED))["household_no"]
+    missed = cur.sample(fraction=p.f("gaps.cause_missed"), seed=int(rng.integers(2**31)))
+    county = h.select(pl.col("region_code").str.slice(0, 6).alias("county"))["county"]
+    sizes = county.value_counts().sort("county")
+    block = (sizes["count"].cum_sum() - 1) // max(chunk, 1)
+    block_of = dict(zip(sizes["county"].to_list(), block.to_list(), strict=True))
+    h = h.with_columns(county.replace_strict(block_of, return_dtype=pl.Int64).alias("_block"))
+    planted: list[pl.Series] = []
+    writer: pq.ParquetWriter | None = None
+    n_blocks = int(block.max()) + 1 if len(block) else 1  # one (empty) block writes the schema
+    try:
+        for b in range(n_blocks):
+            hb = h.filter(pl.col("_block") == b).drop("_block")
+            nos = hb["household_no"].implode()
+            part, miss = _plans(
+                rng,
+                hb,
+                years.filter(pl.col("household_no").is_in(nos)),
+                able.filter(pl.col("household_no").is_in(nos)),
+                old.filter(pl.col("household_no").is_in(nos)),
+                pairings.filter(pl.col("household_no").is_in(nos)),
+                missed.filter(missed.is_in(hb["household_no"])),
+                last,
+                as_of,
+            )
+            planted.append(miss)
+            table = part.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    return pl.concat(planted)
+
+
+def _plans(
+    rng: np.random.Generator,
+    h: pl.DataFrame,
+    years: pl.DataFrame,
+    able: pl.DataFrame,
+    old: pl.DataFrame,
+    pairings: pl.DataFrame,
+    missed: pl.Series,
+    last: int,
+    as_of: datetime.date,
 ) -> tuple[pl.DataFrame, pl.Series]:
     """Plans for each registered household's poverty years and each assisted household's last
-    year; measures answer the year's causes; a share of current plans miss the main cause."""
+    year; measures answer the year's causes; the current plans of ``missed`` miss the main cause."""
     hist = (
         h.filter(pl.col("registration_year").is_not_null() & ~pl.col("status").is_in(["removed"]))
         .select(
@@ -68,13 +138,9 @@ def plans(
         .unique()
         .sort("household_no", "year")
     )
-    years = pl.read_parquet(
-        reg / "years.parquet",
-        columns=["household_no", "year", "main_cause", "other_cause_1", "other_cause_2"],
-    )
     causes = (
         plans.join(
-            years.with_columns(pl.col("year").cast(pl.Int32)),
+            years,
             on=["household_no", "year"],
             how="left",
         )
@@ -87,12 +153,6 @@ def plans(
         .select("household_no", "year", "cause")
         .unique()
         .sort("household_no", "year", "cause")  # random draws follow row order: fix it
-    )
-    m = pl.read_parquet(reg / "members.parquet", columns=["household_no", "labour", "left_reason"])
-    able = (
-        m.filter(pl.col("left_reason").fill_null("") == "")
-        .group_by("household_no")
-        .agg(pl.col("labour").is_in(["skilled", "ordinary"]).sum().alias("able"))
     )
     answers, _ = _catalogue()
     pick = causes.join(answers.select("measure", "cause"), on="cause").sort(
@@ -108,19 +168,9 @@ def plans(
         .otherwise(pl.lit("dibao"))
         .alias("measure"),
     )
-    old = (
-        pl.read_parquet(obs / "assistance" / "measures.parquet")
-        .select(
-            "household_no",
-            pl.col("year").cast(pl.Int32),
-            pl.col("measure").replace({"renovation": "housing"}),
-        )
-        .join(plans, on=["household_no", "year"])
-    )
+    old = old.join(plans, on=["household_no", "year"])
     ms = pl.concat([chosen.select("household_no", "year", "measure"), labour, old]).unique()
     # planted: a share of the current plans lose every measure answering the main cause
-    cur = h.filter(pl.col("status").is_in(ASSISTED))["household_no"]
-    missed = cur.sample(fraction=p.f("gaps.cause_missed"), seed=int(rng.integers(2**31)))
     main = years.filter(pl.col("year") == last).select(
         "household_no", pl.col("main_cause").alias("cause")
     )

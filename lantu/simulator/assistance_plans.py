@@ -73,7 +73,7 @@ def write(
     h = h.with_columns(county.replace_strict(block_of, return_dtype=pl.Int64).alias("_block"))
     planted: list[pl.Series] = []
     writer: pq.ParquetWriter | None = None
-    n_blocks = int(block.max()) + 1 if len(block) else 1  # one (empty) block writes the schema
+    n_blocks = int(block[-1]) + 1 if len(block) else 1  # one (empty) block writes the schema
     try:
         for b in range(n_blocks):
             hb = h.filter(pl.col("_block") == b).drop("_block")

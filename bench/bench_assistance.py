@@ -187,7 +187,7 @@ def bench_rules(sim: Path, year: int | None, repeat: int) -> None:
           f"{statistics.median(times):.1f} s over {repeat} (target ≤ 30 s); CPU "
           f"{statistics.median(cpus):.1f} s (DuckDB's threads included)")  # fmt: skip
     print(f"  the whole yunnan policy with the overlay on the same inputs: {full_times[0]:.1f} s")
-    for r in score(sim, year).iter_rows(named=True):
+    for r in score(sim, year, results=res.households).iter_rows(named=True):
         print(f"  {r['gap']:<14} {r['rule']:<12} planted {r['planted']:>8,} flagged "
               f"{r['flagged']:>8,}  P {r['precision']:.4f}  R {r['recall']:.4f}")  # fmt: skip
 

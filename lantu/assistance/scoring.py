@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from lantu.assistance.gaps import evaluate_assistance
 from lantu.engine.observed import registry_as_of
@@ -48,41 +49,45 @@ def assistance_inputs(folder: Path) -> dict[str, Any]:
     }
 
 
-def score(folder: Path, year: int | None = None, policy: str = "yunnan") -> pl.DataFrame:
-    """One row per gap kind: planted, flagged, true positives, precision, recall."""
+def score(
+    folder: Path,
+    year: int | None = None,
+    policy: str = "yunnan",
+    results: pa.Table | None = None,
+) -> pl.DataFrame:
+    """One row per gap kind: planted, flagged, true positives, precision, recall. ``results``
+    are the assistance rules' household results when the caller has them already (at province
+    scale, reading the registry a second time costs minutes and gigabytes)."""
     truth = pl.read_parquet(Path(folder) / "truth" / "assistance_gaps.parquet")
     year = year or int(truth.select(pl.col("year").max()).item())
-    registry = registry_as_of(folder, year)
-    res = evaluate_assistance(
-        registry,
-        assistance_inputs(folder),
-        year=year,
-        as_of=datetime.date(year, 12, 31),
-        policy=policy,
-    )
-    results = pl.from_arrow(res.households)
-    assert isinstance(results, pl.DataFrame)
-    results = results.with_columns(pl.col("household_no").cast(pl.String))
+    if results is None:
+        results = evaluate_assistance(
+            registry_as_of(folder, year),
+            assistance_inputs(folder),
+            year=year,
+            as_of=datetime.date(year, 12, 31),
+            policy=policy,
+        ).households
+    found = pl.from_arrow(results.select(["household_no", *RULE_OF.values()]))
+    assert isinstance(found, pl.DataFrame)
+    found = found.with_columns(pl.col("household_no").cast(pl.String))
     rows = []
     for gap, rule in RULE_OF.items():
-        flagged = set(results.filter(pl.col(rule) == False)["household_no"].to_list())  # noqa: E712
-        planted = set(
-            truth.filter((pl.col("gap") == gap) & (pl.col("year") == year))[
-                "household_no"
-            ].to_list()
+        flagged = found.filter(pl.col(rule) == False).select("household_no")  # noqa: E712
+        # a planted household absent from the year's registry cannot be found
+        planted = truth.filter((pl.col("gap") == gap) & (pl.col("year") == year)).join(
+            found.select("household_no"), on="household_no", how="semi"
         )
-        present = set(results["household_no"].to_list())
-        planted &= present  # a planted household absent from the year's registry cannot be found
-        tp = len(flagged & planted)
+        tp = flagged.join(planted, on="household_no", how="semi").height
         rows.append(
             {
                 "gap": gap,
                 "rule": rule,
-                "planted": len(planted),
-                "flagged": len(flagged),
+                "planted": planted.height,
+                "flagged": flagged.height,
                 "true_positives": tp,
-                "precision": tp / len(flagged) if flagged else 1.0,
-                "recall": tp / len(planted) if planted else 1.0,
+                "precision": tp / flagged.height if flagged.height else 1.0,
+                "recall": tp / planted.height if planted.height else 1.0,
             }
         )
     return pl.DataFrame(rows)

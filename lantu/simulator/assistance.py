@@ -61,7 +61,12 @@ def write(out: Path, seed: int) -> None:
     team_cadres, teams = _teams(rng, obs, units, as_of)
     d = obs / "assistance"
     d.mkdir(parents=True, exist_ok=True)
-    missed = assistance_plans.write(d / "plans.parquet", p, rng, h, reg, obs, pairings, last, as_of)
+    # the plans draw from a stream of their own: how they are split into blocks must not move
+    # the visits' draws
+    plan_rng = stream(seed, "assistance-plans")
+    missed = assistance_plans.write(
+        d / "plans.parquet", p, plan_rng, h, reg, obs, pairings, last, as_of
+    )
     visits, overdue = _visits(p, rng, h, pairings, as_of)
     units.write_parquet(d / "units.parquet")
     pl.concat([cadres, team_cadres]).write_parquet(d / "cadres.parquet")

@@ -85,7 +85,7 @@ def write(
                 able.filter(pl.col("household_no").is_in(nos)),
                 old.filter(pl.col("household_no").is_in(nos)),
                 pairings.filter(pl.col("household_no").is_in(nos)),
-                missed.filter(missed.is_in(hb["household_no"])),
+                missed.filter(missed.is_in(nos)),
                 last,
                 as_of,
             )

@@ -45,6 +45,7 @@ import numpy as np
 from scipy import stats
 
 INDICATORS = ("wrong_exit_rate", "missed_rate", "incidence", "approval_rate")
+Arr = np.ndarray
 
 
 @dataclass
@@ -157,9 +158,6 @@ def adjusted_weights(u: Units, responded: Arr,
     resp = np.bincount(inv, weights=responded, minlength=len(ids))
     factor = np.divide(drawn, resp, out=np.zeros(len(ids)), where=resp > 0)
     return np.where(responded, u.weight * factor[inv], 0.0)
-
-
-Arr = np.ndarray
 
 
 def first_stage_strata(u: Units) -> np.ndarray:

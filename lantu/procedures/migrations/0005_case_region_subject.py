@@ -40,7 +40,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="case",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("state__in", ["open", "held"]), models.Q(("subject", ""), _negated=True)),
+                condition=models.Q(
+                    ("state__in", ["open", "held"]), models.Q(("subject", ""), _negated=True)
+                ),
                 fields=("subject", "kind"),
                 name="one_active_subject_case_per_kind",
             ),

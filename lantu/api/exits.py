@@ -1,7 +1,7 @@
 """The exit assessment over the API: a county's 三率一度 and its assessments, drawing a sample,
 estimating, opening village and county exit cases, and the sample-size planner. Handlers only
 translate HTTP: reads through ``lantu.exits.queries``, writes through ``lantu.exits.services`` and
-the procedure engine; errors map to their HTTP status."""
+the procedure engine (``lantu.exits.cases``); errors map to their HTTP status."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from ninja import Query, Router, Schema, Status
 from lantu.accounts.roles import Perm
 from lantu.api.schemas import ErrorOut
 from lantu.core.errors import NotPermitted, ValidationFailed
+from lantu.exits import cases as exit_cases
 from lantu.exits import planner, queries, services
 from lantu.exits.models import Assessment
-from lantu.procedures import engine
 
 router = Router()
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -117,8 +117,8 @@ def open_cases(request: HttpRequest, code: str, body: OpenIn) -> Status[list[int
         regions = list(queries.villages(request.user, c).filter(code__in=body.villages))
         if len(regions) != len(set(body.villages)):
             raise ValidationFailed("有村不存在或不在辖区内", "some villages are unknown or outside")
-    cases = engine.open_region_cases(actor=request.user, kind=body.kind, regions=regions,
-                                     year=body.year, reason=body.reason)  # fmt: skip
+    cases = exit_cases.open(actor=request.user, kind=body.kind, regions=regions, year=body.year,
+                            reason=body.reason)  # fmt: skip
     return Status(201, [x.pk for x in cases])
 
 

@@ -29,6 +29,12 @@ a simple random sample of the same n would give (Clopper-Pearson on n), which ig
 spread, strata and clusters.
 
 Every per-county sum is a ``bincount``; no loop runs over counties or households.
+
+``estimate`` gives the four indicators. Another ratio over a sample drawn by ``lantu.exits.
+sampling`` (the supervision room's 账实相符 field check: the share of visited households whose
+record does not match) uses the same public steps: ``adjusted_weights`` for non-response,
+``ratio_variance`` for R, its variance and degrees of freedom, then ``korn_graubard_size`` and
+``cp_bounds`` for the interval.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import numpy as np
 from scipy import stats
 
 INDICATORS = ("wrong_exit_rate", "missed_rate", "incidence", "approval_rate")
+Arr = np.ndarray
 
 
 @dataclass
@@ -133,22 +140,24 @@ class Estimate:
     naive_high: np.ndarray
 
 
-def _cells(u: Units) -> tuple[np.ndarray, np.ndarray]:
-    """(cell ids, each household's index among them), once per estimate."""
+def cells(u: Units) -> tuple[np.ndarray, np.ndarray]:
+    """The village × household-stratum cells of the sample: (the distinct cell ids, each
+    household's index among them). Computed once and passed to ``adjusted_weights`` and
+    ``ratio_variance`` when several ratios are estimated on one sample."""
     return np.unique(u.cell, return_inverse=True)
 
 
-def adjusted_weights(u: Units, responded: np.ndarray,
-                     cells: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:  # fmt: skip
-    """Raise responders' weights within their cell by drawn / responded."""
-    ids, inv = cells or _cells(u)
+def adjusted_weights(u: Units, responded: Arr,
+                     cell_index: tuple[Arr, Arr] | None = None) -> Arr:  # fmt: skip
+    """The weights after non-response: within each village × household-stratum cell
+    (``cell_index`` from ``cells``, computed when not given), responders' weights are raised by
+    drawn / responded; a household that did not respond gets 0, and so does a whole cell with no
+    responder."""
+    ids, inv = cell_index or cells(u)
     drawn = np.bincount(inv, minlength=len(ids))
     resp = np.bincount(inv, weights=responded, minlength=len(ids))
     factor = np.divide(drawn, resp, out=np.zeros(len(ids)), where=resp > 0)
     return np.where(responded, u.weight * factor[inv], 0.0)
-
-
-Arr = np.ndarray
 
 
 def first_stage_strata(u: Units) -> np.ndarray:
@@ -163,8 +172,21 @@ def first_stage_strata(u: Units) -> np.ndarray:
     return np.unique(own, return_inverse=True)[1]
 
 
-def _ratio_variance(u: Units, w: Arr, y: Arr, x: Arr, h: Arr,
-                    cells: tuple[Arr, Arr]) -> tuple[Arr, Arr, Arr]:  # fmt: skip
+def ratio_variance(u: Units, w: Arr, y: Arr, x: Arr, strata: Arr | None = None,
+                   cell_index: tuple[Arr, Arr] | None = None) -> tuple[Arr, Arr, Arr]:  # fmt: skip
+    """Per county: the ratio R = Σ w·y / Σ w·x, its design-based variance and the design's
+    degrees of freedom, as arrays over ``u.n_counties``.
+
+    ``w`` are the households' weights after non-response (``adjusted_weights``: 0 for a
+    household that did not respond), ``y`` and ``x`` the numerator and denominator per household
+    (any survey ratio: a 三率一度 indicator, the field check's mismatch rate). The variance is
+    the Taylor linearisation described in the module docstring: between villages within each
+    first-stage stratum (Hájek's approximation where the villages' π are known), plus the second
+    stage within each village × household-stratum cell where they are. ``strata`` (per village,
+    from ``first_stage_strata``) and ``cell_index`` (from ``cells``) are computed when not given;
+    pass them when several ratios share one sample. A county with Σ w·x = 0 gets R = 0."""
+    h = first_stage_strata(u) if strata is None else strata
+    cell_index = cell_index or cells(u)
     c = u.n_counties
     ysum = np.bincount(u.county, weights=w * y, minlength=c)
     xsum = np.bincount(u.county, weights=w * x, minlength=c)
@@ -188,17 +210,19 @@ def _ratio_variance(u: Units, w: Arr, y: Arr, x: Arr, h: Arr,
     county_of_h = np.zeros(len(n_h), np.int64)
     county_of_h[h] = county_of_psu
     if u.pi is not None:
-        var_h = var_h + np.bincount(h, weights=u.pi * _within(u, z, w, cells), minlength=len(n_h))
+        var_h = var_h + np.bincount(
+            h, weights=u.pi * _within(u, z, w, cell_index), minlength=len(n_h)
+        )
     var = np.bincount(county_of_h, weights=var_h, minlength=c)
     df = np.bincount(county_of_psu, minlength=c) - np.bincount(county_of_h[n_h > 0], minlength=c)
     return r, var, df
 
 
-def _within(u: Units, z: np.ndarray, w: np.ndarray, cells: tuple[Arr, Arr]) -> np.ndarray:
+def _within(u: Units, z: np.ndarray, w: np.ndarray, cell_index: tuple[Arr, Arr]) -> np.ndarray:
     """Per village: Σ over its cells of m (1 − m/N) s²(z) among responders — the second stage's
     share of the variance, which the first stage's finite-population correction leaves out."""
     resp = w > 0
-    ids, inv = cells
+    ids, inv = cell_index
     m = np.bincount(inv, weights=resp, minlength=len(ids))
     s1 = np.bincount(inv, weights=z * resp, minlength=len(ids))
     s2 = np.bincount(inv, weights=z * z * resp, minlength=len(ids))
@@ -281,9 +305,9 @@ def estimate(u: Units, resp: Responses, *, confidence: float = 0.95,
     """Every indicator for every county (arrays over counties). With re-check pairs in
     ``resp`` (and ``correct``), the answers are corrected for misclassification and the
     interval carries the uncertainty of the correction."""
-    cells = _cells(u)
+    cell_index = cells(u)
     h = first_stage_strata(u)
-    w = adjusted_weights(u, resp.responded, cells)
+    w = adjusted_weights(u, resp.responded, cell_index)
     alpha = (1 - confidence) / 2
     mis = misclassification(u, resp) if correct else None
     out = {}
@@ -297,7 +321,7 @@ def estimate(u: Units, resp: Responses, *, confidence: float = 0.95,
             assert resp.rechecked is not None and check is not None
             k = resp.rechecked & resp.responded
             y = base + g * mis[key].score(u.county, first, k, check)
-        r, var, df = _ratio_variance(u, w, y, x, h, cells)
+        r, var, df = ratio_variance(u, w, y, x, h, cell_index)
         if mis is not None:
             # Delta method over the households scored from their first answer (not re-checked):
             # ∂R/∂se = −Q/J, ∂R/∂sp = (B − Q)/J, Q and B their shares of Σ w·y and Σ w·x.

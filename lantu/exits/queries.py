@@ -51,11 +51,11 @@ def sample_rows(a: Assessment) -> QuerySet[SampledHousehold]:
     return a.households.select_related("village__village", "household").order_by("code")
 
 
-def exit_cases(county_region: Region) -> QuerySet[Case]:
-    return (
-        Case.objects.filter(
-            kind__in=("village_exit", "county_exit"), region_path__startswith=county_region.path
-        )
-        .select_related("village")
-        .order_by("-opened_at", "-id")
+def exit_cases(user: Any, county_region: Region) -> QuerySet[Case]:
+    """The county's village and county exit cases the user may read: a case lies in its village
+    or county (``lantu.exits.cases``), so a village cadre sees its own village's, not the
+    county's or another village's."""
+    qs = Case.objects.filter(
+        kind__in=("village_exit", "county_exit"), region_path__startswith=county_region.path
     )
+    return scoped(qs, user).select_related("village").order_by("-opened_at", "-id")

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import ValidationFailed
+from lantu.exits import cases as exit_cases
 from lantu.exits import fieldwork, planner, printing, queries, sampling, services
 from lantu.exits.estimation import INDICATORS
-from lantu.procedures import engine, ruler
+from lantu.procedures import ruler
 from lantu.procedures.config import kind as procedure_kind
 from lantu.registry.views import requires
 
@@ -51,7 +52,7 @@ def _dossier(request: HttpRequest, code: str) -> dict[str, Any]:
                 for v in queries.villages(request.user, c)[:500]]  # fmt: skip
     return {"county": c, "latest": latest, "rows": rows, "year": year, "villages": villages,
             "assessments": queries.assessments(c)[:10],
-            "cases": queries.exit_cases(c)[:200],
+            "cases": queries.exit_cases(request.user, c)[:200],
             "open_items": [v for v, verdict in villages if not verdict.ok],
             "deep_county": sampling.deep_poverty()["counties"].get(c.code)}  # fmt: skip
 
@@ -178,8 +179,8 @@ def open_exit(request: HttpRequest, code: str) -> HttpResponseBase:
     else:
         wanted = set(request.POST.getlist("village"))
         regions = [v for v in queries.villages(request.user, c) if v.code in wanted]
-    cases = engine.open_region_cases(actor=request.user, kind=kind, regions=regions, year=year,
-                                     reason=request.POST.get("reason", ""))  # fmt: skip
+    cases = exit_cases.open(actor=request.user, kind=kind, regions=regions, year=year,
+                            reason=request.POST.get("reason", ""))  # fmt: skip
     if len(cases) == 1:
         return redirect("procedures:case", cases[0].pk)
     return redirect("exits:county", code)

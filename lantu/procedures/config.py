@@ -8,11 +8,12 @@ acts: approve, return, reject) or a *notice* (公示 ``publicity``, which takes 
 A kind also names the ruler rule a household must pass (or fail) before the county decides, and
 its effect on the registry when the case completes. ``_common.yaml`` holds shared settings.
 
-A kind's ``subject`` is ``household`` (the default) or a region level (``village``, ``county``):
-a region case is about one village or county, its rule is that level's ruler rule, and its
-effect is a ``handler`` (a dotted path to ``f(case, actor=, today=)`` in the room that owns the
-effect). A notice step may name the ``role`` and ``level`` that confirm it (default: the
-village that posted it), so a township or the province can post a region's notice.
+A kind's ``subject`` is what its cases are about: ``household`` (the default) or the type of
+another subject (``project``, ``finding``, ``village``, ``county``: ``lantu.procedures.subjects``,
+whose hooks give such a case's place, name, link and effect). A village's or county's case
+(``is_regional``) is judged by that level's ruler rule. A notice step may name the ``role`` and
+``level`` that confirm it (default: the village that posted it), so a township or the province
+can post a region's notice.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ KINDS_DIR = Path(__file__).parent / "kinds"
 STEP_TYPES = ("action", "notice")
 NOTICE_TYPES = ("publicity", "announcement")
 REQUIREMENTS = ("checklist", "votes", "consent", "comparison", "monitoring_type")
+REGION_LEVELS = ("village", "county")  # the region levels a case can be about
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,14 @@ class Kind:
 
     @property
     def is_regional(self) -> bool:
-        return self.subject != "household"
+        """About a village or a county (judged by that level's ruler rule)."""
+        return self.subject in REGION_LEVELS
+
+    @property
+    def ruled(self) -> bool:
+        """Its decision step asks the ruler (a household's or a region's result); another room's
+        subject has its own checks (``lantu.procedures.subjects``)."""
+        return self.subject == "household" or self.is_regional
 
     def step(self, name: str) -> Step:
         for s in self.steps:

@@ -9,7 +9,9 @@ reason). Entering a *notice* step puts the case on its village's notice for that
 objection. When the last step completes (or the level a change request needs has approved it:
 ``Kind.ends_at``), the kind's effect is applied to the registry through
 ``lantu.registry.services`` (status history + ledger event) or, for a change request, through
-``lantu.registry.changes``.
+``lantu.registry.changes``. A case about another subject (a project, a finding, a village or a
+county: ``lantu.procedures.subjects``) is opened by ``open_subject_cases`` and its effect is its
+room's hooks'.
 
 Every action writes a ``Decision`` and a ledger event in the same transaction. Concurrency is an
 optimistic lock: the caller passes the ``version`` it saw; the row is locked and the version
@@ -27,7 +29,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import translation
-from django.utils.module_loading import import_string
 
 from lantu.accounts.roles import ROLE_LABELS, Role
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
@@ -150,10 +151,8 @@ def enter(case: Case, step: Step, *, today: datetime.date) -> None:
 
 
 def _check_openable(kind: Kind, household: Household) -> None:
-    if kind.is_regional:
-        raise ValidationFailed(
-            f"{kind.zh}的对象是村或县，不是户", f"{kind.en} is about a village or county"
-        )
+    if kind.subject != subjects.HOUSEHOLD:
+        raise ValidationFailed(f"{kind.zh}的办理对象不是户", f"{kind.en} is not about a household")
     if kind.from_status and household.status not in kind.from_status:
         raise ValidationFailed(
             f"户{household.household_no}的状态（{household.get_status_display()}）"
@@ -201,8 +200,8 @@ def _save_new(cases: list[Case], *, actor: Any, first: Step, reason: str) -> lis
             Case.objects.bulk_create(cases)
     except IntegrityError as exc:
         raise Conflict(
-            "其中有户或地区已在办理同类程序",
-            "a household or region already has a running case of this kind",
+            "其中有户已在办理同类程序",
+            "a household already has a running case of this kind",
         ) from exc
     changes = [
         Change("procedure.open", "procedures.case", str(c.pk), c.region_path, None,
@@ -222,62 +221,67 @@ def _save_new(cases: list[Case], *, actor: Any, first: Step, reason: str) -> lis
     return cases
 
 
-@transaction.atomic
-def open_region_cases(
-    *, actor: Any, kind: str, regions: Iterable[Region], year: int, reason: str = ""
-) -> list[Case]:
-    """Open one case per village or county of a region kind (village or county exit)."""
-    k = config.kind(kind)
-    today = clock.today()
-    first = k.steps[0]
-    cases = []
-    for region in regions:
-        if not k.is_regional or region.level != k.subject:
-            raise ValidationFailed(
-                f"{region.name}不是{k.zh}的办理对象", f"{region.name} is not a subject of {k.en}"
-            )
-        case = Case(
-            kind=k.slug, household=None, village=region, region_path=region.path, year=year,
-            clue_date=today, step_started=today, data={},
-            opened_by=actor if getattr(actor, "pk", None) else None,
-        )  # fmt: skip
-        authorise(actor, first, case)
-        enter(case, first, today=today)
-        cases.append(case)
-    return _save_new(cases, actor=actor, first=first, reason=reason)
-
-
 def open_case(*, actor: Any, kind: str, household: Household, year: int, **kw: Any) -> Case:
     return open_cases(actor=actor, kind=kind, households=[household], year=year, **kw)[0]
 
 
+def _check_subject(kind: Kind, subject: str) -> None:
+    if not subject or subjects.type_of(subject) != kind.subject:
+        raise ValidationFailed(
+            f"{subject}不是{kind.zh}的办理对象", f"{subject} is not a subject of {kind.en}"
+        )
+    subjects.hooks_for(subject)  # a registered type
+
+
 @transaction.atomic
-def open_subject_case(
-    *, actor: Any, kind: str, subject: str, village: Region, year: int, reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> Case:  # fmt: skip
-    """One case about another room's subject (``lantu.procedures.subjects``); ``village`` is
-    where its notices are posted."""
+def open_subject_cases(
+    *, actor: Any, kind: str, names: Iterable[str], year: int, reason: str = "",
+    data: dict[str, Any] | None = None, village: Region | None = None,
+) -> list[Case]:  # fmt: skip
+    """One case per subject of the kind's type (``lantu.procedures.subjects``: ``project:12``,
+    ``village:530822100201``), all or none. The case lies where the subject's ``place`` hook
+    says (or in ``village``, when the room gives it): that is its scope and where its notices
+    are posted. One running case of a kind per subject (a database constraint)."""
     k = config.kind(kind)
     today = clock.today()
-    case = Case(
-        kind=k.slug, subject=subject, village=village, region_path=village.path, year=year,
-        clue_date=today, step_started=today, data=dict(data or {}),
-        opened_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
-    authorise(actor, k.steps[0], case)
-    if Case.objects.filter(subject=subject, kind=k.slug, state__in=ACTIVE_STATES).exists():
-        raise Conflict("该对象已在办理同类程序", "this subject already has a running case")
-    case.save()
-    enter(case, k.steps[0], today=today)
-    case.save()
-    record(Change("procedure.open", "procedures.case", str(case.pk), case.region_path, None,
-                  {"kind": kind, "subject": subject, "step": case.step, "year": year}, reason),
-           actor=actor)  # fmt: skip
-    Decision.objects.create(case=case, step=case.step, action="open", comment=reason,
-                            actor=actor if getattr(actor, "pk", None) else None,
-                            role=_role_of(actor, k.steps[0]))  # fmt: skip
-    return case
+    first = k.steps[0]
+    cases = []
+    for subject in names:
+        _check_subject(k, subject)
+        where = village or subjects.place(subject)
+        case = Case(
+            kind=k.slug, subject=subject, village=where, region_path=where.path, year=year,
+            clue_date=today, step_started=today, data=dict(data or {}),
+            opened_by=actor if getattr(actor, "pk", None) else None,
+        )  # fmt: skip
+        authorise(actor, first, case)
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:
+            raise Conflict(
+                "该对象已在办理同类程序", "this subject already has a running case"
+            ) from exc
+        enter(case, first, today=today)
+        case.save()
+        record(Change("procedure.open", "procedures.case", str(case.pk), case.region_path, None,
+                      {"kind": kind, "subject": subject, "step": case.step, "year": year}, reason),
+               actor=actor)  # fmt: skip
+        Decision.objects.create(case=case, step=case.step, action="open", comment=reason,
+                                actor=actor if getattr(actor, "pk", None) else None,
+                                role=_role_of(actor, first))  # fmt: skip
+        cases.append(case)
+    return cases
+
+
+def open_subject_case(
+    *, actor: Any, kind: str, subject: str, village: Region | None = None, year: int,
+    reason: str = "", data: dict[str, Any] | None = None,
+) -> Case:  # fmt: skip
+    """One case about another room's subject; ``village``, when given, is where it lies (a
+    project's first village), else its type's ``place`` hook says."""
+    return open_subject_cases(actor=actor, kind=kind, names=[subject], year=year, reason=reason,
+                              data=data, village=village)[0]  # fmt: skip
 
 
 # --- acting ----------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def _approve(case: Case, step: Step, *, actor: Any, data: dict[str, Any],
     case.data = requirements.merge(step, case.data, data)
     if case.subject:
         subjects.hooks_for(case.subject).check(case, step)
-    if step.decision and not case.subject:  # a household's or a region's ruler result
+    if step.decision and config.kind(case.kind).ruled:  # a household's or a region's result
         v = ruler.case_verdict(config.kind(case.kind), case)
         if not v.ok and not override_reason.strip():
             raise ValidationFailed(
@@ -389,20 +393,16 @@ def act_many(
 
 
 def complete(case: Case, *, actor: Any, today: datetime.date) -> None:
-    """The kind's effect on the registry, through the registry's services (for another room's
-    subject, through its hooks; for a region kind, through its handler)."""
+    """The kind's effect on the registry, through the registry's services (for another subject,
+    through its room's hooks)."""
     if case.subject:  # another room's subject: its effect is that room's
         subjects.hooks_for(case.subject).completed(case, actor)
         case.state, case.closed_at = CaseState.COMPLETED, today
         return
     k = config.kind(case.kind)
     eff = k.effect
-    if eff.get("handler"):
-        import_string(eff["handler"])(case, actor=actor, today=today)
-        case.state, case.closed_at = CaseState.COMPLETED, today
-        return
     hh = case.household
-    assert hh is not None  # household kinds only (a region kind has its handler)
+    assert hh is not None  # household kinds only
     reason = f"{k.zh}程序办结（案件{case.pk}） / {k.en} completed (case {case.pk})"
     if eff.get("apply") == "changes":
         registry_changes.apply(actor=actor, household=hh, changes=case.data["changes"],

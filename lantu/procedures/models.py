@@ -2,8 +2,9 @@
 the frozen registry of each closed year.
 
 A ``Case`` is one household going through one kind of procedure (``lantu.procedures.config``),
-or, for a kind whose subject is a region (village or county exit), that region: ``household`` is
-then empty and ``village`` holds the village or county the case is about;
+or another subject (``subject``: a project, a finding, a village or a county, named
+``"<type>:<key>"`` with its hooks in ``lantu.procedures.subjects``): ``household`` is then empty
+and ``village`` is where the subject lies (for a village's or county's exit, that region itself);
 ``step`` names where it stands, ``state`` whether it is moving, held by an objection, or done.
 ``version`` is the optimistic lock: every action updates the row only if the version it read is
 still current, so two reviewers acting at once cannot both succeed (the loser gets ``Conflict``).
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lantu.procedures import subjects
 from lantu.regions.models import Region
 from lantu.registry.models import Household
 
@@ -35,14 +37,14 @@ ACTIVE_STATES = (CaseState.OPEN, CaseState.HELD)
 
 class Case(models.Model):
     kind = models.CharField(_("程序类型"), max_length=30, db_index=True)
-    # A case is about a household, or about another subject (``subject``: "project:12"), whose
-    # room registers what happens at each step (``lantu.procedures.subjects``), or about a region
-    # (village or county exit: no household, no subject; ``village`` is the village or county).
+    # A case is about a household, or about another subject (``subject``: "project:12",
+    # "village:530822100201"), whose room registers its hooks (``lantu.procedures.subjects``).
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     subject = models.CharField(max_length=60, blank=True, db_index=True)
-    # The household's village; for a region case, the village or county the case is about.
+    # The household's village; for another subject, where it lies (its ``place``): the village
+    # or county of an exit, a project's village. ``region_path`` is its path: the case's scope.
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     region_path = models.CharField(max_length=120, db_index=True, editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -79,20 +81,21 @@ class Case(models.Model):
                 condition=models.Q(state__in=["open", "held"]),
                 name="one_active_case_per_kind",
             ),
-            # One running case of a kind per village or county (region cases).
+            # One running case of a kind per subject (a project, a village, …).
             models.UniqueConstraint(
-                fields=["village", "kind"],
-                condition=models.Q(state__in=["open", "held"], household__isnull=True, subject=""),
-                name="one_active_region_case_per_kind",
+                fields=["subject", "kind"],
+                condition=models.Q(state__in=["open", "held"]) & ~models.Q(subject=""),
+                name="one_active_subject_case_per_kind",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.household_id or self.village_id} {self.step}"
+        return f"{self.kind} {self.household_id or self.subject} {self.step}"
 
     @property
     def subject_name(self) -> str:
-        return self.household.head_name if self.household is not None else self.village.name
+        """The household's head, or the subject's name (``lantu.procedures.subjects``)."""
+        return subjects.name(self)
 
 
 class Decision(models.Model):

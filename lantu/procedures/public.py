@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from lantu.core.errors import LantuError
-from lantu.procedures import clock, config, notices, pdf, supervision
+from lantu.procedures import clock, config, notices, pdf, subjects, supervision
 from lantu.procedures.models import ACTIVE_STATES, Notice
 from lantu.regions.models import Region
 from lantu.registry.masking import Masker
@@ -37,12 +37,12 @@ def entries(notice: Notice) -> list[dict[str, Any]]:
     out = []
     for case in notice.cases.select_related("household__region__parent").order_by("id"):
         hh = case.household
-        if hh is None and case.subject:  # another room's subject (a project): its own page
+        if not subjects.is_listed(case.subject):  # a project's, a finding's: its room's page
             continue
         # Still on this notice (not sent back by an upheld objection, not closed): objectable.
         active = case.state in ACTIVE_STATES and case.step == notice.step
         if hh is None:  # a village's or county's exit: the region itself is on the notice
-            out.append({"head_name": case.village.name, "size": "", "case": case.pk,
+            out.append({"head_name": subjects.name(case), "size": "", "case": case.pk,
                         "place": case.village.name, "active": active})  # fmt: skip
             continue
         row = PUBLIC.row({f: getattr(hh, f) for f in ENTRY_FIELDS})

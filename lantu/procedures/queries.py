@@ -16,7 +16,7 @@ from django.db.models import Case as When_
 
 from lantu.accounts.roles import Role
 from lantu.accounts.scope import get_scoped, scoped
-from lantu.procedures import clock, config
+from lantu.procedures import clock, config, subjects
 from lantu.procedures.models import ACTIVE_STATES, Case, Notice
 from lantu.procedures.notices import actor_of
 
@@ -48,9 +48,9 @@ def with_overdue(qs: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
 
 
 def _base(user: Any) -> QuerySet[Case]:
-    # Cases about other subjects (projects) are worked in their own room's pages; household and
-    # region (village, county exit) cases here.
-    qs = Case.objects.filter(state__in=ACTIVE_STATES, subject="")
+    # Cases about some subjects (projects, findings) are worked in their own room's pages;
+    # households' and the listed subjects' (village and county exit) here.
+    qs = Case.objects.filter(subjects.listed(), state__in=ACTIVE_STATES)
     qs = qs.select_related("household", "village")
     return scoped(qs, user)
 
@@ -78,13 +78,13 @@ def escalated(user: Any) -> QuerySet[Case]:
 
 
 def case(user: Any, pk: int) -> Case:
-    qs = Case.objects.filter(subject="")
+    qs = Case.objects.filter(subjects.listed())
     qs = qs.select_related("household", "village", "opened_by")
     return get_scoped(qs, user, pk=pk)
 
 
 def cases(user: Any, *, kind: str = "", state: str = "") -> QuerySet[Case]:
-    qs = Case.objects.filter(subject="").select_related("household", "village")
+    qs = Case.objects.filter(subjects.listed()).select_related("household", "village")
     qs = scoped(qs, user)
     if kind:
         qs = qs.filter(kind=kind)

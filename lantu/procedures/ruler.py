@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 
+from lantu.procedures import subjects
 from lantu.procedures.config import Kind
 from lantu.procedures.models import Case
 from lantu.standards.models import EvaluationRun, HouseholdResult
@@ -82,7 +83,7 @@ def verdict(kind: Kind, household_id: int, year: int) -> Verdict:
 def case_verdict(kind: Kind, case: Case) -> Verdict:
     """The ruler on the case's subject: its household, or its village or county."""
     if kind.is_regional:
-        return region_verdict(kind, case.village.code, case.year)
+        return region_verdict(kind, subjects.key(case.subject), case.year)
     return verdict(kind, int(case.household_id or 0), case.year)
 
 

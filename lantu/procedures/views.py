@@ -28,6 +28,7 @@ from lantu.procedures import (
     queries,
     requirements,
     ruler,
+    subjects,
     yearly,
 )
 from lantu.procedures.models import ObjectionState
@@ -152,6 +153,8 @@ def _case_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "step": step,
         "steps": kind.steps,
         "household": hh,
+        "subject_name": case.subject_name,
+        "subject_link": subjects.link(case),
         "phone": m.value("phone", hh.phone) if hh is not None else "",
         "decisions": [
             (

@@ -260,9 +260,7 @@ def estimate(check: FieldCheck, confidence: float = 0.95) -> dict[str, Any]:
     y = np.array([bool(i.mismatch) for i in items], np.float64)
     w = estimation.adjusted_weights(u, responded)
     x = responded.astype(np.float64)
-    r, var, df = estimation._ratio_variance(
-        u, w, y * x, x, estimation.first_stage_strata(u), estimation._cells(u)
-    )
+    r, var, df = estimation.ratio_variance(u, w, y * x, x)
     n = np.array([float(responded.sum())])
     n_star = estimation.korn_graubard_size(r, var, n, df, confidence)
     alpha = (1 - confidence) / 2

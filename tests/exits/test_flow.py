@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from lantu.core.errors import OutOfScope, ValidationFailed
-from lantu.exits import fieldwork, sampling, services
+from lantu.core.errors import Conflict, OutOfScope, ValidationFailed
+from lantu.exits import cases, fieldwork, sampling, services
 from lantu.exits.models import Assessment, SampledHousehold
 from lantu.ledger.models import Event
 from lantu.procedures import engine
@@ -17,7 +17,7 @@ from lantu.procedures.models import Case, CaseState
 from lantu.regions.models import PovertyStatus
 from lantu.standards.models import EvaluationRun
 from tests.factories import COUNTY
-from tests.procedures.conftest import VILLAGE
+from tests.procedures.conftest import TOWNSHIP, VILLAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -151,16 +151,17 @@ def test_village_and_county_exit_through_the_engine(county_world, now):
     assert fieldwork.import_answers(actor=None, assessment=a, data=_answers(a), filename="k.csv").ok
     services.estimate_assessment(actor=users["province"], assessment_id=a.pk)
     village = w["regions"][VILLAGE]
-    [vc] = engine.open_region_cases(actor=users["village"], kind="village_exit",
-                                    regions=[village], year=2019)  # fmt: skip
-    with pytest.raises(Exception, match=r"already|已在"):
-        engine.open_region_cases(actor=users["village"], kind="village_exit", regions=[village],
-                                 year=2019)  # fmt: skip
+    [vc] = cases.open(actor=users["village"], kind="village_exit", regions=[village], year=2019)
+    assert vc.subject == f"village:{VILLAGE}" and vc.household is None
+    assert vc.village == village and vc.region_path == village.path
+    with pytest.raises(Conflict, match=r"already|已在"):
+        cases.open(actor=users["village"], kind="village_exit", regions=[village], year=2019)
     vc = _walk(vc, users, now)
     assert vc.state == CaseState.COMPLETED and vc.data["ruler"]["ok"] is True
     assert PovertyStatus.objects.get(region=village, year=2019).is_poor is False
-    [cc] = engine.open_region_cases(actor=users["county"], kind="county_exit",
-                                    regions=[w["regions"][COUNTY]], year=2019)  # fmt: skip
+    [cc] = cases.open(actor=users["county"], kind="county_exit", regions=[w["regions"][COUNTY]],
+                      year=2019)  # fmt: skip
+    assert cc.subject == f"county:{COUNTY}" and cc.subject_name == w["regions"][COUNTY].name
     with pytest.raises(ValidationFailed):
         _walk(cc, users, now)  # the county rule fails (Yunnan: every household reached…)
     cc.refresh_from_db()
@@ -173,11 +174,13 @@ def test_village_and_county_exit_through_the_engine(county_world, now):
 def test_household_kinds_refuse_regions(county_world):
     w = county_world
     with pytest.raises(ValidationFailed):
-        engine.open_region_cases(actor=None, kind="household_exit",
-                                 regions=[w["regions"][VILLAGE]], year=2019)  # fmt: skip
+        cases.open(actor=None, kind="household_exit", regions=[w["regions"][VILLAGE]], year=2019)
     with pytest.raises(ValidationFailed):
-        engine.open_region_cases(actor=None, kind="county_exit",
-                                 regions=[w["regions"][VILLAGE]], year=2019)  # fmt: skip
+        cases.open(actor=None, kind="county_exit", regions=[w["regions"][VILLAGE]], year=2019)
+    with pytest.raises(ValidationFailed):  # a township is no case's subject
+        cases.open(actor=None, kind="village_exit", regions=[w["regions"][TOWNSHIP]], year=2019)
+    with pytest.raises(ValidationFailed):  # nor is a village a household
+        engine.open_case(actor=None, kind="village_exit", household=w["households"][0], year=2019)
 
 
 def _with_recheck(data: bytes, checks: dict[str, tuple[str, str]]) -> bytes:

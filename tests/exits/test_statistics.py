@@ -70,6 +70,27 @@ def test_estimates_cover_the_truth() -> None:
     assert covered / (2 * draws) > 0.9  # a frame of 40 villages a county: π near 1
 
 
+def test_the_public_ratio_estimator_is_the_one_estimate_uses() -> None:
+    """``ratio_variance`` (what the supervision field check calls) with its strata and cells left
+    to itself gives the same ratio and variance as ``estimate`` for an indicator."""
+    f = frame(counties=2)
+    rng = np.random.default_rng(5)
+    approves = rng.random(len(f)) < 0.9
+    s = sampling.draw(f, seed=2)
+    u, _counties = sampling.units(s, f)
+    responded = rng.random(len(s.rows)) < 0.95
+    resp = estimation.Responses(responded, np.zeros(len(s.rows), bool), approves[s.rows])
+    e = estimation.estimate(u, resp)["approval_rate"]
+    w = estimation.adjusted_weights(u, responded)
+    assert np.array_equal(w, estimation.adjusted_weights(u, responded, estimation.cells(u)))
+    one = np.ones(len(s.rows))
+    r, var, df = estimation.ratio_variance(u, w, one * approves[s.rows], one)
+    assert np.allclose(r, e.value) and np.allclose(np.sqrt(var), e.se)
+    assert np.array_equal(df, e.df)
+    ids, inv = estimation.cells(u)
+    assert np.array_equal(ids[inv], u.cell)
+
+
 def test_zero_errors_still_give_an_upper_bound() -> None:
     low, high = estimation.cp_bounds(np.array([0.0]), np.array([149.0]), 0.05, 0.05)
     assert low[0] == 0 and 0.0199 < high[0] < 0.02

@@ -128,10 +128,11 @@ def _year(
     poor_hh = np.isin(w.H["reg"], (registry.POOR, registry.RETURNED)) | (w.H["grade"] >= 2)
     school = lifecycle.schooling(w, p, rng, year, poor_hh)
     lab = lifecycle.labour(w, year, school)
-    wk = economy.work(w, p, rng, year, lab)
+    public = economy.public_employment(w, p, seed, year)
+    wk = economy.work(w, p, rng, year, lab, public)
     ev["job_loss"] = wk["job_loss"]
     med = economy.medical(w, p, rng, year)
-    inc = economy.incomes(w, p, rng, year, wk, dis["disaster"])
+    inc = economy.incomes(w, p, rng, year, wk, dis["disaster"], public)
     inc["hh_oop"] = med["hh_oop"]
     shocks = ("death", "illness", "disability", "disaster", "job_loss")
     inc["shock"] = np.logical_or.reduce([ev[k] for k in shocks if k in ev] + [ev["disaster"]])

@@ -291,8 +291,16 @@ def guarantees(w: World, p: Params, year: int, school: np.ndarray) -> Arrays:
 
 
 def true_status(
-    p: Params, year: int, inc: Arrays, g: Arrays, hh_oop: np.ndarray, ever_registered: np.ndarray
+    p: Params,
+    year: int,
+    inc: Arrays,
+    g: Arrays,
+    hh_oop: np.ndarray,
+    ever_registered: np.ndarray,
+    prev_pc: np.ndarray | None = None,
 ) -> Arrays:
+    """The TRUE poverty (≤ 2020) and monitoring (≥ 2021) status of every household.
+    ``prev_pc``: last year's true per-capita net income (NaN for a household new this year)."""
     fails = g["housing_fail"] | g["education_fail"] | g["medical_fail"] | g["water_fail"]
     line = p.yearly("standards.income_line", year)
     poor = (inc["size"] > 0) & ((inc["pc"] < line) | fails) & (year <= 2020)
@@ -300,11 +308,19 @@ def true_status(
     if year >= 2021:
         mline = p.yearly("standards.monitoring_line", year)
         # At risk: below the monitoring line with a risk factor (a shock this year, a guarantee
-        # not met, or a large rigid expense: 中农组发〔2021〕7号 names 因病因残因灾因意外事故等
-        # 刚性支出较大); sudden hardship: a large rigid expense at or above the line (one
-        # household, one type).
+        # not met, a large rigid expense or a collapse of income: 中农组发〔2021〕7号 names
+        # 因病因残因灾因意外事故等刚性支出较大或收入大幅缩减); sudden hardship: a large rigid
+        # expense at or above the line (one household, one type; a collapse that leaves the
+        # income above the line is not taken as severe hardship — assumption).
         heavy = hh_oop > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1)
-        low = (inc["size"] > 0) & (inc["pc"] < mline) & (inc["shock"] | fails | heavy)
+        # 收入大幅缩减 (the same sentence of 中农组发〔2021〕7号): per-capita income down by more
+        # than the set share since last year.
+        if prev_pc is None:
+            prev_pc = np.full(len(inc["pc"]), np.nan)
+        with np.errstate(invalid="ignore"):
+            collapsed = inc["pc"] < (1 - p.f("standards.income_drop_share")) * prev_pc
+        risk = inc["shock"] | fails | heavy | collapsed
+        low = (inc["size"] > 0) & (inc["pc"] < mline) & risk
         sudden = (inc["size"] > 0) & ~low & heavy
         mon = np.where(low, np.where(ever_registered, 1, 2), np.where(sudden, 3, 0)).astype(np.int8)
     return {"true_poor": poor, "true_monitoring": mon, "guarantees_ok": ~fails}

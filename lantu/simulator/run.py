@@ -143,7 +143,11 @@ def _year(
     head = lifecycle.heads(w)
     w.extra["head_age"] = np.where(head >= 0, lifecycle.ages(w, year)[np.maximum(head, 0)], 0)
     g = economy.guarantees(w, p, year, school)
-    truth = economy.true_status(p, year, inc, g, med["hh_oop"], w.H["ever"])
+    prev = np.full(w.n_households, np.nan)
+    last = w.extra.get("last_pc", prev[:0])
+    prev[: len(last)] = last
+    truth = economy.true_status(p, year, inc, g, med["hh_oop"], w.H["ever"], prev)
+    w.extra["last_pc"] = np.where(inc["size"] > 0, inc["pc"], np.nan)
     obs = registry.observe(w, p, rng, inc, g)
     if year == first:
         registry.identify(w, p, rng, year, inc, obs, truth, county_exit)

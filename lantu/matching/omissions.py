@@ -14,7 +14,8 @@ in the registry, tested with the monitoring rules on what the departments know o
 3. ruler inputs: one household per 户号 (status ``not_registered``, the village of its people),
    its living people as members, its recorded wages per year as income (the only income the
    departments hold, a lower bound), evaluated by the policy in force with
-   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``.
+   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``, and ``omission_priority``
+   for the candidates whose risk event the departments recorded (visited first).
 
 Returns one row per candidate household: 户号, village code, people, head's name and ID number,
 the failed/passed rule outcome. A village verifies them at the door (入户核查) and registers
@@ -164,16 +165,25 @@ def inputs(people: pl.DataFrame, records: pl.DataFrame, year: int) -> dict[str, 
 
 
 def search(*, year: int, policy: str = "yunnan", region_code: str = "") -> pl.DataFrame:
-    """Candidate households (household_no = 户号, region_code, head_name, head_id, size)."""
+    """Candidate households (household_no = 户号, priority, region_code, head_name, head_id,
+    size). Priority 1: the departments recorded the risk event (a death, a disaster, heavy
+    hospital costs: rule ``omission_priority``); 2: only their silence (a lost job, a new
+    disability certificate)."""
     people = register_people(region_code)
     if not people.height:
         return pl.DataFrame()
     records = _records(people)
     tables = inputs(people, records, year)
     res = evaluate(load(policy, overlays=[OVERLAY]), year, tables)
-    out = pl.from_arrow(res.households.select(["household_no", "omission_candidate"]))
+    out = pl.from_arrow(
+        res.households.select(["household_no", "omission_candidate", "omission_priority"])
+    )
     assert isinstance(out, pl.DataFrame)
-    found = out.filter(pl.col("omission_candidate").fill_null(False)).select("household_no")
+    found = out.filter(pl.col("omission_candidate").fill_null(False)).select(
+        "household_no",
+        # 1: the departments recorded the risk event itself (visit first); 2: their silence.
+        priority=pl.when(pl.col("omission_priority").fill_null(False)).then(1).otherwise(2),
+    )
     members = pl.from_arrow(tables["members"])
     hh = pl.from_arrow(tables["households"])
     assert isinstance(hh, pl.DataFrame) and isinstance(members, pl.DataFrame)

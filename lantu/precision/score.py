@@ -351,6 +351,16 @@ def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
     right = mapped.join(needed.select("household_id"), on="household_id", how="semi")
     fam.right = right.height
     fam.found = right.select("household_id").unique().height
+    if "priority" in mapped.columns:  # the list the villages visit first
+        first = mapped.filter(pl.col("priority") == 1)
+        first_right = right.filter(pl.col("priority") == 1)
+        fam.extra["priority1_proposed"] = first.height
+        fam.extra["priority1_precision"] = (
+            first_right.height / first.height if first.height else None
+        )
+        fam.extra["priority1_recall"] = (
+            first_right.select("household_id").unique().height / fam.truth if fam.truth else None
+        )
     wrong = mapped.join(needed.select("household_id"), on="household_id", how="anti").join(
         never.select("household_id", "pc"), on="household_id", how="left"
     )

@@ -5,8 +5,7 @@ records are aggregated (``any``, ``max``, ``min``, ``sum`` of a value column), w
 (``where``: allowed values; ``year``: registered by the evaluation year, or in it with
 ``this_year``). ``agg: left`` overrides a registry column instead (``sets``): a child with
 compulsory-level enrolment records last year and no enrolment at any level this year reads
-``schooling = dropout`` (``where`` selects last year's records only), unless the registry's own
-value is one of ``unless``.
+``schooling = dropout`` (``where`` selects last year's records only).
 Only links into the dataset's current load count. A member with no record in a loaded dataset
 gets FALSE (or 0): the department's silence is its answer. Each value keeps the record that
 carries it (the largest, the smallest for ``min``, or the first), the evidence a finding cites.
@@ -154,9 +153,6 @@ def member_columns(members: pl.DataFrame, frame: pl.DataFrame, year: int) -> pl.
             v = v.rename({name: "_left"})
             members = members.join(v, on=["household_no", "id_number"], how="left")
             left = pl.col("_left").fill_null(False)
-            if spec.get("unless"):  # the registry's own record says otherwise: not overridden
-                kept = [str(u) for u in spec["unless"]]
-                left = left & ~pl.col(name).cast(pl.String).is_in(kept).fill_null(False)
             members = members.with_columns(
                 pl.when(left).then(pl.lit(spec["sets"])).otherwise(pl.col(name)).alias(name)
             ).drop("_left")

@@ -330,16 +330,33 @@ def _exclusion(folder: Path, d: pl.DataFrame, kinds: list[str]) -> Family:
 
 
 def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
-    """Candidates of the 漏评 search against the never-registered households the truth says need
-    monitoring (or are poor); a candidate is mapped to its people's true household."""
+    """Candidates of the 漏评 search against the households outside the registry's reach (never
+    registered, or removed with no record of the year) that the truth says need monitoring (or
+    are poor); a candidate is mapped to its people's true household."""
     from lantu.matching import omissions
 
     fam = Family("omission_search", "漏评排查（户籍人口中未建档户）")
     code = region_path.rstrip("/").rsplit("/", 1)[-1].rstrip("0") if region_path else ""
     found = omissions.search(year=year, policy=policy, region_code=code)
-    never = truth.never_registered(folder, year)
-    needed = never.filter(pl.col("true_monitoring").is_not_null() | pl.col("true_poor"))
+    # Outside the registry's reach: households never registered, and households removed from it
+    # of which it holds no record of the year (the search covers both; omissions.search).
+    removed = truth.registry_links(folder).join(
+        omissions.removed_without_record(year, region_path).with_columns(
+            pl.col("household_no").cast(pl.String)
+        ),
+        on="household_no",
+        how="semi",
+    )
+    outside = pl.concat(
+        [
+            truth.never_registered(folder, year),
+            truth.household_year(folder, year).join(removed, on="household_id", how="semi"),
+        ]
+    ).unique("household_id")
+    needed = outside.filter(pl.col("true_monitoring").is_not_null() | pl.col("true_poor"))
     fam.truth = needed.height
+    needed_removed = needed.join(removed, on="household_id", how="semi")
+    fam.extra["truth_removed"] = needed_removed.height
     if not found.height:
         return fam
     mapped = found.join(
@@ -361,8 +378,12 @@ def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
         fam.extra["priority1_recall"] = (
             first_right.select("household_id").unique().height / fam.truth if fam.truth else None
         )
+    found_removed = right.join(needed_removed.select("household_id"), on="household_id", how="semi")
+    fam.extra["found_removed"] = found_removed.select("household_id").unique().height
+    if "removed" in mapped.columns:
+        fam.extra["removed_proposed"] = mapped.filter(pl.col("removed").fill_null(False)).height
     wrong = mapped.join(needed.select("household_id"), on="household_id", how="anti").join(
-        never.select("household_id", "pc"), on="household_id", how="left"
+        outside.select("household_id", "pc"), on="household_id", how="left"
     )
     line = _line(policy, year)
     fam.wrong_reasons = _top(

@@ -63,17 +63,3 @@ def test_a_pupil_gone_on_to_senior_school_has_not_left():
     assert left["schooling"].to_list() == [False]
     gone = facts.variable("schooling", _school([("r1", PUPIL, 2024, "junior")]), 2025)
     assert gone["schooling"].to_list() == [True]
-
-
-def test_the_rosters_silence_does_not_override_the_villages_record_of_school(monkeypatch):
-    monkeypatch.setattr(facts, "loaded_datasets", lambda: {"school_enrolment"})
-    frame = _school([("r1", PUPIL, 2024, "primary"), ("r2", OTHER, 2024, "primary")])
-    members = pl.DataFrame(
-        {
-            "household_no": ["H1", "H1"],
-            "id_number": [PUPIL, OTHER],
-            "schooling": ["primary", "not_student"],
-        }
-    )
-    out = facts.member_columns(members, frame, 2025)
-    assert out.sort("id_number")["schooling"].to_list() == ["primary", "dropout"]

@@ -4,7 +4,8 @@
 records are aggregated (``any``, ``max``, ``min``, ``sum`` of a value column), which records count
 (``where``: allowed values; ``year``: registered by the evaluation year, or in it with
 ``this_year``). ``agg: left`` overrides a registry column instead (``sets``): a child with
-compulsory-level enrolment records last year and none this year reads ``schooling = dropout``.
+compulsory-level enrolment records last year and no enrolment at any level this year reads
+``schooling = dropout`` (``where`` selects last year's records only).
 Only links into the dataset's current load count. A member with no record in a loaded dataset
 gets FALSE (or 0): the department's silence is its answer. Each value keeps the record that
 carries it (the largest, the smallest for ``min``, or the first), the evidence a finding cites.
@@ -107,7 +108,9 @@ def _value(spec: dict[str, Any], part: pl.DataFrame, year: int) -> pl.DataFrame:
         both = part.filter(keep & y.is_in([year - 1, year]))
         return both.with_columns((y == year).cast(pl.Float64).alias("v"))
     if spec["agg"] == "left":  # enrolled last year (value 1) or this year (value 0)
-        both = part.filter(keep & y.is_in([year - 1, year]))
+        # ``where`` chooses last year's records only: a record of any kind this year means the
+        # person did not leave (a pupil gone from junior to senior school is still at school).
+        both = part.filter((keep & (y == year - 1)) | (y == year))
         return both.with_columns((y == year - 1).cast(pl.Float64).alias("v"))
     if spec.get("year"):
         keep = keep & ((y == year) if spec.get("this_year") else (y.is_null() | (y <= year)))

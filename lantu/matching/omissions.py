@@ -5,7 +5,8 @@ in the registry, tested with the monitoring rules on what the departments know o
 
 1. the current ``public_security`` load's records that no link joins to a registry member, with
    an ID number and a 户号 (``hukou_no``), grouped by 户号; a 户号 any of whose people *is*
-   linked belongs to a registry household and is left out;
+   linked belongs to a registry household and is left out — unless that household was removed
+   from the registry and the registry holds no record of the year (``removed``);
 2. every other loaded department record carrying one of those ID numbers (exact ID number: the
    linkage's repaired and probabilistic passes only link to registry members), shaped as the
    comparison room's linked records, so ``lantu.matching.facts`` derives the same variables
@@ -14,7 +15,8 @@ in the registry, tested with the monitoring rules on what the departments know o
 3. ruler inputs: one household per 户号 (status ``not_registered``, the village of its people),
    its living people as members, its recorded wages per year as income (the only income the
    departments hold, a lower bound), evaluated by the policy in force with
-   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``.
+   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``, and ``omission_priority``
+   for the candidates whose risk event the departments recorded (visited first).
 
 Returns one row per candidate household: 户号, village code, people, head's name and ID number,
 the failed/passed rule outcome. A village verifies them at the door (入户核查) and registers
@@ -35,29 +37,40 @@ from lantu.matching import facts
 from lantu.standards.policy import load
 
 OVERLAY = Path(__file__).resolve().parent / "policies" / "omissions.yaml"
+# linked: 0 no registry member; 1 a member of a registry household; 2 a member of a household
+# removed from the registry (错评清退) of which the registry holds no record of the year.
 _PS = (
     "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.region_code, r.facts, "
-    "CASE WHEN l.id IS NULL THEN 0 ELSE 1 END "
+    "CASE WHEN l.id IS NULL THEN 0 WHEN h.status = 'removed' AND NOT EXISTS (SELECT 1 FROM "
+    "registry_householdyear y WHERE y.household_id = h.id AND y.year = %s) THEN 2 ELSE 1 END "
     "FROM matching_departmentrecord r JOIN matching_datasetload d ON d.id = r.load_id "
     "LEFT JOIN matching_link l ON l.record_id = r.id "
+    "LEFT JOIN registry_member m ON m.id = l.member_id "
+    "LEFT JOIN registry_household h ON h.id = m.household_id "
     "WHERE d.active AND d.dataset = 'public_security' AND r.id_number <> ''"
 )
 
 
-def _rows(sql: str, names: list[str], params: list[str] | None = None) -> pl.DataFrame:
+def _rows(sql: str, names: list[str], params: list[str | int] | None = None) -> pl.DataFrame:
     with connection.cursor() as cur:
         cur.execute(sql, params or [])
         rows = cur.fetchall()
     return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
 
 
-def register_people(region_code: str = "") -> pl.DataFrame:
+def register_people(region_code: str = "", year: int | None = None) -> pl.DataFrame:
     """Unregistered people of the register: record, id_number, name, sex, birth_date,
-    village_code, hukou_no, alive."""
+    village_code, hukou_no, alive, removed. With ``year``, the people of a household removed
+    from the registry with no record of that year count as unregistered too (``removed``): a
+    removed household is a general rural household again (中农组发〔2021〕7号 monitors the whole
+    rural population), and until the village records its year the monitoring rules cannot
+    reach it."""
     names = ["record", "id_number", "name", "sex", "birth_date", "region_code", "facts", "linked"]
-    ps = _rows(_PS + " AND r.region_code LIKE %s", names, [region_code + "%"])
+    ps = _rows(_PS + " AND r.region_code LIKE %s", names, [year or 0, region_code + "%"])
     if not ps.height:
         return ps
+    if year is None:
+        ps = ps.with_columns(pl.col("linked").replace(2, 1))
     if ps.schema["facts"] != pl.String:
         ps = ps.with_columns(pl.col("facts").map_elements(facts._dumps, return_dtype=pl.String))
     dtype = pl.Struct({"hukou_status": pl.String, "hukou_no": pl.String})
@@ -71,8 +84,21 @@ def register_people(region_code: str = "") -> pl.DataFrame:
             village_code=pl.col("region_code").str.slice(0, 12),
             alive=pl.col("hukou_status").fill_null("active") != "deceased",
             household_no=pl.col("hukou_no"),
+            removed=pl.col("linked") == 2,
         )
     )
+
+
+def removed_without_record(year: int, region_path: str = "") -> pl.DataFrame:
+    """household_no of the registry households removed (错评清退) of which the registry holds no
+    record of ``year``: the ones the search reaches through the household register."""
+    sql = (
+        "SELECT h.household_no FROM registry_household h WHERE h.status = 'removed' "
+        "AND h.region_path LIKE %s AND NOT EXISTS (SELECT 1 FROM registry_householdyear y "
+        "WHERE y.household_id = h.id AND y.year = %s)"
+    )
+    out = _rows(sql, ["household_no"], [region_path + "%", year])
+    return out if out.height else pl.DataFrame(schema={"household_no": pl.String})
 
 
 def _records(people: pl.DataFrame) -> pl.DataFrame:
@@ -164,21 +190,35 @@ def inputs(people: pl.DataFrame, records: pl.DataFrame, year: int) -> dict[str, 
 
 
 def search(*, year: int, policy: str = "yunnan", region_code: str = "") -> pl.DataFrame:
-    """Candidate households (household_no = 户号, region_code, head_name, head_id, size)."""
-    people = register_people(region_code)
+    """Candidate households (household_no = 户号, priority, region_code, head_name, head_id,
+    size, removed: the 户号's people were a household removed from the registry with no record
+    of the year). Priority 1: the departments recorded the risk event (a death, a disaster, heavy
+    hospital costs: rule ``omission_priority``); 2: only their silence (a lost job, a new
+    disability certificate)."""
+    people = register_people(region_code, year)
     if not people.height:
         return pl.DataFrame()
     records = _records(people)
     tables = inputs(people, records, year)
     res = evaluate(load(policy, overlays=[OVERLAY]), year, tables)
-    out = pl.from_arrow(res.households.select(["household_no", "omission_candidate"]))
+    out = pl.from_arrow(
+        res.households.select(["household_no", "omission_candidate", "omission_priority"])
+    )
     assert isinstance(out, pl.DataFrame)
-    found = out.filter(pl.col("omission_candidate").fill_null(False)).select("household_no")
+    found = out.filter(pl.col("omission_candidate").fill_null(False)).select(
+        "household_no",
+        # 1: the departments recorded the risk event itself (visit first); 2: their silence.
+        priority=pl.when(pl.col("omission_priority").fill_null(False)).then(1).otherwise(2),
+    )
     members = pl.from_arrow(tables["members"])
     hh = pl.from_arrow(tables["households"])
     assert isinstance(hh, pl.DataFrame) and isinstance(members, pl.DataFrame)
     heads = members.filter(pl.col("relation") == "head")
-    size = people.filter(pl.col("alive")).group_by("household_no").agg(pl.len().alias("size"))
+    size = (
+        people.filter(pl.col("alive"))
+        .group_by("household_no")
+        .agg(pl.len().alias("size"), pl.col("removed").any())
+    )
     return (
         found.join(hh.select("household_no", "region_code"), on="household_no", how="left")
         .join(heads.select("household_no", pl.col("name").alias("head_name"),

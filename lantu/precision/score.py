@@ -273,62 +273,90 @@ def _monitoring_years(folder: Path, year: int, policy: str, region_path: str) ->
 
 
 def _exclusion(folder: Path, d: pl.DataFrame, kinds: list[str]) -> Family:
+    """Exclusion findings against the wrongly identified households. Wrong by the
+    identification standard in force at registration (国开办发〔2014〕24号 with the exclusion list
+    of DOMAIN.md section 5; the ruler's ``identification`` rule asks ``exclusions_clear`` too):
+    favouritism, not truly poor in the registration year, or a member holding what the list
+    excludes by that year (the departments' true records, every record, linked or not). The
+    income-and-favouritism reading alone is scored beside it (``*_income_only``)."""
     fam = Family("exclusion", "错评剔除（回头看）")
     registered = d.filter(pl.col("status").is_in(["poor", "returned", "exited", "monitored",
                                                    "risk_eliminated"]))  # fmt: skip
     w = truth.wrongly_included(folder, registered.select("household_no", "registration_year"))
+    listed = truth.listed_at_registration(
+        folder, registered.select("household_no", "registration_year"), _vehicle_line(d)
+    )
+    w = w.with_columns(
+        listed=pl.col("household_no").is_in(listed["household_no"].implode()),
+    ).with_columns(wrong_policy=pl.col("wrong") | pl.col("listed"))
     flagged = registered.filter(
         pl.col("status").is_in(["poor", "returned", "exited"])
         & ~pl.col("exclusions_clear").fill_null(True)
     )
     wf = w.join(flagged.select("household_no", "failed"), on="household_no", how="left")
     hit = wf.filter(pl.col("failed").is_not_null())
-    fam.proposals = flagged.height
-    fam.right = hit.filter(pl.col("wrong")).height
-    fam.truth = w.filter(pl.col("wrong")).height
-    fam.found = fam.right
-    before = fam.truth / w.height if w.height else 0.0
     after_n = w.height - hit.height
-    fam.extra["wrong_inclusion_before"] = before
+    fam.proposals = flagged.height
+    fam.right = hit.filter(pl.col("wrong_policy")).height
+    fam.truth = w.filter(pl.col("wrong_policy")).height
+    fam.found = fam.right
+    fam.extra["wrong_inclusion_before"] = fam.truth / w.height if w.height else 0.0
     fam.extra["wrong_inclusion_after"] = (fam.truth - fam.right) / after_n if after_n else 0.0
     fam.extra["registered"] = w.height
-    # The exclusion list's own definition (a listed asset or post held at registration, from
-    # the departments' true records): wrong by the list, whatever the income.
-    listed = truth.listed_at_registration(
-        folder, registered.select("household_no", "registration_year"), _vehicle_line(d)
+    fam.extra["listed_at_registration"] = w.filter(pl.col("listed")).height
+    # The ceiling from department data: every household listed at registration found.
+    n_listed = w.filter(pl.col("listed")).height
+    rest = w.height - n_listed
+    fam.extra["wrong_inclusion_after_every_listed"] = (fam.truth - n_listed) / rest if rest else 0.0
+    right_income = hit.filter(pl.col("wrong")).height
+    truth_income = w.filter(pl.col("wrong")).height
+    fam.extra["precision_income_only"] = right_income / hit.height if hit.height else None
+    fam.extra["recall_income_only"] = right_income / truth_income if truth_income else None
+    fam.extra["wrong_income_only_before"] = truth_income / w.height if w.height else 0.0
+    fam.extra["wrong_income_only_after"] = (
+        (truth_income - right_income) / after_n if after_n else 0.0
     )
-    by_list = w.join(listed, on="household_no", how="semi")
-    either = pl.concat([w.filter(pl.col("wrong")).select("household_no"),
-                        by_list.select("household_no")]).unique()  # fmt: skip
-    hit_either = hit.join(either, on="household_no", how="semi").height
-    fam.extra["listed_at_registration"] = by_list.height
-    fam.extra["precision_income_or_list"] = hit_either / hit.height if hit.height else None
-    fam.extra["recall_income_or_list"] = hit_either / either.height if either.height else None
-    after = w.height - hit.height
-    fam.extra["wrong_income_or_list_before"] = either.height / w.height if w.height else 0.0
-    fam.extra["wrong_income_or_list_after"] = (either.height - hit_either) / after if after else 0.0
     fam.wrong_reasons = _top(
-        [_only(f, "excl") for f in hit.filter(~pl.col("wrong"))["failed"].to_list()]
+        [_only(f, "excl") for f in hit.filter(~pl.col("wrong_policy"))["failed"].to_list()]
     )
-    missed = w.filter(pl.col("wrong")).join(flagged, on="household_no", how="anti")
+    missed = w.filter(pl.col("wrong_policy")).join(flagged, on="household_no", how="anti")
     fam.missed_reasons = [
         ("favouritism", missed.filter(pl.col("favouritism")).height),
-        ("not_poor_at_registration", missed.filter(~pl.col("favouritism")).height),
-    ]
+        ("not_poor_at_registration",
+         missed.filter(~pl.col("favouritism") & ~pl.col("true_poor").fill_null(True)).height),
+        ("listed_not_flagged", missed.filter(pl.col("listed") & ~pl.col("wrong")).height),
+    ]  # fmt: skip
     return fam
 
 
 def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
-    """Candidates of the 漏评 search against the never-registered households the truth says need
-    monitoring (or are poor); a candidate is mapped to its people's true household."""
+    """Candidates of the 漏评 search against the households outside the registry's reach (never
+    registered, or removed with no record of the year) that the truth says need monitoring (or
+    are poor); a candidate is mapped to its people's true household."""
     from lantu.matching import omissions
 
     fam = Family("omission_search", "漏评排查（户籍人口中未建档户）")
     code = region_path.rstrip("/").rsplit("/", 1)[-1].rstrip("0") if region_path else ""
     found = omissions.search(year=year, policy=policy, region_code=code)
-    never = truth.never_registered(folder, year)
-    needed = never.filter(pl.col("true_monitoring").is_not_null() | pl.col("true_poor"))
+    # Outside the registry's reach: households never registered, and households removed from it
+    # of which it holds no record of the year (the search covers both; omissions.search).
+    removed = truth.registry_links(folder).join(
+        omissions.removed_without_record(year, region_path).with_columns(
+            pl.col("household_no").cast(pl.String)
+        ),
+        on="household_no",
+        how="semi",
+    )
+    outside = pl.concat(
+        [
+            truth.never_registered(folder, year),
+            truth.household_year(folder, year).join(removed, on="household_id", how="semi"),
+        ]
+    ).unique("household_id")
+    needed = outside.filter(pl.col("true_monitoring").is_not_null() | pl.col("true_poor"))
     fam.truth = needed.height
+    needed_removed = needed.join(removed, on="household_id", how="semi")
+    fam.extra["truth_removed"] = needed_removed.height
     if not found.height:
         return fam
     mapped = found.join(
@@ -340,8 +368,22 @@ def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
     right = mapped.join(needed.select("household_id"), on="household_id", how="semi")
     fam.right = right.height
     fam.found = right.select("household_id").unique().height
+    if "priority" in mapped.columns:  # the list the villages visit first
+        first = mapped.filter(pl.col("priority") == 1)
+        first_right = right.filter(pl.col("priority") == 1)
+        fam.extra["priority1_proposed"] = first.height
+        fam.extra["priority1_precision"] = (
+            first_right.height / first.height if first.height else None
+        )
+        fam.extra["priority1_recall"] = (
+            first_right.select("household_id").unique().height / fam.truth if fam.truth else None
+        )
+    found_removed = right.join(needed_removed.select("household_id"), on="household_id", how="semi")
+    fam.extra["found_removed"] = found_removed.select("household_id").unique().height
+    if "removed" in mapped.columns:
+        fam.extra["removed_proposed"] = mapped.filter(pl.col("removed").fill_null(False)).height
     wrong = mapped.join(needed.select("household_id"), on="household_id", how="anti").join(
-        never.select("household_id", "pc"), on="household_id", how="left"
+        outside.select("household_id", "pc"), on="household_id", how="left"
     )
     line = _line(policy, year)
     fam.wrong_reasons = _top(

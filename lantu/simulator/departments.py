@@ -20,7 +20,7 @@ import polars as pl
 
 from lantu.simulator import identity
 from lantu.simulator import lifecycle as lc
-from lantu.simulator.economy import wage_growth
+from lantu.simulator.economy import public_start, wage_growth
 from lantu.simulator.params import Params, stream
 from lantu.simulator.people import World
 from lantu.simulator.tables import append, village_code
@@ -278,15 +278,19 @@ def _finals(w: World, p: Params, seed: int, end: int) -> dict[str, pl.DataFrame]
         )
     }
     adult = (age >= 22) & (age < 60)
-    favour = H["favour"][P["hh"]]
+    # The roster of serving public employees: those the year loop put in a public post
+    # (economy.public_employment, whose salary was household income), alive and under the
+    # retirement age at the end.
     spec = p.get("departments.public_employee")
-    emp = idx[adult & (rng.random(n) < np.where(favour, spec["favour_rate"], spec["rate"]))]
+    start = public_start(w)
+    serving = (start > 0) & (age < int(spec["retire_age"])) & (P["left_reason"] != lc.DEATH)
+    emp = idx[serving]
     emp = emp[_covered(rng, p, "public_employees", len(emp))]
     out["public_employees"] = pl.DataFrame(
         {
             "person": emp,
             "employer_type": np.where(rng.random(len(emp)) < 0.6, "institution", "government"),
-            "start_year": (end - rng.integers(1, 25, len(emp))).astype(np.int32),
+            "start_year": start[emp].astype(np.int32),
         }
     )
     bspec = p.get("departments.business")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lantu.simulator import lifecycle as lc
-from lantu.simulator.params import Params
+from lantu.simulator.params import Params, stream
 from lantu.simulator.people import Arrays, World
 
 # Metres walked and climbed per minute of a water trip: the registry's distances (tables.py).
@@ -27,12 +27,76 @@ def in_registry(w: World) -> np.ndarray:
     return np.isin(w.H["reg"], REGISTERED) & w.H["ever"]
 
 
-def work(w: World, p: Params, rng: np.random.Generator, year: int, lab: np.ndarray) -> Arrays:
+def public_employment(w: World, p: Params, seed: int, year: int) -> np.ndarray:
+    """Who is a public employee (财政供养人员) this year. Each person draws, once, a propensity and
+    an entry age (``departments.public_employee``); on reaching that age (or, in the first year,
+    having passed it) a person present in a household enters public employment with the rate of
+    that household (much higher with connections: favouritism) and stays until the retirement
+    age. The start year is kept in ``w.extra["pub_start"]`` (0: never), for the department's
+    roster and the truth."""
+    P = w.P
+    n = w.n_people
+    spec = p.get("departments.public_employee")
+    lo, hi = (int(a) for a in spec["entry_age"])
+    have = len(w.extra.get("pub_u", ()))
+    first = have == 0
+    if have < n:
+        rng = stream(seed, f"public-employees-{year}")
+        k = n - have
+        w.extra["pub_u"] = np.concatenate([w.extra.get("pub_u", np.zeros(0)), rng.random(k)])
+        w.extra["pub_age"] = np.concatenate(
+            [w.extra.get("pub_age", np.zeros(0, dtype=np.int16)), rng.integers(lo, hi + 1, k)]
+        ).astype(np.int16)
+        w.extra["pub_start"] = np.concatenate(
+            [w.extra.get("pub_start", np.zeros(0, dtype=np.int16)), np.zeros(k, dtype=np.int16)]
+        )
+        sigma = float(p.get("income.public_salary")["sigma"])
+        w.extra["pub_grade"] = np.concatenate(
+            [w.extra.get("pub_grade", np.zeros(0)), rng.lognormal(-sigma * sigma / 2, sigma, k)]
+        )
+    age = lc.ages(w, year)
+    entry, start = w.extra["pub_age"], w.extra["pub_start"]
+    rate = np.where(w.H["favour"][P["hh"]], spec["favour_rate"], spec["rate"])
+    due = (age >= entry) if first else (age == entry)
+    enter = P["present"] & due & (start == 0) & (w.extra["pub_u"] < rate)
+    retire = int(spec["retire_age"])
+    since = (year - (age - entry)) if first else np.full(len(age), year)
+    start[enter] = since[enter]
+    return P["present"] & (start > 0) & (age < retire)
+
+
+def public_start(w: World) -> np.ndarray:
+    """The year each person entered public employment (0: never), for every person."""
+    out = np.zeros(w.n_people, dtype=np.int16)
+    known = w.extra.get("pub_start", out[:0])
+    out[: len(known)] = known
+    return out
+
+
+def public_salary(p: Params, year: int) -> float:
+    """A public employee's yearly salary in ``year`` (``income.public_salary``)."""
+    s = p.get("income.public_salary")
+    return float(s["2020"]) * (1 + float(s["growth"])) ** (year - 2020)
+
+
+def work(
+    w: World,
+    p: Params,
+    rng: np.random.Generator,
+    year: int,
+    lab: np.ndarray,
+    public: np.ndarray | None = None,
+) -> Arrays:
+    """Who works away, in a welfare job or locally; a public employee (``public``) does none
+    of these: the post is the work."""
     P = w.P
     age = lc.ages(w, year)
     reg = in_registry(w)[P["hh"]]
+    if public is None:
+        public = np.zeros(len(age), dtype=bool)
     able = (
-        P["present"]
+        ~public
+        & P["present"]
         & (age >= 16)
         & (age < 65)
         & np.isin(lab, (lc.L_SKILLED, lc.L_ORDINARY, lc.L_WEAK))
@@ -111,8 +175,18 @@ def wage_growth(p: Params, year: int) -> float:
 
 
 def incomes(
-    w: World, p: Params, rng: np.random.Generator, year: int, wk: Arrays, disaster: np.ndarray
+    w: World,
+    p: Params,
+    rng: np.random.Generator,
+    year: int,
+    wk: Arrays,
+    disaster: np.ndarray,
+    public: np.ndarray | None = None,
 ) -> Arrays:
+    """Household incomes by component. A public employee's salary is wage income
+    (工资性收入, DOMAIN.md section 4) of the household the employee belongs to; it is a published
+    figure (``income.public_salary``), so the first-year scaling of market incomes leaves it out
+    like the transfers."""
     P, H = w.P, w.H
     age = lc.ages(w, year)
     t = year - 2014
@@ -124,6 +198,11 @@ def incomes(
     wage_p += wk["local"] * p.f("work.local_work_income") * growth * skill
     wage_p += (P["work"] == lc.W_WELFARE) * float(p.get("work.welfare_job")["annual_pay"])
     wage = _sum(w, wage_p * P["present"])
+    if public is None:
+        public = np.zeros(len(age), dtype=bool)
+    # A person's pay grade is persistent (one draw per person, mean 1).
+    grade = w.extra.get("pub_grade", np.ones(len(age)))
+    salary = _sum(w, public * public_salary(p, year) * grade)
     size = np.bincount(P["hh"][P["present"]], minlength=w.n_households).astype(float)
     fm = p.get("income.farm_net_per_mu")
     v_index = w.villages["index"].to_numpy()[H["village"]]
@@ -151,11 +230,11 @@ def incomes(
         # Fixed once, in the first simulated year: market incomes scaled to the published mean.
         people = max(size.sum(), 1)
         market_pc = (wage + business * (1 - cost_share) + prop).sum() / people
-        transfer_pc = transfer.sum() / people
+        transfer_pc = (transfer.sum() + salary.sum()) / people
         target = p.f("income.target_mean_2014") - transfer_pc
         w.extra["scale"] = np.array([max(target / max(market_pc, 1.0), 0.1)])
     scale = w.extra["scale"]
-    wage, business, prop = wage * scale[0], business * scale[0], prop * scale[0]
+    wage, business, prop = wage * scale[0] + salary, business * scale[0], prop * scale[0]
     standard = p.yearly("income.dibao_standard", year)
     pre_pc = (wage + business * (1 - cost_share) + prop + transfer) / np.maximum(size, 1)
     dibao_hh = (
@@ -212,8 +291,16 @@ def guarantees(w: World, p: Params, year: int, school: np.ndarray) -> Arrays:
 
 
 def true_status(
-    p: Params, year: int, inc: Arrays, g: Arrays, hh_oop: np.ndarray, ever_registered: np.ndarray
+    p: Params,
+    year: int,
+    inc: Arrays,
+    g: Arrays,
+    hh_oop: np.ndarray,
+    ever_registered: np.ndarray,
+    prev_pc: np.ndarray | None = None,
 ) -> Arrays:
+    """The TRUE poverty (≤ 2020) and monitoring (≥ 2021) status of every household.
+    ``prev_pc``: last year's true per-capita net income (NaN for a household new this year)."""
     fails = g["housing_fail"] | g["education_fail"] | g["medical_fail"] | g["water_fail"]
     line = p.yearly("standards.income_line", year)
     poor = (inc["size"] > 0) & ((inc["pc"] < line) | fails) & (year <= 2020)
@@ -221,11 +308,19 @@ def true_status(
     if year >= 2021:
         mline = p.yearly("standards.monitoring_line", year)
         # At risk: below the monitoring line with a risk factor (a shock this year, a guarantee
-        # not met, or a large rigid expense: 中农组发〔2021〕7号 names 因病因残因灾因意外事故等
-        # 刚性支出较大); sudden hardship: a large rigid expense at or above the line (one
-        # household, one type).
+        # not met, a large rigid expense or a collapse of income: 中农组发〔2021〕7号 names
+        # 因病因残因灾因意外事故等刚性支出较大或收入大幅缩减); sudden hardship: a large rigid
+        # expense at or above the line (one household, one type; a collapse that leaves the
+        # income above the line is not taken as severe hardship — assumption).
         heavy = hh_oop > p.f("standards.sudden_expense_share") * np.maximum(inc["net"], 1)
-        low = (inc["size"] > 0) & (inc["pc"] < mline) & (inc["shock"] | fails | heavy)
+        # 收入大幅缩减 (the same sentence of 中农组发〔2021〕7号): per-capita income down by more
+        # than the set share since last year.
+        if prev_pc is None:
+            prev_pc = np.full(len(inc["pc"]), np.nan)
+        with np.errstate(invalid="ignore"):
+            collapsed = inc["pc"] < (1 - p.f("standards.income_drop_share")) * prev_pc
+        risk = inc["shock"] | fails | heavy | collapsed
+        low = (inc["size"] > 0) & (inc["pc"] < mline) & risk
         sudden = (inc["size"] > 0) & ~low & heavy
         mon = np.where(low, np.where(ever_registered, 1, 2), np.where(sudden, 3, 0)).astype(np.int8)
     return {"true_poor": poor, "true_monitoring": mon, "guarantees_ok": ~fails}

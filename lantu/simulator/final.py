@@ -13,6 +13,7 @@ import polars as pl
 from lantu.registry import codes
 from lantu.registry.columns import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from lantu.simulator import registry as rg
+from lantu.simulator.economy import public_start
 from lantu.simulator.geography import Geography
 from lantu.simulator.params import Params, stream
 from lantu.simulator.people import World
@@ -218,6 +219,8 @@ def _truth(w: World, out: Path) -> None:
                 .gather(P["left_reason"].astype(np.int64))
                 .replace("", None),
                 "household_id": P["hh"],
+                # The year a person entered public employment (财政供养人员), null if never.
+                "public_employee_from": pl.Series(public_start(w)).replace(0, None),
             }
         ),
         out / "truth" / "persons.parquet",

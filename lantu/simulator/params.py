@@ -1,7 +1,10 @@
 """The simulator's parameters: one YAML file (params.yaml beside this module) where every leaf is
 ``{value, source}``. ``Params.get("a.b")`` returns the value; ``Params.yearly`` reads a mapping of
 year → value and interpolates linearly between the years it names (holding the ends flat), so the
-file only lists the years a source gives.
+file only lists the years a source gives. A leaf whose value is ``{policy: NAME, parameter: P}``
+is the ruler's own parameter (``lantu/standards/policies``, each value with its document): the
+value in force that year, a step from each ``from`` year, never interpolated — one source for the
+rules and the truth.
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ class Params:
         return float(self.get(dotted))
 
     def yearly(self, dotted: str, year: int) -> float:
-        table = {int(k): float(v) for k, v in self.get(dotted).items()}
+        value = self.get(dotted)
+        if "policy" in value:
+            return ruler_value(str(value["policy"]), str(value["parameter"]), year)
+        table = {int(k): float(v) for k, v in value.items()}
         years = sorted(table)
         return float(np.interp(year, years, [table[y] for y in years]))
 
@@ -60,6 +66,16 @@ class Params:
 
         walk("", self.tree)
         return out
+
+
+def ruler_value(policy: str, parameter: str, year: int) -> float:
+    """The ruler's value of ``parameter`` in force in ``year`` under ``policy`` (the first value's
+    year before it: the simulator starts before some parameters exist)."""
+    from lantu.standards.policy import load
+
+    param = load(policy).parameters[parameter]
+    found = param.at(year) or min(param.values, key=lambda v: v.start)
+    return float(found.value)
 
 
 def stream(seed: int, name: str) -> np.random.Generator:

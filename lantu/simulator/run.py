@@ -128,10 +128,11 @@ def _year(
     poor_hh = np.isin(w.H["reg"], (registry.POOR, registry.RETURNED)) | (w.H["grade"] >= 2)
     school = lifecycle.schooling(w, p, rng, year, poor_hh)
     lab = lifecycle.labour(w, year, school)
-    wk = economy.work(w, p, rng, year, lab)
+    public = economy.public_employment(w, p, seed, year)
+    wk = economy.work(w, p, rng, year, lab, public)
     ev["job_loss"] = wk["job_loss"]
     med = economy.medical(w, p, rng, year)
-    inc = economy.incomes(w, p, rng, year, wk, dis["disaster"])
+    inc = economy.incomes(w, p, rng, year, wk, dis["disaster"], public)
     inc["hh_oop"] = med["hh_oop"]
     shocks = ("death", "illness", "disability", "disaster", "job_loss")
     inc["shock"] = np.logical_or.reduce([ev[k] for k in shocks if k in ev] + [ev["disaster"]])
@@ -142,7 +143,11 @@ def _year(
     head = lifecycle.heads(w)
     w.extra["head_age"] = np.where(head >= 0, lifecycle.ages(w, year)[np.maximum(head, 0)], 0)
     g = economy.guarantees(w, p, year, school)
-    truth = economy.true_status(p, year, inc, g, med["hh_oop"], w.H["ever"])
+    prev = np.full(w.n_households, np.nan)
+    last = w.extra.get("last_pc", prev[:0])
+    prev[: len(last)] = last
+    truth = economy.true_status(p, year, inc, g, med["hh_oop"], w.H["ever"], prev)
+    w.extra["last_pc"] = np.where(inc["size"] > 0, inc["pc"], np.nan)
     obs = registry.observe(w, p, rng, inc, g)
     if year == first:
         registry.identify(w, p, rng, year, inc, obs, truth, county_exit)

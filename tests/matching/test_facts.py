@@ -38,3 +38,28 @@ def test_an_asset_of_unknown_year_gives_no_exception():
 def test_assets_after_the_evaluation_year_do_not_count():
     frame = _vehicles([("r1", 0, "2021", "90000")])
     assert facts.variable("vehicle_year", frame, 2020).height == 0
+
+
+def _school(rows: list[tuple[str, str, int, str]]) -> pl.DataFrame:
+    """(record, id_number, year, level) enrolment records of household H1."""
+    return pl.DataFrame(
+        {
+            "dataset": ["school_enrolment"] * len(rows),
+            "member": [1 if r[1].endswith("1") else 2 for r in rows],
+            "household_no": ["H1"] * len(rows),
+            "id_number": [r[1] for r in rows],
+            "record": [r[0] for r in rows],
+            "facts": [json.dumps({"year": y, "level": lv}) for _, _, y, lv in rows],
+        }
+    )
+
+
+PUPIL, OTHER = "530102201001010011", "530102201201010022"
+
+
+def test_a_pupil_gone_on_to_senior_school_has_not_left():
+    frame = _school([("r1", PUPIL, 2024, "junior"), ("r2", PUPIL, 2025, "senior")])
+    left = facts.variable("schooling", frame, 2025)
+    assert left["schooling"].to_list() == [False]
+    gone = facts.variable("schooling", _school([("r1", PUPIL, 2024, "junior")]), 2025)
+    assert gone["schooling"].to_list() == [True]

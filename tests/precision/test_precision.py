@@ -16,10 +16,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 FLOORS = {
     # family: (measure, floor)
+    # On this county (seed 1, 20,000 people), 2026-12-03: monitoring set P 0.84, R in the
+    # registry 0.92; proposals P 0.70; exclusion P 1.00 (24 findings); omission search R 0.45,
+    # P 0.12. The floors sit under them with room for a small sample's swing.
     "monitoring_set": [("precision", 0.6), ("recall_in_registry", 0.85)],
-    "monitoring_proposals": [("precision", 0.25)],
-    "exclusion": [("precision", 0.15)],
-    "omission_search": [("recall", 0.3)],
+    "monitoring_proposals": [("precision", 0.5)],
+    "exclusion": [("precision", 0.7)],
+    "omission_search": [("recall", 0.3), ("precision", 0.08)],
 }
 
 

@@ -84,3 +84,29 @@ def test_vehicles_give_the_owners_hukou_village_and_load_it_as_the_place(county_
     records = pl.read_parquet(path)
     assert checked.ok
     assert checked.frame["region_code"].to_list() == records["hukou_region_code"].to_list()
+
+
+def test_public_employees_are_paid_into_their_household_and_listed_from_their_start(county_run):
+    """A serving public employee's salary (income.public_salary) is household wage income from
+    the year of appointment; the department's roster gives that year."""
+    from lantu.simulator.economy import public_salary
+
+    persons = pl.read_parquet(county_run / "truth" / "persons.parquet")
+    emp = persons.filter(pl.col("public_employee_from").is_not_null())
+    assert emp.height > 0
+    roster = pl.read_parquet(county_run / "observed" / "departments" / "public_employees.parquet")
+    links = pl.read_parquet(county_run / "truth" / "links" / "public_employees.parquet")
+    listed = roster.join(links, on="record_id").join(persons, on="person_id")
+    assert listed.height > 0
+    assert (listed["start_year"] == listed["public_employee_from"]).all()
+    year = 2025
+    py = pl.read_parquet(county_run / "truth" / "person_years" / f"{year}.parquet")
+    hy = pl.read_parquet(county_run / "truth" / "household_years" / f"{year}.parquet")
+    serving = (
+        listed.filter(pl.col("start_year") <= year)
+        .join(py.select("person_id", pl.col("household_id").alias("hh")), on="person_id")
+        .join(hy, left_on="hh", right_on="household_id")
+    )
+    floor = public_salary(Params.load(), year) * 0.3  # the pay grade's low tail
+    assert serving.height > 0
+    assert (serving["wage"] >= floor).mean() > 0.95

@@ -30,3 +30,18 @@ def test_public_function_runs_a_tiny_county(tmp_path):
     out = lantu.simulator.simulate("county", tmp_path / "x", seed=5, people=300)
     assert (out / "observed" / "registry" / "households.parquet").exists()
     assert (out / "truth" / "persons.parquet").exists()
+
+
+def test_the_lines_are_the_rulers_own():
+    """The truth and the rules read one value per year (the ruler's, each with its document)."""
+    from lantu.standards.policy import load
+
+    p, pol = Params.load(), load("yunnan")
+    for name in ("income_line", "monitoring_line"):
+        param = pol.parameters[name]
+        for year in range(2021 if name == "monitoring_line" else 2014, 2027):
+            found = param.at(year)
+            assert found is not None
+            assert p.yearly(f"standards.{name}", year) == float(found.value), (name, year)
+    assert p.yearly("standards.monitoring_line", 2024) == 6000
+    assert p.yearly("standards.monitoring_line", 2025) == 8700

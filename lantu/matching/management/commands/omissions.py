@@ -8,13 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandParser
 from openpyxl import Workbook
 
 from lantu.matching import omissions
 
 HEADERS = ["户号 / register no.", "村代码 / village", "户主 / head", "户主身份证号 / head's ID",
-           "人数 / people"]  # fmt: skip
+           "人数 / people", "核查顺序 / priority"]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         self.stdout.write(f"疑似漏评户 / possibly missed households: {found.height}")
         if not found.height:
             return
+        first = found.filter(pl.col("priority") == 1).height
+        self.stdout.write(
+            f"  优先核查（部门记录了风险事件） / visit first (a recorded event): {first}"
+        )
         per = found.group_by("region_code").len().sort("region_code")
         for code, n in per.rows():
             self.stdout.write(f"  {code}: {n}")
@@ -40,8 +45,8 @@ class Command(BaseCommand):
             assert ws is not None
             ws.title = f"漏评排查{o['year']}"
             ws.append(HEADERS)
-            cols = ["household_no", "region_code", "head_name", "head_id", "size"]
-            for row in found.sort("region_code", "household_no").select(cols).rows():
+            cols = ["household_no", "region_code", "head_name", "head_id", "size", "priority"]
+            for row in found.sort("priority", "region_code", "household_no").select(cols).rows():
                 ws.append(list(row))
             wb.save(Path(o["xlsx"]))
             self.stdout.write(f"已写入 / written: {o['xlsx']}")

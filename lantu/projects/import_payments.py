@@ -25,7 +25,7 @@ from lantu.ledger.services import record_rows
 from lantu.projects import columns, lookups
 from lantu.projects.import_funds import _disbursed, _dups, _resolve_projects
 from lantu.projects.imports import Table, register, row_errors
-from lantu.projects.invariants import ELIGIBLE_STATUSES
+from lantu.projects.invariants import eligible_statuses
 from lantu.projects.models import Disbursement
 from lantu.registry.reader import ROW
 from lantu.registry.validate import RowError
@@ -108,7 +108,7 @@ def _check(df: pl.DataFrame, actor: Any) -> tuple[pl.DataFrame, list[RowError]]:
 
 def _eligibility(out: pl.DataFrame, skip: pl.Expr) -> list[RowError]:
     """Not registered nor monitored: only a beneficiary of the project may be paid."""
-    doubtful = out.filter(~skip & ~pl.col("status").is_in(ELIGIBLE_STATUSES).fill_null(True))
+    doubtful = out.filter(~skip & ~pl.col("status").is_in(eligible_statuses()).fill_null(True))
     if not doubtful.height:
         return []
     known = select_in(

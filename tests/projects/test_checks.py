@@ -93,51 +93,68 @@ def test_each_planted_fault_is_found(world, now):
 
 
 def test_fund_invariant_checks_over_tables():
+    """The record rules over plain tables (a file store): over-allocated, over-paid, paid to a
+    household neither registered nor a beneficiary."""
     import pyarrow as pa
 
-    data = {
+    records = {
         "projects": pa.table(
             {
-                "id": [1],
-                "code": ["a"],
-                "region_path": ["/1/"],
-                "county_id": [9],
+                "project_code": ["a"],
+                "county_code": ["530102"],
                 "stage": ["implementing"],
-                "notice_date": [datetime.date(2021, 1, 1)],
-                "completed_date": pa.array([None], pa.date32()),
-                "accepted_date": pa.array([None], pa.date32()),
                 "year": [2021],
+                "notice_date": [datetime.date(2021, 1, 1)],
+                "as_of": [datetime.date(2022, 1, 1)],
+                "allocated_fen": [500],
+                "project_id": [1],
+                "region_path": ["/1/"],
+                **{f: ["x"] for f in ("funds_plan", "plan", "approval_doc", "notice_plan",
+                                      "responsible_unit", "responsible_person", "supervision")},
             }
         ),
         "allocations": pa.table(
             {
-                "project_id": [1],
-                "county_id": [9],
+                "project_code": ["a"],
+                "county_code": ["530102"],
                 "source": ["central"],
                 "year": [2021],
-                "amount": [500],
+                "amount_fen": [500],
+                "county_id": [9],
+                "region_path": ["/1/"],
             }
         ),
-        "available": pa.table(
-            {"county_id": [9], "source": ["central"], "year": [2021], "amount": [400]}
-        ),
-        "payments": pa.table(
+        "funds": pa.table(
             {
+                "county_code": ["530102"],
+                "source": ["central"],
+                "year": [2021],
+                "available_fen": [400],
+                "county_id": [9],
+                "region_path": ["/1/"],
+            }
+        ),
+        "disbursements": pa.table(
+            {
+                "project_code": ["a", "a"],
+                "voucher": ["v1", "v2"],
+                "amount_fen": [300, 300],
+                "year": [2021, 2021],
+                "household_status": ["poor", "not_registered"],
+                "beneficiary": [False, False],
                 "project_id": [1, 1],
                 "household_id": [5, 6],
-                "amount": [300, 300],
-                "year": [2021, 2021],
-                "status": ["poor", "not_registered"],
-                "household_no": ["h5", "h6"],
-                "region_path": ["/1/", "/1/"],
             }
         ),
-        "beneficiaries": pa.table(
-            {"project_id": pa.array([], pa.int64()), "household_id": pa.array([], pa.int64())}
-        ),
     }
-    out = checks.project_findings(data, as_of=datetime.date(2022, 1, 1), acceptance_days=90)
-    assert set(out["check"]) == {"over_allocated", "over_disbursed", "ineligible_payment"}
+    res = checks.run_records("yunnan", 2021, records)
+    out = checks.record_findings(res, records)
+    got = set(zip(out["check"], out["key"], strict=True))
+    assert got == {
+        ("over_allocated", "9/central/2021"),
+        ("over_disbursed", "1"),
+        ("ineligible_payment", "1/6"),
+    }, got
 
 
 def test_feed_reaches_the_ruler(world, now):

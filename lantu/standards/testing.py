@@ -40,6 +40,7 @@ from lantu.registry import columns
 from lantu.standards.policy import POLICY_DIR, load
 
 CASE_DIR = POLICY_DIR / "tests"
+ROOMS = POLICY_DIR.parent.parent  # lantu/
 
 
 @dataclass
@@ -259,7 +260,15 @@ def run_file(path: Path) -> list[CaseResult]:
 
 
 def case_files(directory: Path | None = None) -> list[Path]:
-    return sorted(p for p in (directory or CASE_DIR).glob("*.yaml") if not p.name.startswith("_"))
+    """The case files of a folder; by default the ruler's and every room's
+    (``lantu/<room>/policies/tests``: cases of the room's overlay)."""
+    folders = [directory] if directory else [CASE_DIR, *sorted(ROOMS.glob("*/policies/tests"))]
+    return [
+        p
+        for folder in dict.fromkeys(folders)
+        for p in sorted(folder.glob("*.yaml"))
+        if not p.name.startswith("_")
+    ]
 
 
 def run_all(paths: list[Path] | None = None) -> list[CaseResult]:

@@ -1,6 +1,7 @@
 """``lantu standards test|show|sql|check``: the ruler's policy files from the command line.
 
-- ``test [FILE ...]``: run the YAML policy cases (default: every file under policies/tests);
+- ``test [FILE ...]``: run the YAML policy cases (default: every file under policies/tests and
+  every room's ``lantu/<room>/policies/tests``);
 - ``show POLICY --year Y [--overlay PATH ...]``: the rules and every parameter value in force,
   with its source and reference (overrides by the province or county marked), then every override
   the chain records (what the province, county or an overlay such as

@@ -83,7 +83,7 @@ def evaluate(
 
     households = result("household")
     assert households is not None
-    records = {lv: t for lv in schema.RECORDS if (t := result(lv)) is not None}
+    records: dict[str, pa.Table] = {lv: t for lv in schema.RECORDS if (t := result(lv)) is not None}
     return Results(
         compiled, _stamp(households, compiled), result("village"), result("county"), records
     )

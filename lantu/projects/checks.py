@@ -21,6 +21,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 
@@ -64,7 +65,8 @@ def _like(path: str) -> str:
 def tables(region_path: str, as_of: datetime.date) -> dict[str, pa.Table]:
     """The ruler's record inputs for a subtree (``schema.RECORDS``; amounts in fen), each with
     the row ids the findings need (``project_id``, ``household_id``, ``county_id``,
-    ``region_path``; the ruler reads only its declared columns)."""
+    ``region_path``) and the payee household's village code (``region_code``, for roll-ups); the
+    ruler reads only its declared columns."""
     p = _like(region_path)
     six = "funds_plan, plan, approval_doc, notice_plan, responsible_unit, responsible_person, "
     return snapshot.read_queries(
@@ -80,9 +82,10 @@ def tables(region_path: str, as_of: datetime.date) -> dict[str, pa.Table]:
             "disbursements": "SELECT p.code AS project_code, d.voucher, h.household_no, d.item, "
             "d.payee_id_number, d.amount AS amount_fen, d.year, d.date, "
             "h.status AS household_status, b.id IS NOT NULL AS beneficiary, "
-            "d.project_id, d.household_id, h.region_path FROM projects_disbursement d "
-            "JOIN projects_project p ON p.id = d.project_id "
+            "d.project_id, d.household_id, h.region_path, hr.code AS region_code "
+            "FROM projects_disbursement d JOIN projects_project p ON p.id = d.project_id "
             "JOIN registry_household h ON h.id = d.household_id "
+            "JOIN regions_region hr ON hr.id = h.region_id "
             "LEFT JOIN projects_beneficiary b ON b.project_id = d.project_id "
             f"AND b.household_id = d.household_id WHERE d.region_path LIKE {p}",
             "funds": "SELECT r.code AS county_code, f.source, f.year, f.amount AS available_fen, "
@@ -104,6 +107,47 @@ def run_rules(
     inputs = snapshot.from_db(years=(year - 1, year), region_path=region_path)
     records = tables(region_path, as_of)
     return evaluate(policy(name), year, {**inputs, **records}), records
+
+
+def _fen(col: str) -> str:
+    """A yuan amount written as text (the importer's files) as whole fen, exactly."""
+    return f"CAST(ROUND(CAST({col} AS DECIMAL(18, 2)) * 100) AS BIGINT)"
+
+
+def file_tables(folder: Path, con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
+    """The ruler's record inputs from a file store: a simulation's ``observed/projects`` (the
+    importer's tables, amounts as yuan text) with the registry's households for each payee's
+    status, read and joined in DuckDB. Only the columns the rules read are kept (a province has
+    ~10⁷ payments)."""
+    src = Path(folder) / "observed"
+
+    def pq(name: str) -> str:
+        return "read_parquet('" + str(src / name).replace("'", "''") + "')"
+
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW f_projects AS SELECT * FROM {pq('projects/projects.parquet')}"
+    )
+    six = "funds_plan, plan, approval_doc, notice_plan, responsible_unit, responsible_person"
+    sqls = {
+        "projects": f"SELECT p.code AS project_code, p.county_code, p.category, p.stage, p.year, "
+        f"p.notice_date, p.completed_date, p.accepted_date, {six}, p.supervision, "
+        f"a.fen AS allocated_fen FROM f_projects p LEFT JOIN (SELECT project_code, "
+        f"SUM({_fen('amount')}) AS fen FROM {pq('projects/allocations.parquet')} "
+        "GROUP BY project_code) a ON a.project_code = p.code",
+        "disbursements": f"SELECT d.project_code, d.voucher, d.household_no, "
+        f"{_fen('d.amount')} AS amount_fen, CAST(SUBSTRING(d.date, 1, 4) AS BIGINT) AS year, "
+        "h.status AS household_status, b.project_code IS NOT NULL AS beneficiary, h.region_code "
+        f"FROM {pq('projects/disbursements.parquet')} d "
+        f"LEFT JOIN {pq('registry/households.parquet')} h USING (household_no) "
+        f"LEFT JOIN (SELECT DISTINCT project_code, household_no FROM "
+        f"{pq('projects/beneficiaries.parquet')}) b USING (project_code, household_no)",
+        "funds": f"SELECT county_code, source, CAST(year AS BIGINT) AS year, "
+        f"{_fen('amount')} AS available_fen FROM {pq('projects/funds.parquet')}",
+        "allocations": f"SELECT a.project_code, p.county_code, a.source, "
+        f"CAST(a.year AS BIGINT) AS year, {_fen('a.amount')} AS amount_fen "
+        f"FROM {pq('projects/allocations.parquet')} a JOIN f_projects p ON p.code = a.project_code",
+    }
+    return {name: con.sql(sql).arrow().read_all() for name, sql in sqls.items()}
 
 
 def run_records(name: str, year: int, records: dict[str, Any]) -> Results:
@@ -141,9 +185,10 @@ def record_findings(res: Results, records: dict[str, pa.Table]) -> pl.DataFrame:
     p = _failed(res, "project")
     if p.height:
         out.append(
-            p.join(projects.select("project_code", "project_id", "year", "region_path"),
-                   on="project_code")  # fmt: skip
-            .select(
+            p.join(
+                projects.select("project_code", "project_id", "year", "region_path"),
+                on="project_code",
+            ).select(
                 pl.col("rule"),
                 pl.col("project_id").cast(pl.String).alias("key"),
                 pl.col("project_id").cast(pl.Int64),

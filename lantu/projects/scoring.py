@@ -4,8 +4,8 @@ precision and recall per check. Only this scoring reads ``truth/``; the applicat
 A truth fault names a household (household checks) or a project by its number (project checks);
 findings are matched on the same key. The supervision room's simulator plants double payments of
 its own in the same payments file (``truth/supervision/faults.parquet``, ``double_payment``): they
-are payments made twice as much as this room's, so they count as ``household_paid_twice`` truth. Faults about households the load held back are not in the
-data and are left out of recall.
+are payments made twice as much as this room's, so they count as ``household_paid_twice`` truth.
+Faults about households the load held back are not in the data and are left out of recall.
 """
 
 from __future__ import annotations

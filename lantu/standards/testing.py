@@ -1,22 +1,23 @@
 """Policy test cases in YAML: input household → expected decision per rule.
 
-A case file (``lantu/standards/policies/tests/*.yaml``) names a policy and a year, gives
-``defaults`` (a household, its yearly facts, the previous year's facts, and a member template and
-member list), and ``cases``; each case overrides what it needs and states ``expect`` (rule → true,
-false, or null for "does not apply"), optionally ``expect_failed`` (clause ids that must be among
-the failed ones), ``expect_village`` and ``expect_county``. A case may list several
-``households`` (for village and county rules); each case gets its own county code so cases do not
-disturb each other.
+A case file (``lantu/standards/policies/tests/*.yaml``, or a room's ``lantu/<room>/policies/tests``)
+names a policy and a year, gives ``defaults`` (a household, its yearly facts, the previous year's
+facts, and a member template and member list), and ``cases``; each case overrides what it needs and
+states ``expect`` (rule → true, false, or null for "does not apply"), optionally ``expect_failed``
+(clause ids that must be among the failed ones), ``expect_village`` and ``expect_county``. A case
+may list several ``households`` (for village and county rules); each case gets its own county code
+so cases do not disturb each other. Members without an ID number get a valid one made from their
+birth date and sex. All cases of one (policy, year) run as one batch through the real engine, so
+the tests exercise exactly what runs in production.
 
 Record chains (``schema.RECORDS``): a case may give ``projects`` (or one ``project``) with their
 ``disbursements``, and ``funds`` (or one ``fund``) with their ``allocations``, each row laid over
-the defaults' ``project``/``disbursement``/``fund``/``allocation``; unnamed rows get the case's
+the defaults' ``project``/``disbursement``/``fund``/``allocation``. Unnamed rows get the case's
 county code, a project number of their own (``P<case>-<n>``; a disbursement: its case's first
-project) and a voucher; expectations find a case's projects by that number. ``expect_project`` / ``expect_fund`` state the rules of the case's first project or
-fund, ``expect_projects`` / ``expect_disbursements`` a list in the order of their numbers and
-``expect_funds`` one in the order of source and year. Members without an ID number get a valid one made from their birth date and
-sex. All cases of one (policy, year) run as one batch through the real engine, so the tests
-exercise exactly what runs in production.
+project) and a voucher; expectations find a case's projects by that number. ``expect_project`` /
+``expect_fund`` state the rules of the case's first project or fund; ``expect_projects`` and
+``expect_disbursements`` list them in the order of their numbers, ``expect_funds`` in the order
+of source and year.
 
 Run by ``lantu standards test`` and by ``tests/standards/test_policy_cases.py``.
 """
@@ -129,8 +130,13 @@ def _add_records(
     first = codes[0] if codes else f"P{i:04d}-0"
     for k, row in enumerate(case.get("disbursements") or []):
         batch.records["disbursements"].append(
-            {"project_code": first, "voucher": f"V{i:04d}-{k}", "household_no": f"T{i:04d}-0",
-             **defaults.get("disbursement", {}), **row}  # fmt: skip
+            {
+                "project_code": first,
+                "voucher": f"V{i:04d}-{k}",
+                "household_no": f"T{i:04d}-0",
+                **defaults.get("disbursement", {}),
+                **row,
+            }
         )
     for row in _rows(case, "funds", "fund"):
         batch.records["funds"].append({"county_code": county, **defaults.get("fund", {}), **row})
@@ -151,17 +157,22 @@ def _check_records(res: Results, case: dict[str, Any], county: str, i: int) -> l
 
     tag = f"P{i:04d}-"
     chosen = {
-        "expect_project": sorted(mine("project", "project_code", tag),
-                                 key=lambda r: r["project_code"])[:1],
+        "expect_project": sorted(
+            mine("project", "project_code", tag), key=lambda r: r["project_code"]
+        )[:1],
         "expect_fund": mine("fund", "county_code", county)[:1],
     }
     funds = sorted(mine("fund", "county_code", county), key=lambda r: (r["source"], r["year"]))
     listed = {
-        "expect_projects": sorted(mine("project", "project_code", tag),
-                                  key=lambda r: r["project_code"]),
+        "expect_projects": sorted(
+            mine("project", "project_code", tag), key=lambda r: r["project_code"]
+        ),
         "expect_disbursements": sorted(
-            (r for r in mine("disbursement", "voucher", "")
-             if r["project_code"].startswith(tag) or r["voucher"].startswith(f"V{i:04d}-")),
+            (
+                r
+                for r in mine("disbursement", "voucher", "")
+                if r["project_code"].startswith(tag) or r["voucher"].startswith(f"V{i:04d}-")
+            ),
             key=lambda r: r["voucher"],
         ),
         "expect_funds": funds,

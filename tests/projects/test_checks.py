@@ -109,8 +109,18 @@ def test_fund_invariant_checks_over_tables():
                 "allocated_fen": [500],
                 "project_id": [1],
                 "region_path": ["/1/"],
-                **{f: ["x"] for f in ("funds_plan", "plan", "approval_doc", "notice_plan",
-                                      "responsible_unit", "responsible_person", "supervision")},
+                **{
+                    f: ["x"]
+                    for f in (
+                        "funds_plan",
+                        "plan",
+                        "approval_doc",
+                        "notice_plan",
+                        "responsible_unit",
+                        "responsible_person",
+                        "supervision",
+                    )
+                },
             }
         ),
         "allocations": pa.table(

@@ -228,7 +228,8 @@ def _apply(df: pl.DataFrame, actor: Any, source: str) -> dict[str, int]:
         pl.col("payee_id_number").str.to_uppercase(),
         "bank_account",
         "amount",
-        "date",
+        # ISO text, as the database stores a date: no adapter call per row
+        pl.col("date").dt.strftime("%Y-%m-%d"),
         pl.col("date").dt.year().alias("year"),
     )
     # A load larger than what is stored rebuilds the indexes once at the end (SQLite): several
@@ -238,7 +239,9 @@ def _apply(df: pl.DataFrame, actor: Any, source: str) -> dict[str, int]:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM projects_disbursement")
         before = cur.fetchone()[0]
     with indexes_deferred([Disbursement], when=big):
-        insert_rows(Disbursement, FIELDS, [s.to_list() for s in cols.iter_columns()])
+        insert_rows(
+            Disbursement, FIELDS, [s.to_list() for s in cols.iter_columns()], prepared={"date"}
+        )
     _ledger(new, before, actor, source)
     return {"disbursements_written": new.height, "disbursements_skipped": df.height - new.height}
 

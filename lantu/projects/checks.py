@@ -111,7 +111,7 @@ def run_rules(
 
 def _fen(col: str) -> str:
     """A yuan amount written as text (the importer's files) as whole fen, exactly."""
-    return f"CAST(ROUND(CAST({col} AS DECIMAL(18, 2)) * 100) AS BIGINT)"
+    return f"CAST(ROUND(TRY_CAST(NULLIF({col}, '') AS DECIMAL(18, 2)) * 100) AS BIGINT)"
 
 
 def file_tables(folder: Path, con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
@@ -135,16 +135,16 @@ def file_tables(folder: Path, con: duckdb.DuckDBPyConnection) -> dict[str, pa.Ta
         f"SUM({_fen('amount')}) AS fen FROM {pq('projects/allocations.parquet')} "
         "GROUP BY project_code) a ON a.project_code = p.code",
         "disbursements": f"SELECT d.project_code, d.voucher, d.household_no, "
-        f"{_fen('d.amount')} AS amount_fen, CAST(SUBSTRING(d.date, 1, 4) AS BIGINT) AS year, "
+        f"{_fen('d.amount')} AS amount_fen, TRY_CAST(SUBSTRING(d.date, 1, 4) AS BIGINT) AS year, "
         "h.status AS household_status, b.project_code IS NOT NULL AS beneficiary, h.region_code "
         f"FROM {pq('projects/disbursements.parquet')} d "
         f"LEFT JOIN {pq('registry/households.parquet')} h USING (household_no) "
         f"LEFT JOIN (SELECT DISTINCT project_code, household_no FROM "
         f"{pq('projects/beneficiaries.parquet')}) b USING (project_code, household_no)",
-        "funds": f"SELECT county_code, source, CAST(year AS BIGINT) AS year, "
+        "funds": f"SELECT county_code, source, TRY_CAST(year AS BIGINT) AS year, "
         f"{_fen('amount')} AS available_fen FROM {pq('projects/funds.parquet')}",
         "allocations": f"SELECT a.project_code, p.county_code, a.source, "
-        f"CAST(a.year AS BIGINT) AS year, {_fen('a.amount')} AS amount_fen "
+        f"TRY_CAST(a.year AS BIGINT) AS year, {_fen('a.amount')} AS amount_fen "
         f"FROM {pq('projects/allocations.parquet')} a JOIN f_projects p ON p.code = a.project_code",
     }
     return {name: con.sql(sql).arrow().read_all() for name, sql in sqls.items()}

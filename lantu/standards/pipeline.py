@@ -289,18 +289,21 @@ def record_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
         steps.append(Step(f"{cp}_vars", _derived(child, c, f"{cp}_typed")))
         steps += rule_steps(cp, f"{cp}_vars", lc)
         steps.append(_record_result(child, lc, lt))
-        keys = ", ".join(schema.RECORDS[child].parent_keys)
+        pkeys = schema.RECORDS[child].parent_keys
+        keys = ", ".join(pkeys)
         aggs = "".join(f", {a.sql} AS {a.column}" for a in lt.aggregates.values())
         steps.append(
             Step(f"{tp}_agg0", f"SELECT {keys}{aggs} FROM {RESULT_TABLES[child]} GROUP BY {keys}")
         )
         steps += _record_input(top, present)
-        picks = "".join(f", g.{a.column}" for a in lt.aggregates.values())
+        cols = [f"COALESCE(t.{k}, g.{k}) AS {k}" for k in pkeys]
+        cols += [f"t.{v.name}" for v in schema.record_columns(top) if v.name not in pkeys]
+        cols += [f"g.{a.column}" for a in lt.aggregates.values()]
+        on = " AND ".join(f"t.{k} = g.{k}" for k in pkeys)
         steps.append(
             Step(
                 f"{tp}_joined",
-                f"SELECT t.* EXCLUDE ({keys}), {keys}{picks} FROM {tp}_typed t "
-                f"FULL JOIN {tp}_agg0 g USING ({keys})",
+                f"SELECT {', '.join(cols)} FROM {tp}_typed t FULL JOIN {tp}_agg0 g ON {on}",
             )
         )
         steps.append(Step(f"{tp}_vars", _derived(top, c, f"{tp}_joined")))

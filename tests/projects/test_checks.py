@@ -190,3 +190,78 @@ def test_feed_reaches_the_ruler(world, now):
     assert hh[world["outsider"].household_no].get("project_reach") is None
     res = evaluate(checks.policy("yunnan"), 2021, inputs)
     assert res.counties is not None
+
+
+def test_rules_over_a_file_store(tmp_path):
+    """A simulation's files (the importer's tables, yuan as text) through ``file_tables``: the
+    same rules find a project implemented without notice, a payment to a household the registry
+    does not list as eligible, and a fund allocated beyond what is available."""
+    import duckdb
+    import polars as pl
+
+    obs = tmp_path / "observed"
+    (obs / "projects").mkdir(parents=True)
+    (obs / "registry").mkdir()
+    names = ("funds_plan", "plan", "approval_doc", "notice_plan", "responsible_unit",
+             "responsible_person", "supervision")  # fmt: skip
+    six = {f: ["x", "x"] for f in names}
+    pl.DataFrame(
+        {
+            "code": ["A", "B"],
+            "county_code": ["530602", "530602"],
+            "category": ["industry", "road"],
+            "year": ["2020", "2020"],
+            "stage": ["implementing", "assets"],
+            "notice_date": ["", "2020-03-01"],
+            "completed_date": ["", "2020-10-30"],
+            "accepted_date": ["", "2020-12-15"],
+            **six,
+        }
+    ).write_parquet(obs / "projects" / "projects.parquet")
+    pl.DataFrame(
+        {
+            "project_code": ["A", "B"],
+            "source": ["central"] * 2,
+            "year": ["2020"] * 2,
+            "amount": ["600.00", "500.50"],
+        }
+    ).write_parquet(obs / "projects" / "allocations.parquet")
+    pl.DataFrame(
+        {"county_code": ["530602"], "source": ["central"], "year": ["2020"], "amount": ["1100.49"]}
+    ).write_parquet(obs / "projects" / "funds.parquet")
+    pl.DataFrame(
+        {
+            "project_code": ["A", "A"],
+            "household_no": ["H1", "H2"],
+            "voucher": ["v1", "v2"],
+            "item": ["奖补"] * 2,
+            "payee_id_number": ["", ""],
+            "amount": ["300", "300"],
+            "date": ["2020-05-01"] * 2,
+        }
+    ).write_parquet(obs / "projects" / "disbursements.parquet")
+    pl.DataFrame(
+        {"project_code": ["A"], "household_no": ["H9"], "mechanism": ["subsidy"]}
+    ).write_parquet(obs / "projects" / "beneficiaries.parquet")
+    pl.DataFrame(
+        {
+            "household_no": ["H1", "H2"],
+            "region_code": ["530602001201"] * 2,
+            "status": ["poor", "not_registered"],
+        }
+    ).write_parquet(obs / "registry" / "households.parquet")
+    records = checks.file_tables(tmp_path, duckdb.connect())
+    assert records["disbursements"]["amount_fen"].to_pylist() == [30000, 30000]
+    res = checks.run_records("yunnan", 2020, records)
+    failed = {
+        (lv, r[k], rule)
+        for lv, k in (("project", "project_code"), ("disbursement", "voucher"), ("fund", "source"))
+        for r in res.records[lv].to_pylist()
+        for rule in checks.RULES
+        if r.get(rule) is False
+    }
+    assert failed == {
+        ("project", "A", "p_noticed"),
+        ("disbursement", "v2", "d_to_eligible"),
+        ("fund", "central", "f_within_available"),
+    }

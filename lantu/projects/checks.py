@@ -167,8 +167,7 @@ def _failed(res: Results, level: str) -> pl.DataFrame:
         return pl.DataFrame(schema={"rule": pl.String})
     frame = pl.DataFrame(pl.from_arrow(table))
     rules = [r for r in rules if r in frame.columns]
-    keys = [c for c in frame.columns if c not in rules and c != "failed"]
-    keys = [c for c in keys if not c.startswith("failed_")]
+    keys = [c for c in frame.columns if c not in rules and not c.startswith("failed_")]
     return (
         frame.unpivot(index=keys, on=rules, variable_name="rule", value_name="passed")
         .filter(pl.col("passed") == False)  # noqa: E712
@@ -176,25 +175,45 @@ def _failed(res: Results, level: str) -> pl.DataFrame:
     )
 
 
+def _details(res: Results, frame: pl.DataFrame) -> pl.DataFrame:
+    """``zh``/``en``: which clauses failed, spelled out, for rules that must meet every one of
+    several clauses (the six 六定: which are missing); empty otherwise."""
+    text = res.compiled.clause_text
+    several = {r.name for lv in res.compiled.levels.values() for r in lv.rules
+               if r.match == "all" and len(r.clauses) > 1}  # fmt: skip
+    zh, en = [], []
+    for rule, failed in zip(frame["rule"], frame["failed"], strict=True):
+        ids = [i for i in (failed or "").split(",") if i.startswith(f"{rule}.")]
+        ids = ids if rule in several else []
+        zh.append("、".join(text[i][2] or i for i in ids if i in text))
+        en.append(", ".join(text[i][3] or i for i in ids if i in text))
+    return frame.with_columns(pl.Series("zh", zh, pl.String), pl.Series("en", en, pl.String))
+
+
 def record_findings(res: Results, records: dict[str, pa.Table]) -> pl.DataFrame:
     """Every failed project, payment and fund rule as a finding: check, key, project_id,
-    household_id, year, region_path (keys as the work queue has always named them: a project by
+    household_id, year, region_path, and ``zh``/``en``, the failed clauses where they say more than
+    the check's label (keys as the work queue has always named them: a project by
     its id, a payment by project and household ids, a fund by county id, source and year)."""
     out = []
     projects = pl.DataFrame(pl.from_arrow(records["projects"]))
     p = _failed(res, "project")
     if p.height:
         out.append(
-            p.join(
+            _details(res, p)
+            .join(
                 projects.select("project_code", "project_id", "year", "region_path"),
                 on="project_code",
-            ).select(
+            )
+            .select(
                 pl.col("rule"),
                 pl.col("project_id").cast(pl.String).alias("key"),
                 pl.col("project_id").cast(pl.Int64),
                 pl.lit(None, pl.Int64).alias("household_id"),
                 pl.col("year").cast(pl.Int64),
                 "region_path",
+                "zh",
+                "en",
             )
         )
     d = _failed(res, "disbursement")
@@ -241,10 +260,15 @@ def record_findings(res: Results, records: dict[str, pa.Table]) -> pl.DataFrame:
             )
         )
     schema = {"rule": pl.String, "key": pl.String, "project_id": pl.Int64,
-              "household_id": pl.Int64, "year": pl.Int64, "region_path": pl.String}  # fmt: skip
+              "household_id": pl.Int64, "year": pl.Int64, "region_path": pl.String,
+              "zh": pl.String, "en": pl.String}  # fmt: skip
     if not out:
         return pl.DataFrame(schema=schema).rename({"rule": "check"})
-    frame = pl.concat([o.cast(schema) for o in out])  # type: ignore[arg-type]
+    frame = pl.concat(out, how="diagonal_relaxed")
+    frame = frame.select(
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+        for c, t in schema.items()
+    ).with_columns(pl.col("zh", "en").fill_null(""))
     return frame.with_columns(
         pl.col("rule").replace_strict({r: c for r, (_, c) in RULES.items()})
     ).rename({"rule": "check"})

@@ -52,6 +52,11 @@ def detect(*, region_path: str, year: int, policy_name: str | None = None) -> pl
     return proj
 
 
+def _text(label: str, detail: str, sep: str) -> str:
+    """The check's label, and what failed where the rule says more (which 六定 are missing)."""
+    return (f"{label}{sep}{detail}" if detail else label)[:300]
+
+
 @transaction.atomic
 def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None) -> dict[str, int]:
     services.authorise(actor, Perm.VIEW, region.path)
@@ -63,6 +68,9 @@ def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None
     new = found.join(old, on=["check", "key"], how="anti")
     now = timezone.now()
     labels = checks.LABELS
+    blank = [""] * new.height
+    zh = new["zh"].fill_null("").to_list() if "zh" in new.columns else blank
+    en = new["en"].fill_null("").to_list() if "en" in new.columns else blank
     insert_rows(
         Finding,
         [
@@ -85,8 +93,8 @@ def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None
             new["household_id"].to_list(),
             new["region_path"].to_list(),
             new["year"].to_list(),
-            [labels[c][0] for c in new["check"]],
-            [labels[c][1] for c in new["check"]],
+            [_text(labels[c][0], d, "：") for c, d in zip(new["check"], zh, strict=True)],
+            [_text(labels[c][1], d, ": ") for c, d in zip(new["check"], en, strict=True)],
             ["open"] * new.height,
             [now] * new.height,
             [""] * new.height,

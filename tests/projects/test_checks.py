@@ -265,3 +265,30 @@ def test_rules_over_a_file_store(tmp_path):
         ("disbursement", "v2", "d_to_eligible"),
         ("fund", "central", "f_within_available"),
     }
+
+
+def test_a_finding_names_the_missing_fixes():
+    """六定 incomplete: the finding says which fixes are missing, in both languages (the work
+    queue shows "已批复项目六定不全：定审批、定监管考核")."""
+    import pyarrow as pa
+
+    fixes = {f: ["x"] for f in ("funds_plan", "plan", "notice_plan", "responsible_unit",
+                                 "responsible_person")}  # fmt: skip
+    fixes |= {"approval_doc": [""], "supervision": [None]}
+    records = {
+        "projects": pa.table(
+            {
+                "project_code": ["a"],
+                "stage": ["approved"],
+                "year": [2021],
+                "project_id": [1],
+                "region_path": ["/1/"],
+                **fixes,
+            }
+        )
+    }
+    res = checks.run_records("yunnan", 2021, records)
+    out = checks.record_findings(res, records)
+    assert out["check"].to_list() == ["six_fixed_incomplete"]
+    assert out["zh"][0] == "定审批、定监管考核"
+    assert out["en"][0] == "approval, supervision and assessment"

@@ -185,8 +185,9 @@ def bench_sim(folder: Path, repeat: int) -> None:
         f"   read and joined {folder}/observed: {time.perf_counter() - t:.1f} s wall / "
         f"{time.process_time() - cpu:.1f} CPU-s"
     )
-    years = records["projects"]["year"].cast("int64")
-    year = int(max(years.to_pylist()))
+    import pyarrow.compute as pc
+
+    year = int(pc.max(records["projects"]["year"]).as_py())
     report_batch(f"simulation {folder.name} ({year})", records, year, repeat)
 
 

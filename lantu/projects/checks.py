@@ -129,7 +129,8 @@ def file_tables(folder: Path, con: duckdb.DuckDBPyConnection) -> dict[str, pa.Ta
     )
     six = "funds_plan, plan, approval_doc, notice_plan, responsible_unit, responsible_person"
     sqls = {
-        "projects": f"SELECT p.code AS project_code, p.county_code, p.category, p.stage, p.year, "
+        "projects": "SELECT p.code AS project_code, p.county_code, p.category, p.stage, "
+        "TRY_CAST(p.year AS BIGINT) AS year, "
         f"p.notice_date, p.completed_date, p.accepted_date, {six}, p.supervision, "
         f"a.fen AS allocated_fen FROM f_projects p LEFT JOIN (SELECT project_code, "
         f"SUM({_fen('amount')}) AS fen FROM {pq('projects/allocations.parquet')} "

@@ -7,18 +7,21 @@ file paths. Results are Arrow tables, one row per household (village, county) wi
 column per rule (NULL where the rule does not apply) and ``failed``: the failed clauses as
 ``rule.clause`` ids, comma-separated (the pipeline computes them as bit masks;
 ``explain.failed_text`` spells them out). ``explain`` turns them into readable reasons.
+With the optional inputs ``projects``, ``disbursements``, ``funds`` and ``allocations`` and a policy
+with rules at those levels, ``Results.records`` holds one table per record level (keyed as
+``schema.RECORDS`` says) in the same form.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from lantu.core.errors import ValidationFailed
 from lantu.engine.backends import Backend, DuckDBBackend, Source
-from lantu.standards import pipeline
+from lantu.standards import pipeline, schema
 from lantu.standards.compiler import Compiled, compile_policy
 from lantu.standards.explain import with_failed_text
 from lantu.standards.policy import Policy, load
@@ -32,6 +35,8 @@ class Results:
     households: pa.Table
     villages: pa.Table | None
     counties: pa.Table | None
+    # The record chains' results (lantu.standards.schema.RECORDS), by level, when computed.
+    records: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
     def policy(self) -> Policy:
@@ -78,4 +83,7 @@ def evaluate(
 
     households = result("household")
     assert households is not None
-    return Results(compiled, _stamp(households, compiled), result("village"), result("county"))
+    records: dict[str, pa.Table] = {lv: t for lv in schema.RECORDS if (t := result(lv)) is not None}
+    return Results(
+        compiled, _stamp(households, compiled), result("village"), result("county"), records
+    )

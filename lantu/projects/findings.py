@@ -1,4 +1,5 @@
-"""Running the checks (``lantu.projects.checks``) for a region and year and keeping their findings
+"""Running the checks (``lantu.projects.checks``: the ruler's rules) for a region and year and
+keeping their findings
 in the work queue: a finding already there (same check and key) stays as it is (open, confirmed
 or dismissed); a new one opens; an open one no longer found is cleared. One ledger event per run.
 A user may confirm a finding (rectification follows) or dismiss it with a reason.
@@ -23,13 +24,12 @@ from lantu.regions.models import Region
 
 
 def detect(*, region_path: str, year: int, policy_name: str | None = None) -> pl.DataFrame:
-    """All findings of a subtree and year: check, key, project_id, household_id, region_path."""
+    """All findings of a subtree and year: check, key, project_id, household_id, year,
+    region_path; from one evaluation of the ruler (``checks.run_rules``)."""
     name = policy_name or config.default_policy()
-    pol = checks.policy(name)
-    days = int(checks.parameter(pol, "acceptance_days_max", year))
-    data = checks.tables(region_path)
-    proj = checks.project_findings(data, as_of=clock.today(), acceptance_days=days)
-    hh = checks.household_findings(name, year, region_path)
+    res, records = checks.run_rules(name, year, region_path, clock.today())
+    proj = checks.record_findings(res, records)
+    hh = checks.household_findings(res)
     if hh.height:
         ids = pl.DataFrame(
             select_in(
@@ -45,25 +45,16 @@ def detect(*, region_path: str, year: int, policy_name: str | None = None) -> pl
             (pl.col("household_no") + f"/{year}").alias("key"),
             pl.lit(None, pl.Int64).alias("project_id"),
             "household_id",
-            pl.lit(year).alias("year"),
+            pl.lit(year, pl.Int64).alias("year"),
             "region_path",
         )
-    paths = (
-        pl.DataFrame(pl.from_arrow(data["projects"])).select(
-            pl.col("id").cast(pl.Int64).alias("project_id"), "region_path"
-        )
-        if data["projects"].num_rows
-        else pl.DataFrame(schema={"project_id": pl.Int64, "region_path": pl.String})
-    )
-    proj = proj.with_columns(
-        pl.col("project_id").cast(pl.Int64), pl.col("household_id").cast(pl.Int64)
-    )
-    proj = (
-        proj.join(paths, on="project_id", how="left")
-        .with_columns(pl.col("region_path").fill_null(region_path), pl.col("year").cast(pl.Int64))
-        .select("check", "key", "project_id", "household_id", "year", "region_path")
-    )
-    return pl.concat([proj, hh], how="diagonal_relaxed") if hh.height else proj
+        return pl.concat([proj, hh], how="diagonal_relaxed")
+    return proj
+
+
+def _text(label: str, detail: str, sep: str) -> str:
+    """The check's label, and what failed where the rule says more (which 六定 are missing)."""
+    return (f"{label}{sep}{detail}" if detail else label)[:300]
 
 
 @transaction.atomic
@@ -77,6 +68,9 @@ def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None
     new = found.join(old, on=["check", "key"], how="anti")
     now = timezone.now()
     labels = checks.LABELS
+    blank = [""] * new.height
+    zh = new["zh"].fill_null("").to_list() if "zh" in new.columns else blank
+    en = new["en"].fill_null("").to_list() if "en" in new.columns else blank
     insert_rows(
         Finding,
         [
@@ -99,8 +93,8 @@ def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None
             new["household_id"].to_list(),
             new["region_path"].to_list(),
             new["year"].to_list(),
-            [labels[c][0] for c in new["check"]],
-            [labels[c][1] for c in new["check"]],
+            [_text(labels[c][0], d, "：") for c, d in zip(new["check"], zh, strict=True)],
+            [_text(labels[c][1], d, ": ") for c, d in zip(new["check"], en, strict=True)],
             ["open"] * new.height,
             [now] * new.height,
             [""] * new.height,

@@ -25,7 +25,7 @@ from lantu.ledger.services import record_rows
 from lantu.projects import columns, lookups
 from lantu.projects.import_funds import _disbursed, _dups, _resolve_projects
 from lantu.projects.imports import Table, register, row_errors
-from lantu.projects.invariants import ELIGIBLE_STATUSES
+from lantu.projects.invariants import eligible_statuses
 from lantu.projects.models import Disbursement
 from lantu.registry.reader import ROW
 from lantu.registry.validate import RowError
@@ -108,7 +108,7 @@ def _check(df: pl.DataFrame, actor: Any) -> tuple[pl.DataFrame, list[RowError]]:
 
 def _eligibility(out: pl.DataFrame, skip: pl.Expr) -> list[RowError]:
     """Not registered nor monitored: only a beneficiary of the project may be paid."""
-    doubtful = out.filter(~skip & ~pl.col("status").is_in(ELIGIBLE_STATUSES).fill_null(True))
+    doubtful = out.filter(~skip & ~pl.col("status").is_in(eligible_statuses()).fill_null(True))
     if not doubtful.height:
         return []
     known = select_in(
@@ -228,7 +228,8 @@ def _apply(df: pl.DataFrame, actor: Any, source: str) -> dict[str, int]:
         pl.col("payee_id_number").str.to_uppercase(),
         "bank_account",
         "amount",
-        "date",
+        # ISO text, as the database stores a date: no adapter call per row
+        pl.col("date").dt.strftime("%Y-%m-%d"),
         pl.col("date").dt.year().alias("year"),
     )
     # A load larger than what is stored rebuilds the indexes once at the end (SQLite): several
@@ -238,7 +239,9 @@ def _apply(df: pl.DataFrame, actor: Any, source: str) -> dict[str, int]:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM projects_disbursement")
         before = cur.fetchone()[0]
     with indexes_deferred([Disbursement], when=big):
-        insert_rows(Disbursement, FIELDS, [s.to_list() for s in cols.iter_columns()])
+        insert_rows(
+            Disbursement, FIELDS, [s.to_list() for s in cols.iter_columns()], prepared={"date"}
+        )
     _ledger(new, before, actor, source)
     return {"disbursements_written": new.height, "disbursements_skipped": df.height - new.height}
 

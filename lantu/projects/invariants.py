@@ -14,14 +14,21 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from lantu.core.errors import InvariantViolated
-from lantu.projects import codes
+from lantu.procedures import clock, config
+from lantu.projects import checks, codes
 from lantu.projects.models import Allocation, Beneficiary, Disbursement, FundAvailability, Project
 from lantu.registry.codes import label
 from lantu.registry.models import Household
 
-# Statuses of a household in the registry (建档立卡) or under monitoring (监测对象).
-ELIGIBLE_STATUSES = ("poor", "exited", "returned", "monitored", "risk_eliminated")
 ZERO = Decimal("0.00")
+
+
+def eligible_statuses(year: int | None = None) -> tuple[str, ...]:
+    """Statuses of a household in the registry (建档立卡) or under monitoring (监测对象): the
+    ruler's ``eligible_statuses`` (``policies/projects.yaml``), which the batch rule
+    ``d_to_eligible`` reads too."""
+    pol = checks.policy(config.default_policy())
+    return tuple(checks.parameter(pol, "eligible_statuses", year or clock.today().year))
 
 
 def available(county_id: int, source: str, year: int) -> Decimal:
@@ -70,7 +77,7 @@ def check_disbursement(project: Project, household: Household, amount: Decimal) 
             "the allocation",
         )
     beneficiary = Beneficiary.objects.filter(project=project, household=household).exists()
-    if household.status not in ELIGIBLE_STATUSES and not beneficiary:
+    if household.status not in eligible_statuses() and not beneficiary:
         raise InvariantViolated(
             f"户{household.household_no}既不是建档立卡户或监测对象，也不是本项目的受益户，"
             "不能发放到户补助",

@@ -2,8 +2,10 @@
 precision and recall per check. Only this scoring reads ``truth/``; the application never does.
 
 A truth fault names a household (household checks) or a project by its number (project checks);
-findings are matched on the same key. Faults about households the load held back are not in the
-data and are left out of recall.
+findings are matched on the same key. The supervision room's simulator plants double payments of
+its own in the same payments file (``truth/supervision/faults.parquet``, ``double_payment``): they
+are payments made twice as much as this room's, so they count as ``household_paid_twice`` truth.
+Faults about households the load held back are not in the data and are left out of recall.
 """
 
 from __future__ import annotations
@@ -21,6 +23,18 @@ HOUSEHOLD_CHECKS = ("household_paid_twice", "payee_not_registered")
 def score(folder: Path, found: pl.DataFrame) -> pl.DataFrame:
     """found: check, key, project_id (as ``findings.detect`` returns). One row per check."""
     truth = pl.read_parquet(Path(folder) / "truth" / "projects" / "faults.parquet")
+    other = Path(folder) / "truth" / "supervision" / "faults.parquet"
+    if other.exists():
+        doubles = pl.read_parquet(other).filter(pl.col("kind") == "double_payment")
+        truth = pl.concat(
+            [
+                truth.select("check", "key"),
+                doubles.select(
+                    pl.lit("household_paid_twice").alias("check"),
+                    pl.col("household_no").cast(pl.String).alias("key"),
+                ),
+            ]
+        ).unique()
     held = _held_back(Path(folder))
     truth = truth.filter(~(pl.col("check").is_in(HOUSEHOLD_CHECKS) & pl.col("key").is_in(held)))
     ids = found["project_id"].drop_nulls().unique().to_list()

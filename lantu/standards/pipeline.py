@@ -8,6 +8,15 @@ Steps run in order on one engine (``lantu.engine.backends``); each reads the inp
     h_results ─► v_agg (GROUP BY village) ─► v_defs ─► v_clauses ─► v_results*
     v_results, counties ─► c_agg (GROUP BY county) ─► c_defs ─► c_clauses ─► c_results*
 
+The record chains (``schema.RECORDS``), when the policy has rules there and the snapshot has the
+inputs::
+
+    disbursements ─► d_typed ─► d_vars ─► d_results* ─► p_agg0 (GROUP BY project_code)
+    projects, p_agg0 (FULL JOIN: a payment naming a project not given still makes its row) ─►
+        p_typed ─► p_vars ─► p_results*
+    allocations ─► a_typed … a_results* ─► f_agg0 (GROUP BY county_code, source, year)
+    funds, f_agg0 ─► f_typed ─► f_vars ─► f_results*
+
 (* materialised: read again by the next level and by the caller.) Every input column is cast to
 its declared type (blank strings count as missing); a declared column the input lacks reads as
 NULL, so partial snapshots still run and the rules needing the missing data fail, saying so.
@@ -26,8 +35,17 @@ from lantu.registry import columns
 from lantu.standards import schema
 from lantu.standards.compiler import MASK_BITS, Compiled, LevelSql
 
-RESULT_TABLES = {"household": "h_results", "village": "v_results", "county": "c_results"}
+RESULT_TABLES = {
+    "household": "h_results",
+    "village": "v_results",
+    "county": "c_results",
+    "disbursement": "d_results",
+    "project": "p_results",
+    "allocation": "a_results",
+    "fund": "f_results",
+}
 KEY = {"household": "household_no", "village": "village_code", "county": "county_code"}
+PREFIX = {"disbursement": "d", "project": "p", "allocation": "a", "fund": "f"}
 
 
 @dataclass(frozen=True)
@@ -231,12 +249,76 @@ def _result_step(prefix: str, key_cols: list[str], lv: LevelSql, parent: LevelSq
     return Step(RESULT_TABLES[lv.level], f"SELECT {', '.join(wanted)} FROM {prefix}_full", True)
 
 
+def _record_input(level: schema.Level, present: Mapping[str, Columns]) -> list[Step]:
+    """A record level's input, every declared column cast to its type (``_typed``), then its
+    derived variables; a missing input table reads as no rows."""
+    rec = schema.RECORDS[level]
+    have = present.get(rec.input, {})
+    typed = [_typed(v.name, v.type, have) for v in schema.record_columns(level)]
+    source = rec.input if rec.input in present else "(SELECT 1) AS none WHERE FALSE"
+    if rec.input not in present:
+        typed = [f"CAST(NULL AS {v.type}) AS {v.name}" for v in schema.record_columns(level)]
+    return [Step(f"{PREFIX[level]}_typed", f"SELECT {', '.join(typed)} FROM {source}")]
+
+
+def _derived(level: schema.Level, c: Compiled, source: str) -> str:
+    derived = [
+        f"{v.sql.replace('{year}', str(c.year))} AS {v.name}"
+        for v in schema.variables(level).values()
+        if v.sql
+    ]
+    return f"SELECT *{''.join(', ' + d for d in derived)} FROM {source}"
+
+
+def _record_result(level: schema.Level, lv: LevelSql, parent: LevelSql | None) -> Step:
+    return _result_step(PREFIX[level], list(schema.RECORDS[level].keys), lv, parent)
+
+
+def record_steps(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
+    """The record chains whose rules the policy has in force (see the module's docstring)."""
+    steps: list[Step] = []
+    for top in ("project", "fund"):
+        child = schema.CHILD[top]
+        lt, lc = c.levels[top], c.levels[child]
+        if not lt.rules and not lc.rules:
+            continue
+        if schema.RECORDS[top].input not in present and schema.RECORDS[child].input not in present:
+            continue
+        cp, tp = PREFIX[child], PREFIX[top]
+        steps += _record_input(child, present)
+        steps.append(Step(f"{cp}_vars", _derived(child, c, f"{cp}_typed")))
+        steps += rule_steps(cp, f"{cp}_vars", lc)
+        steps.append(_record_result(child, lc, lt))
+        pkeys = schema.RECORDS[child].parent_keys
+        keys = ", ".join(pkeys)
+        aggs = "".join(f", {a.sql} AS {a.column}" for a in lt.aggregates.values())
+        steps.append(
+            Step(f"{tp}_agg0", f"SELECT {keys}{aggs} FROM {RESULT_TABLES[child]} GROUP BY {keys}")
+        )
+        steps += _record_input(top, present)
+        cols = [f"COALESCE(t.{k}, g.{k}) AS {k}" for k in pkeys]
+        cols += [f"t.{v.name}" for v in schema.record_columns(top) if v.name not in pkeys]
+        cols += [f"g.{a.column}" for a in lt.aggregates.values()]
+        on = " AND ".join(f"t.{k} = g.{k}" for k in pkeys)
+        steps.append(
+            Step(
+                f"{tp}_joined",
+                f"SELECT {', '.join(cols)} FROM {tp}_typed t FULL JOIN {tp}_agg0 g ON {on}",
+            )
+        )
+        steps.append(Step(f"{tp}_vars", _derived(top, c, f"{tp}_joined")))
+        steps += rule_steps(tp, f"{tp}_vars", lt)
+        steps.append(_record_result(top, lt, None))
+    return steps
+
+
 def build(c: Compiled, present: Mapping[str, Columns]) -> list[Step]:
     """Every step for the compiled policy; ``present`` gives each input table's columns and
     their types (``Backend.register``)."""
     hv, vv, cv = c.levels["household"], c.levels["village"], c.levels["county"]
     steps = member_steps(c, present["members"]) + household_steps(c, present)
     steps.append(_result_step("h", ["household_no", "region_code"], hv, vv))
+    steps += record_steps(c, present)
     if not vv.rules and not cv.rules:
         return steps
     # Village inputs (optional table ``villages``): the rural population from the household

@@ -16,6 +16,12 @@ Variables come from three places:
 Levels nest: members → household → village → county. A policy expression at one level reads that
 level's variables directly and the level below only through an aggregate (``any``, ``all``,
 ``count``, ``sum``, ``min``, ``max``, ``avg``).
+
+Two record chains stand beside the registry's, for the project room's checks (``RECORDS``):
+disbursements → project, and allocations → fund (a county's fund source in a year). Their input
+tables (``projects``, ``disbursements``, ``funds``, ``allocations``) are optional: a policy's
+project and fund rules run only when the snapshot has them. Money in these chains is whole fen
+(BIGINT), so sums compare exactly.
 """
 
 from __future__ import annotations
@@ -23,12 +29,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from lantu.projects import codes as pcodes
 from lantu.registry import codes, columns
 
-Level = Literal["member", "household", "village", "county"]
+Level = Literal[
+    "member", "household", "village", "county", "disbursement", "project", "allocation", "fund"
+]
 SqlType = Literal["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "DATE"]
-LEVELS: tuple[Level, ...] = ("member", "household", "village", "county")
-CHILD: dict[Level, Level] = {"household": "member", "village": "household", "county": "village"}
+LEVELS: tuple[Level, ...] = (
+    "member", "household", "village", "county", "disbursement", "project", "allocation", "fund"
+)  # fmt: skip
+CHILD: dict[Level, Level] = {
+    "household": "member",
+    "village": "household",
+    "county": "village",
+    "project": "disbursement",
+    "fund": "allocation",
+}
+
+
+@dataclass(frozen=True)
+class Records:
+    """A level of the record chains: its input table, the columns naming one row (``keys``), and
+    for a child level the columns naming its parent's row (``parent_keys``)."""
+
+    level: Level
+    input: str
+    keys: tuple[str, ...]
+    parent_keys: tuple[str, ...] = ()
+
+
+RECORDS: dict[Level, Records] = {
+    "disbursement": Records("disbursement", "disbursements", ("project_code", "voucher"),
+                            ("project_code",)),
+    "project": Records("project", "projects", ("project_code",)),
+    "allocation": Records("allocation", "allocations", ("project_code", "county_code", "source",
+                                                        "year"), ("county_code", "source", "year")),
+    "fund": Records("fund", "funds", ("county_code", "source", "year")),
+}  # fmt: skip
 
 _KIND_TYPE: dict[str, SqlType] = {
     "str": "VARCHAR",
@@ -526,7 +564,87 @@ KEYS: tuple[Variable, ...] = (
     D("county_code", "county", "VARCHAR", "县代码", "county code"),
 )
 
-ALL: tuple[Variable, ...] = tuple(_from_columns()) + DERIVED + MEMBER_SUMMARY + LINKED + KEYS
+# The record chains (RECORDS): base columns of their input tables, derived and linked facts.
+R = Variable
+_SIX = (
+    ("funds_plan", "定资金：资金来源与规模", "funds: sources and amounts"),
+    ("plan", "定计划：建设内容与进度", "plan: content and schedule"),
+    ("approval_doc", "定审批：批复文号", "approval: document number"),
+    ("notice_plan", "定公示：公示内容与范围", "notice: content and reach"),
+    ("responsible_unit", "定责任：责任单位", "responsibility: unit"),
+    ("responsible_person", "定责任：责任人", "responsibility: person"),
+    ("supervision", "定监管考核内容", "supervision and assessment"),
+)
+RECORD_VARIABLES: tuple[Variable, ...] = (
+    # disbursement level: one payment to a household (到户补助)
+    R("project_code", "disbursement", "VARCHAR", "项目编号", "project number"),
+    R("voucher", "disbursement", "VARCHAR", "凭证号", "voucher number"),
+    R("household_no", "disbursement", "VARCHAR", "户编号", "household number"),
+    R("item", "disbursement", "VARCHAR", "补助事项", "item paid for"),
+    R("payee_id_number", "disbursement", "VARCHAR", "收款人身份证号", "payee's ID number"),
+    R("amount_fen", "disbursement", "BIGINT", "金额（分）", "amount (fen)"),
+    R("year", "disbursement", "BIGINT", "年度", "year"),
+    R("date", "disbursement", "DATE", "发放日期", "date paid"),
+    R(
+        "household_status",
+        "disbursement",
+        "VARCHAR",
+        "收款户的户状态",
+        "the household's status in the registry",
+        codes.STATUS,
+        linked=True,
+    ),
+    R(
+        "beneficiary",
+        "disbursement",
+        "BOOLEAN",
+        "收款户是本项目受益户",
+        "the household is a beneficiary of the project",
+        linked=True,
+    ),
+    # project level (县级项目库)
+    R("project_code", "project", "VARCHAR", "项目编号", "project number"),
+    R("county_code", "project", "VARCHAR", "县代码", "county code"),
+    R("category", "project", "VARCHAR", "项目类别", "category", pcodes.CATEGORY),
+    R("stage", "project", "VARCHAR", "项目阶段", "stage", pcodes.STAGE),
+    R("year", "project", "BIGINT", "计划年度", "plan year"),
+    R("notice_date", "project", "DATE", "公示开始日期", "notice date"),
+    R("completed_date", "project", "DATE", "完工日期（实际）", "completion date"),
+    R("accepted_date", "project", "DATE", "验收日期", "acceptance date"),
+    *(R(name, "project", "VARCHAR", zh, en) for name, zh, en in _SIX),
+    R("as_of", "project", "DATE", "检查基准日（空则为评估年度末）", "date checked as of"),
+    R(
+        "days_since_completion",
+        "project",
+        "BIGINT",
+        "完工至检查基准日天数",
+        "days from completion to the date checked",
+        sql="DATE_DIFF('day', completed_date, COALESCE(as_of, MAKE_DATE({year}, 12, 31)))",
+    ),
+    R(
+        "allocated_fen",
+        "project",
+        "BIGINT",
+        "项目安排资金合计（分）",
+        "allocated to the project (fen)",
+        linked=True,
+    ),
+    # allocation level: a source's money set aside for a project in a year
+    R("project_code", "allocation", "VARCHAR", "项目编号", "project number"),
+    R("county_code", "allocation", "VARCHAR", "县代码", "county code"),
+    R("source", "allocation", "VARCHAR", "资金来源", "fund source", pcodes.SOURCE),
+    R("year", "allocation", "BIGINT", "年度", "year"),
+    R("amount_fen", "allocation", "BIGINT", "安排金额（分）", "amount allocated (fen)"),
+    # fund level: what a source makes available to a county in a year (下达资金)
+    R("county_code", "fund", "VARCHAR", "县代码", "county code"),
+    R("source", "fund", "VARCHAR", "资金来源", "fund source", pcodes.SOURCE),
+    R("year", "fund", "BIGINT", "年度", "year"),
+    R("available_fen", "fund", "BIGINT", "可用金额（分）", "amount available (fen)"),
+)
+
+ALL: tuple[Variable, ...] = (
+    tuple(_from_columns()) + DERIVED + MEMBER_SUMMARY + LINKED + KEYS + RECORD_VARIABLES
+)
 # The derived total_income replaces the raw column of the same name in the schema.
 _BY_LEVEL: dict[Level, dict[str, Variable]] = {lv: {} for lv in LEVELS}
 for _v in ALL:
@@ -548,3 +666,8 @@ def year_columns() -> list[str]:
 
 def household_columns() -> list[str]:
     return [c.name for c in columns.HOUSEHOLD_COLUMNS if c.name != "household_no"]
+
+
+def record_columns(level: Level) -> list[Variable]:
+    """A record level's input columns (derived ones excluded), linked ones included."""
+    return [v for v in _BY_LEVEL[level].values() if v.sql is None]

@@ -1,14 +1,23 @@
 """Policy test cases in YAML: input household → expected decision per rule.
 
-A case file (``lantu/standards/policies/tests/*.yaml``) names a policy and a year, gives
-``defaults`` (a household, its yearly facts, the previous year's facts, and a member template and
-member list), and ``cases``; each case overrides what it needs and states ``expect`` (rule → true,
-false, or null for "does not apply"), optionally ``expect_failed`` (clause ids that must be among
-the failed ones), ``expect_village`` and ``expect_county``. A case may list several
-``households`` (for village and county rules); each case gets its own county code so cases do not
-disturb each other. Members without an ID number get a valid one made from their birth date and
-sex. All cases of one (policy, year) run as one batch through the real engine, so the tests
-exercise exactly what runs in production.
+A case file (``lantu/standards/policies/tests/*.yaml``, or a room's ``lantu/<room>/policies/tests``)
+names a policy and a year, gives ``defaults`` (a household, its yearly facts, the previous year's
+facts, and a member template and member list), and ``cases``; each case overrides what it needs and
+states ``expect`` (rule → true, false, or null for "does not apply"), optionally ``expect_failed``
+(clause ids that must be among the failed ones), ``expect_village`` and ``expect_county``. A case
+may list several ``households`` (for village and county rules); each case gets its own county code
+so cases do not disturb each other. Members without an ID number get a valid one made from their
+birth date and sex. All cases of one (policy, year) run as one batch through the real engine, so
+the tests exercise exactly what runs in production.
+
+Record chains (``schema.RECORDS``): a case may give ``projects`` (or one ``project``) with their
+``disbursements``, and ``funds`` (or one ``fund``) with their ``allocations``, each row laid over
+the defaults' ``project``/``disbursement``/``fund``/``allocation``. Unnamed rows get the case's
+county code, a project number of their own (``P<case>-<n>``; a disbursement: its case's first
+project) and a voucher; expectations find a case's projects by that number. ``expect_project`` /
+``expect_fund`` state the rules of the case's first project or fund; ``expect_projects`` and
+``expect_disbursements`` list them in the order of their numbers, ``expect_funds`` in the order
+of source and year.
 
 Run by ``lantu standards test`` and by ``tests/standards/test_policy_cases.py``.
 """
@@ -32,6 +41,7 @@ from lantu.registry import columns
 from lantu.standards.policy import POLICY_DIR, load
 
 CASE_DIR = POLICY_DIR / "tests"
+ROOMS = POLICY_DIR.parent.parent  # lantu/
 
 
 @dataclass
@@ -51,6 +61,7 @@ class _Batch:
     members: list[dict[str, Any]] = field(default_factory=list)
     years: list[dict[str, Any]] = field(default_factory=list)
     counties: list[dict[str, Any]] = field(default_factory=list)
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     cases: list[tuple[str, dict[str, Any], list[str], str]] = field(default_factory=list)
 
 
@@ -98,7 +109,88 @@ def _add_case(
             batch.years.append({**facts, **previous, "household_no": hno, "year": year - 1})
     if "county" in case:
         batch.counties.append({**case["county"], "county_code": county})
+    _add_records(batch, defaults, case, i, county)
     batch.cases.append((case["name"], case, hnos, county))
+
+
+def _rows(case: dict[str, Any], many: str, one: str) -> list[dict[str, Any]]:
+    return list(case.get(many) or ([case[one]] if one in case else []))
+
+
+def _add_records(
+    batch: _Batch, defaults: dict[str, Any], case: dict[str, Any], i: int, county: str
+) -> None:
+    projects = _rows(case, "projects", "project")
+    codes = []
+    for j, row in enumerate(projects):
+        row = {"county_code": county, "project_code": f"P{i:04d}-{j}",
+               **defaults.get("project", {}), **row}  # fmt: skip
+        codes.append(row["project_code"])
+        batch.records["projects"].append(row)
+    first = codes[0] if codes else f"P{i:04d}-0"
+    for k, row in enumerate(case.get("disbursements") or []):
+        batch.records["disbursements"].append(
+            {
+                "project_code": first,
+                "voucher": f"V{i:04d}-{k}",
+                "household_no": f"T{i:04d}-0",
+                **defaults.get("disbursement", {}),
+                **row,
+            }
+        )
+    for row in _rows(case, "funds", "fund"):
+        batch.records["funds"].append({"county_code": county, **defaults.get("fund", {}), **row})
+    for row in case.get("allocations") or []:
+        batch.records["allocations"].append(
+            {"county_code": county, "project_code": first, **defaults.get("allocation", {}), **row}
+        )
+
+
+def _check_records(res: Results, case: dict[str, Any], county: str, i: int) -> list[str]:
+    """The case's expectations of the record chains (see the module's docstring)."""
+    problems = []
+
+    def mine(level: str, col: str, prefix: str) -> list[dict[str, Any]]:
+        table = res.records.get(level)
+        rows = table.to_pylist() if table is not None else []
+        return [r for r in rows if str(r[col] or "").startswith(prefix)]
+
+    tag = f"P{i:04d}-"
+    chosen = {
+        "expect_project": sorted(
+            mine("project", "project_code", tag), key=lambda r: r["project_code"]
+        )[:1],
+        "expect_fund": mine("fund", "county_code", county)[:1],
+    }
+    funds = sorted(mine("fund", "county_code", county), key=lambda r: (r["source"], r["year"]))
+    listed = {
+        "expect_projects": sorted(
+            mine("project", "project_code", tag), key=lambda r: r["project_code"]
+        ),
+        "expect_disbursements": sorted(
+            (
+                r
+                for r in mine("disbursement", "voucher", "")
+                if r["project_code"].startswith(tag) or r["voucher"].startswith(f"V{i:04d}-")
+            ),
+            key=lambda r: r["voucher"],
+        ),
+        "expect_funds": funds,
+    }
+    wanted = [(k, [case[k]], chosen[k]) for k in chosen if k in case]
+    wanted += [(k, case[k], listed[k]) for k in listed if k in case]
+    for key, wants, got in wanted:
+        if len(got) < len(wants):
+            problems.append(f"{key}: expected {len(wants)} rows, got {len(got)}")
+            continue
+        for n, (want, row) in enumerate(zip(wants, got, strict=False)):
+            for rule, value in want.items():
+                if row.get(rule, "missing") != value:
+                    problems.append(
+                        f"{key}[{n}].{rule}: expected {value}, got {row.get(rule, 'missing')} "
+                        f"(failed: {row.get('failed')})"
+                    )
+    return problems
 
 
 def _table(rows: list[dict[str, Any]], names: list[str]) -> pa.Table:
@@ -166,16 +258,28 @@ def run_file(path: Path) -> list[CaseResult]:
         }
         if batch.counties:
             inputs["counties"] = _table(batch.counties, ["county_code"])
+        for name, rows in batch.records.items():
+            inputs[name] = _table(rows, [])
         # A room's case file may lay its own policy file over the named one (``overlays:``).
         layers = [path.parent / o for o in spec.get("overlays") or []]
         res = evaluate(load(policy, overlays=layers) if layers else policy, year, inputs)
         for name, case, hnos, county in batch.cases:
-            out.append(CaseResult(path.name, name, _check(res, case, hnos, county)))
+            i = int(county) - 900000
+            problems = _check(res, case, hnos, county) + _check_records(res, case, county, i)
+            out.append(CaseResult(path.name, name, problems))
     return out
 
 
 def case_files(directory: Path | None = None) -> list[Path]:
-    return sorted(p for p in (directory or CASE_DIR).glob("*.yaml") if not p.name.startswith("_"))
+    """The case files of a folder; by default the ruler's and every room's
+    (``lantu/<room>/policies/tests``: cases of the room's overlay)."""
+    folders = [directory] if directory else [CASE_DIR, *sorted(ROOMS.glob("*/policies/tests"))]
+    return [
+        p
+        for folder in dict.fromkeys(folders)
+        for p in sorted(folder.glob("*.yaml"))
+        if not p.name.startswith("_")
+    ]
 
 
 def run_all(paths: list[Path] | None = None) -> list[CaseResult]:

@@ -93,51 +93,78 @@ def test_each_planted_fault_is_found(world, now):
 
 
 def test_fund_invariant_checks_over_tables():
+    """The record rules over plain tables (a file store): over-allocated, over-paid, paid to a
+    household neither registered nor a beneficiary."""
     import pyarrow as pa
 
-    data = {
+    records = {
         "projects": pa.table(
             {
-                "id": [1],
-                "code": ["a"],
-                "region_path": ["/1/"],
-                "county_id": [9],
+                "project_code": ["a"],
+                "county_code": ["530102"],
                 "stage": ["implementing"],
-                "notice_date": [datetime.date(2021, 1, 1)],
-                "completed_date": pa.array([None], pa.date32()),
-                "accepted_date": pa.array([None], pa.date32()),
                 "year": [2021],
+                "notice_date": [datetime.date(2021, 1, 1)],
+                "as_of": [datetime.date(2022, 1, 1)],
+                "allocated_fen": [500],
+                "project_id": [1],
+                "region_path": ["/1/"],
+                **{
+                    f: ["x"]
+                    for f in (
+                        "funds_plan",
+                        "plan",
+                        "approval_doc",
+                        "notice_plan",
+                        "responsible_unit",
+                        "responsible_person",
+                        "supervision",
+                    )
+                },
             }
         ),
         "allocations": pa.table(
             {
-                "project_id": [1],
-                "county_id": [9],
+                "project_code": ["a"],
+                "county_code": ["530102"],
                 "source": ["central"],
                 "year": [2021],
-                "amount": [500],
+                "amount_fen": [500],
+                "county_id": [9],
+                "region_path": ["/1/"],
             }
         ),
-        "available": pa.table(
-            {"county_id": [9], "source": ["central"], "year": [2021], "amount": [400]}
-        ),
-        "payments": pa.table(
+        "funds": pa.table(
             {
+                "county_code": ["530102"],
+                "source": ["central"],
+                "year": [2021],
+                "available_fen": [400],
+                "county_id": [9],
+                "region_path": ["/1/"],
+            }
+        ),
+        "disbursements": pa.table(
+            {
+                "project_code": ["a", "a"],
+                "voucher": ["v1", "v2"],
+                "amount_fen": [300, 300],
+                "year": [2021, 2021],
+                "household_status": ["poor", "not_registered"],
+                "beneficiary": [False, False],
                 "project_id": [1, 1],
                 "household_id": [5, 6],
-                "amount": [300, 300],
-                "year": [2021, 2021],
-                "status": ["poor", "not_registered"],
-                "household_no": ["h5", "h6"],
-                "region_path": ["/1/", "/1/"],
             }
         ),
-        "beneficiaries": pa.table(
-            {"project_id": pa.array([], pa.int64()), "household_id": pa.array([], pa.int64())}
-        ),
     }
-    out = checks.project_findings(data, as_of=datetime.date(2022, 1, 1), acceptance_days=90)
-    assert set(out["check"]) == {"over_allocated", "over_disbursed", "ineligible_payment"}
+    res = checks.run_records("yunnan", 2021, records)
+    out = checks.record_findings(res, records)
+    got = set(zip(out["check"], out["key"], strict=True))
+    assert got == {
+        ("over_allocated", "9/central/2021"),
+        ("over_disbursed", "1"),
+        ("ineligible_payment", "1/6"),
+    }, got
 
 
 def test_feed_reaches_the_ruler(world, now):
@@ -163,3 +190,105 @@ def test_feed_reaches_the_ruler(world, now):
     assert hh[world["outsider"].household_no].get("project_reach") is None
     res = evaluate(checks.policy("yunnan"), 2021, inputs)
     assert res.counties is not None
+
+
+def test_rules_over_a_file_store(tmp_path):
+    """A simulation's files (the importer's tables, yuan as text) through ``file_tables``: the
+    same rules find a project implemented without notice, a payment to a household the registry
+    does not list as eligible, and a fund allocated beyond what is available."""
+    import duckdb
+    import polars as pl
+
+    obs = tmp_path / "observed"
+    (obs / "projects").mkdir(parents=True)
+    (obs / "registry").mkdir()
+    names = ("funds_plan", "plan", "approval_doc", "notice_plan", "responsible_unit",
+             "responsible_person", "supervision")  # fmt: skip
+    six = {f: ["x", "x"] for f in names}
+    pl.DataFrame(
+        {
+            "code": ["A", "B"],
+            "county_code": ["530602", "530602"],
+            "category": ["industry", "road"],
+            "year": ["2020", "2020"],
+            "stage": ["implementing", "assets"],
+            "notice_date": ["", "2020-03-01"],
+            "completed_date": ["", "2020-10-30"],
+            "accepted_date": ["", "2020-12-15"],
+            **six,
+        }
+    ).write_parquet(obs / "projects" / "projects.parquet")
+    pl.DataFrame(
+        {
+            "project_code": ["A", "B"],
+            "source": ["central"] * 2,
+            "year": ["2020"] * 2,
+            "amount": ["600.00", "500.50"],
+        }
+    ).write_parquet(obs / "projects" / "allocations.parquet")
+    pl.DataFrame(
+        {"county_code": ["530602"], "source": ["central"], "year": ["2020"], "amount": ["1100.49"]}
+    ).write_parquet(obs / "projects" / "funds.parquet")
+    pl.DataFrame(
+        {
+            "project_code": ["A", "A"],
+            "household_no": ["H1", "H2"],
+            "voucher": ["v1", "v2"],
+            "item": ["奖补"] * 2,
+            "payee_id_number": ["", ""],
+            "amount": ["300", "300"],
+            "date": ["2020-05-01"] * 2,
+        }
+    ).write_parquet(obs / "projects" / "disbursements.parquet")
+    pl.DataFrame(
+        {"project_code": ["A"], "household_no": ["H9"], "mechanism": ["subsidy"]}
+    ).write_parquet(obs / "projects" / "beneficiaries.parquet")
+    pl.DataFrame(
+        {
+            "household_no": ["H1", "H2"],
+            "region_code": ["530602001201"] * 2,
+            "status": ["poor", "not_registered"],
+        }
+    ).write_parquet(obs / "registry" / "households.parquet")
+    records = checks.file_tables(tmp_path, duckdb.connect())
+    assert records["disbursements"]["amount_fen"].to_pylist() == [30000, 30000]
+    res = checks.run_records("yunnan", 2020, records)
+    failed = {
+        (lv, r[k], rule)
+        for lv, k in (("project", "project_code"), ("disbursement", "voucher"), ("fund", "source"))
+        for r in res.records[lv].to_pylist()
+        for rule in checks.RULES
+        if r.get(rule) is False
+    }
+    assert failed == {
+        ("project", "A", "p_noticed"),
+        ("disbursement", "v2", "d_to_eligible"),
+        ("fund", "central", "f_within_available"),
+    }
+
+
+def test_a_finding_names_the_missing_fixes():
+    """六定 incomplete: the finding says which fixes are missing, in both languages (the work
+    queue shows "已批复项目六定不全：定审批、定监管考核")."""
+    import pyarrow as pa
+
+    fixes = {f: ["x"] for f in ("funds_plan", "plan", "notice_plan", "responsible_unit",
+                                 "responsible_person")}  # fmt: skip
+    fixes |= {"approval_doc": [""], "supervision": [None]}
+    records = {
+        "projects": pa.table(
+            {
+                "project_code": ["a"],
+                "stage": ["approved"],
+                "year": [2021],
+                "project_id": [1],
+                "region_path": ["/1/"],
+                **fixes,
+            }
+        )
+    }
+    res = checks.run_records("yunnan", 2021, records)
+    out = checks.record_findings(res, records)
+    assert out["check"].to_list() == ["six_fixed_incomplete"]
+    assert out["zh"][0] == "定审批、定监管考核"
+    assert out["en"][0] == "approval, supervision and assessment"

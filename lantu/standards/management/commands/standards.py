@@ -1,6 +1,7 @@
 """``lantu standards test|show|sql|check``: the ruler's policy files from the command line.
 
-- ``test [FILE ...]``: run the YAML policy cases (default: every file under policies/tests);
+- ``test [FILE ...]``: run the YAML policy cases (default: every file under policies/tests and
+  every room's ``lantu/<room>/policies/tests``);
 - ``show POLICY --year Y [--overlay PATH ...]``: the rules and every parameter value in force,
   with its source and reference (overrides by the province or county marked), then every override
   the chain records (what the province, county or an overlay such as
@@ -81,9 +82,10 @@ class Command(BaseCommand):
             mark = "*" if row["overridden"] == "true" else " "
             self.stdout.write(f" {mark} {row['zh_note'] if zh else row['en_note']}")
         c = compile_policy(p, opts["year"])
-        for level in ("household", "village", "county"):
-            for r in c.levels[level].rules:  # type: ignore[index]
-                self.stdout.write(f"  [{r.kind}] {r.name}: {r.zh if zh else r.en} — {r.ref}")
+        for level in [lv for lv in schema.LEVELS if lv != "member"]:
+            for r in c.levels[level].rules:
+                where = "" if level == "household" else f" ({level})"
+                self.stdout.write(f"  [{r.kind}] {r.name}{where}: {r.zh if zh else r.en} — {r.ref}")
         if p.overrides:
             self.stdout.write("覆盖与增补：" if zh else "overrides and additions:")
         for o in p.overrides:
@@ -94,13 +96,15 @@ class Command(BaseCommand):
     def do_sql(self, opts: dict[str, Any]) -> None:
         from lantu.engine.backends import transpile
 
-        c = compile_policy(load(self._policy(opts)), opts["year"])
+        c = compile_policy(load(self._policy(opts), overlays=opts["overlay"]), opts["year"])
         # As if every declared column were present, as text (the most general input).
         names = {
             "households": ["household_no", *schema.household_columns()],
             "members": ["household_no", *(v.name for v in schema.base_member_columns())],
             "years": ["household_no", *schema.year_columns()],
         }
+        for level, rec in schema.RECORDS.items():
+            names[rec.input] = [v.name for v in schema.record_columns(level)]
         present = {t: dict.fromkeys(cols, "VARCHAR") for t, cols in names.items()}
         for step in pipeline.build(c, present):
             sql = step.sql if opts["dialect"] == "duckdb" else transpile(step.sql, opts["dialect"])

@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lantu.accounts.roles import DEPARTMENT_ROLES, Perm
 from lantu.accounts.scope import scoped
 from lantu.core.errors import OutOfScope
 from lantu.monitoring import catalogue, policy
-from lantu.monitoring.models import OPEN_STATES, Reporter, Task, Ticket, TicketState
+from lantu.monitoring.models import OPEN_STATES, Progress, Reporter, Task, Ticket, TicketState
 from lantu.procedures import clock
 from lantu.procedures.notices import RateLimited
 
@@ -68,6 +68,16 @@ def queue(user: Any, section: str) -> QuerySet[Ticket]:
     else:
         qs = qs.filter(state__in=OPEN_STATES)
     return qs.select_related("village").order_by("due", "id")
+
+
+def with_details(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Tickets with their tasks, progress and reporters prefetched in the order
+    ``presenting.staff_view`` shows them: three queries for a page, not three per ticket."""
+    return qs.prefetch_related(
+        Prefetch("tasks", Task.objects.order_by("id")),
+        Prefetch("progress", Progress.objects.order_by("at", "id")),
+        Prefetch("reporters", Reporter.objects.order_by("id")),
+    )
 
 
 def default_section(user: Any) -> str:

@@ -31,7 +31,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "section": section,
         "sections": queries.SECTIONS,
         "page": page,
-        "rows": [presenting.staff_view(t, m) for t in page.rows],
+        "rows": [presenting.row_view(t, m) for t in page.rows],
     }
     return render(request, "monitoring/queue.html", ctx)
 

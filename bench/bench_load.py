@@ -39,7 +39,6 @@ import argparse
 import itertools
 import os
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -174,17 +173,29 @@ def _serve(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def _login(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
-    page = client.get("/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token, page.text[:200]
-    resp = client.post(
-        "/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token[1]},
-        headers={"Referer": f"{base}/login/"},
-    )
-    assert resp.status_code == 302, (username, resp.status_code)
+def sessions(usernames: list[str]) -> dict[str, str]:
+    """A session cookie per user, made as the browser tests' cookie login makes them (Django's
+    ``force_login``): 100 form logins would spend a minute of password hashing before the clock."""
+    from django.conf import settings
+    from django.test import Client
+
+    from lantu.accounts.models import User
+
+    out = {}
+    for user in User.objects.filter(username__in=usernames):
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        out[user.username] = c.cookies[settings.SESSION_COOKIE_NAME].value
+    return out
+
+
+def _login(base: str, username: str, cookies: dict[str, str]) -> httpx.Client:
+    from django.conf import settings
+
+    client = httpx.Client(base_url=base, timeout=60)
+    client.cookies.set(settings.SESSION_COOKIE_NAME, cookies[username])
+    resp = client.get("/monitoring/")  # every bench user may see its queue
+    assert resp.status_code == 200, (username, resp.status_code, resp.url)
     return client
 
 
@@ -259,9 +270,13 @@ def _mix(spec: str) -> tuple[list[str], list[float]]:
     return [k for k, _ in pairs], [float(v) for _, v in pairs]
 
 
-def _client(base, w, who, start, think, out, seed, mix):
+def _client(base, w, who, start, think, out, seed, mix, cookies):
     rnd = random.Random(seed)
-    office, dept = _login(base, w.offices[who]), _login(base, w.depts[who])
+    try:
+        office, dept = _login(base, w.offices[who], cookies), _login(base, w.depts[who], cookies)
+    except BaseException:
+        start.abort()  # type: ignore[attr-defined]  # the others (and main) stop waiting
+        raise
     public = httpx.Client(base_url=base, timeout=30)
     kinds, weights = mix
     until = start()
@@ -321,6 +336,7 @@ def _print(results: list[tuple[str, float, object]], kinds: list[str]) -> None:
 
 def run_http(w: Workload, args: argparse.Namespace) -> None:
     mix = _mix(args.mix)
+    cookies = sessions(w.offices[: args.clients] + w.depts[: args.clients])
     port = _free_port()
     server = _serve(port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -339,8 +355,12 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
             ready.wait()
             return window[0]
 
+        start.abort = ready.abort  # type: ignore[attr-defined]
+
         threads = [
-            threading.Thread(target=_client, args=(base, w, i, start, args.think, results, i, mix))
+            threading.Thread(
+                target=_client, args=(base, w, i, start, args.think, results, i, mix, cookies)
+            )
             for i in range(args.clients)
         ]
         for t in threads:
@@ -356,7 +376,8 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
         server.wait(30)
     db = os.environ.get("LANTU_DATABASE_URL", "sqlite (var/)").split("@")[-1]
     print(f"households {len(w.ids):,} sampled; townships {len(w.towns)}; clients {args.clients}; "
-          f"workers {args.workers}; {args.seconds:.0f} s; think {args.think} s; database {db}")  # fmt: skip
+          f"workers {args.workers}; {args.seconds:.0f} s; think {args.think} s")  # fmt: skip
+    print(f"database {db}")
     _print(results, mix[0])
     total = len(results)
     print(f"throughput {total / args.seconds:.1f} req/s; errors "

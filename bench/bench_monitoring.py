@@ -257,7 +257,7 @@ def seed_tickets(villages: list[Any], tickets: int, today: Any = None) -> int:
     first = Ticket.objects.filter(receipt__startswith="B").count()
     added = 0
     for chunk in range(have, tickets, 20_000):
-        rows = []
+        rows: list[Any] = []
         for i in range(chunk, min(chunk + 20_000, tickets)):
             v = villages[i % len(villages)]
             path = v.path.strip("/").split("/")

@@ -144,8 +144,7 @@ def household_io(user: Any, household: Household) -> dict[str, Any]:
         .annotate(s=Sum("amount"))
     }
     # the household file prefetched its years and status changes (registry.queries.household_file)
-    years = registry_queries.household_years(household)
-    income = {y.year: y.per_capita_net_income for y in years}
+    income = {y.year: y.per_capita_net_income for y in registry_queries.household_years(household)}
     status: dict[int, list[str]] = {}
     for c in reversed(registry_queries.household_status_changes(household)):  # oldest first
         status.setdefault(c.year, []).append(c.get_to_status_display())

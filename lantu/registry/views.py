@@ -204,7 +204,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "can_export": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
         # A large export runs as a background job (lantu.jobs, kind registry.export) with a
         # download link when ready, instead of holding a request for half a minute.
-        "export_as_job": pg.capped or pg.count > EXPORT_IN_REQUEST,
+        "export_as_job": pg.capped or (pg.count or 0) > EXPORT_IN_REQUEST,
         "job_fields": _job_fields(request),
         "can_import": request.user.can(Perm.IMPORT),  # type: ignore[union-attr]
         **_region_context(request, f.region),

@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0001_initial'),
-        ('procedures', '0004_training_clock'),
-        ('regions', '0001_initial'),
-        ('registry', '0002_member_left_year'),
+        ("monitoring", "0001_initial"),
+        ("procedures", "0004_training_clock"),
+        ("regions", "0001_initial"),
+        ("registry", "0002_member_left_year"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['due', 'id'], name='monitoring_ticket_due_id'),
+            model_name="ticket",
+            index=models.Index(fields=["due", "id"], name="monitoring_ticket_due_id"),
         ),
     ]

@@ -110,8 +110,10 @@ def main() -> None:
 
 
 def measure(queries, subtree, user, root, head, repeat: int) -> list[float]:
+    from lantu.core import paging
+
     def first_page(f, number=1):
-        return lambda: list(queries.page(queries.households(user, f), number).rows)
+        return lambda: list(paging.page(queries.households(user, f), number).rows)
 
     def search(f):
         return lambda: list(queries.households(user, f)[:50])

@@ -64,8 +64,24 @@ def scoped(qs: QuerySet[M], user: Any, *, path_field: str = "region_path") -> Qu
 
 
 def get_scoped(qs: QuerySet[M], user: Any, *, path_field: str = "region_path", **lookup: Any) -> M:
-    """One object in scope, or OutOfScope (a 404, the same as a missing object)."""
+    """One object in scope, or OutOfScope (a 404, the same as a missing object). The object
+    remembers whose scope it was read through (``in_scope``)."""
     obj = scoped(qs, user, path_field=path_field).filter(**lookup).first()
     if obj is None:
         raise OutOfScope()
+    obj._lantu_scope = _scope_key(user)  # type: ignore[attr-defined]
     return obj
+
+
+def _scope_key(user: Any) -> tuple[Any, ...]:
+    return (getattr(user, "pk", None), scope_path(user), tuple(getattr(user, "roles", None) or []))
+
+
+def in_scope(qs: QuerySet[M], user: Any, obj: M, *, path_field: str = "region_path") -> M:
+    """``obj`` if it was read through ``get_scoped`` for this same user (same region and roles),
+    without asking the database again; otherwise read again through the scope (OutOfScope if it
+    is not in it). A page that fetched a household in scope hands it to the other rooms' sections,
+    which need not fetch it once more each."""
+    if getattr(obj, "_lantu_scope", None) == _scope_key(user):
+        return obj
+    return get_scoped(qs, user, path_field=path_field, pk=obj.pk)

@@ -25,6 +25,7 @@ from lantu.assistance.models import (
     Visit,
     WorkTeam,
 )
+from lantu.core import paging
 from lantu.regions.models import Region
 from lantu.registry.models import Household
 
@@ -182,6 +183,5 @@ def household_for_visit(user: Any, pk: int) -> Household:
 
 def page(qs: QuerySet[Any], number: int) -> tuple[list[Any], bool]:
     """One page and whether another follows (no count over the whole list)."""
-    start = (max(number, 1) - 1) * PAGE
-    rows = list(qs[start : start + PAGE + 1])
-    return rows[:PAGE], len(rows) > PAGE
+    pg = paging.page(qs, number, PAGE, count=False)
+    return pg.rows, pg.has_next

@@ -28,6 +28,7 @@ from lantu.assistance.columns import NOTES, TABLES
 from lantu.assistance.forms import AssistanceImportForm, MeasureFormSet, PlanForm, VisitForm
 from lantu.assistance.gaps import GAP_RULES, LIUQING, policy_with_overlay
 from lantu.assistance.models import Pairing, Plan
+from lantu.core import paging
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted
 from lantu.registry import queries as registry_queries
 from lantu.registry.codes import label
@@ -52,10 +53,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _page(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
+    return paging.page_number(request.GET.get("page"))
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
+from lantu.core import paging
 from lantu.core.errors import NotPermitted
 from lantu.matching import loads, presenting, queries, referrals, services
 from lantu.matching.schemas import DATASETS
@@ -42,7 +42,7 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
         dataset=g.get("dataset", ""),
         year=_int(g.get("year")),
     )
-    page = Paginator(qs, PAGE).get_page(g.get("page"))
+    page = paging.page(qs, paging.page_number(g.get("page")), PAGE)
     m = masker_for(request.user)
     keep = g.copy()
     keep.pop("page", None)
@@ -84,7 +84,8 @@ def _act(request: HttpRequest) -> HttpResponse:
 
 @requires(Perm.VIEW)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(queries.reviews(request.user), PAGE).get_page(request.GET.get("page"))
+    number = paging.page_number(request.GET.get("page"))
+    page = paging.page(queries.reviews(request.user), number, PAGE)
     m = masker_for(request.user)
     rows = [presenting.review(p, m) for p in page]
     can = request.user.can(Perm.REVIEW)  # type: ignore[union-attr]

@@ -154,7 +154,7 @@ def ticket_queue(
     if section not in queries.SECTIONS:
         raise ValidationFailed(f"未知的分类：{section}", f"unknown section {section}")
     qs = queries.queue(request.user, section)
-    rows, page = window(qs, limit, offset)
+    rows, page = window(queries.with_details(qs), limit, offset)
     m = masker_for(request.user)
     return {"items": [presenting.staff_view(t, m) for t in rows], **page}
 

@@ -85,6 +85,9 @@ class Ticket(models.Model):
             models.Index(fields=["region_path", "state", "due"]),
             models.Index(fields=["county_code", "state"]),
             models.Index(fields=["escalated_level", "state"]),
+            # The queues' order: a wide scope (a prefecture's or the province's open tickets, a
+            # department's queue) reads its first page in due order instead of sorting them all.
+            models.Index(fields=["due", "id"], name="monitoring_ticket_due_id"),
         ]
 
     def __str__(self) -> str:

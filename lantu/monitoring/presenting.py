@@ -24,6 +24,14 @@ def masked_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
+def _rows(t: Ticket, relation: str, *order: str) -> Any:
+    """A ticket's related rows in ``order``: those ``queries.with_details`` prefetched (already in
+    that order), else one query."""
+    if relation in getattr(t, "_prefetched_objects_cache", {}):
+        return getattr(t, relation).all()
+    return getattr(t, relation).order_by(*order)
+
+
 def tasks(t: Ticket) -> list[dict[str, Any]]:
     return [
         {
@@ -35,13 +43,14 @@ def tasks(t: Ticket) -> list[dict[str, Any]]:
             "result": k.result,
             "done_on": k.done_on,
         }
-        for k in t.tasks.order_by("id")
+        for k in _rows(t, "tasks", "id")
     ]
 
 
 def progress(t: Ticket) -> list[dict[str, Any]]:
     return [
-        {"on": p.on, "action": p.action, "text": _lang_text(p.zh, p.en)} for p in t.progress.all()
+        {"on": p.on, "action": p.action, "text": _lang_text(p.zh, p.en)}
+        for p in _rows(t, "progress", "at", "id")
     ]
 
 
@@ -68,7 +77,8 @@ def public_view(t: Ticket) -> dict[str, Any]:
     }
 
 
-def staff_view(t: Ticket, masker: Masker) -> dict[str, Any]:
+def row_view(t: Ticket, masker: Masker) -> dict[str, Any]:
+    """A ticket as a queue's row shows it: its own fields only (no query per row)."""
     return {
         "id": t.pk,
         "receipt": t.receipt,
@@ -103,10 +113,16 @@ def staff_view(t: Ticket, masker: Masker) -> dict[str, Any]:
         "case_id": t.case_id,
         "version": t.version,
         "has_photo": bool(t.photo),
+    }
+
+
+def staff_view(t: Ticket, masker: Masker) -> dict[str, Any]:
+    """The whole ticket: its fields, departments' tasks, progress and reporters."""
+    return row_view(t, masker) | {
         "tasks": tasks(t),
         "progress": progress(t),
         "reporters": [
             {"name": r.name, "phone": masker.value("phone", r.phone), "relation": r.relation}
-            for r in t.reporters.order_by("id")
+            for r in _rows(t, "reporters", "id")
         ],
     }

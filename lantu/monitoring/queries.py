@@ -2,8 +2,9 @@
 
 A user holding only department roles sees only the tickets with a task of their department
 (部门办单); office roles see every ticket of their subtree. Queues are indexed, ordered by due
-date and paginated. ``for_reporter`` is the public look-up: receipt and a reporter's phone must
-both match, and a failed look-up counts against the address's limit.
+date and paged with a bounded count (``lantu.core.paging``). ``for_reporter`` is the public
+look-up: receipt and a reporter's phone must both match, and a failed look-up counts against the
+address's limit.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lantu.accounts.roles import DEPARTMENT_ROLES, Perm
 from lantu.accounts.scope import scoped
 from lantu.core.errors import OutOfScope
 from lantu.monitoring import catalogue, policy
-from lantu.monitoring.models import OPEN_STATES, Reporter, Ticket, TicketState
+from lantu.monitoring.models import OPEN_STATES, Progress, Reporter, Task, Ticket, TicketState
 from lantu.procedures import clock
 from lantu.procedures.notices import RateLimited
 
@@ -39,8 +40,16 @@ def visible(user: Any) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     qs = scoped(Ticket.objects.all(), user)
     if only_department(user):
-        qs = qs.filter(tasks__department__in=departments_of(user)).distinct()
+        qs = qs.filter(_has_task(user))
     return qs
+
+
+def _has_task(user: Any, **more: Any) -> Q:
+    """A task of one of the user's departments in the user's subtree on the ticket: a semi-join
+    (``id IN (…)``) driven from the tasks' index (department, state, region_path), so no
+    ``DISTINCT`` over the whole queue and no probe per ticket."""
+    tasks = scoped(Task.objects.all(), user).filter(department__in=departments_of(user), **more)
+    return Q(pk__in=tasks.values("ticket_id"))
 
 
 def queue(user: Any, section: str) -> QuerySet[Ticket]:
@@ -50,8 +59,7 @@ def queue(user: Any, section: str) -> QuerySet[Ticket]:
     if section == "village":
         qs = qs.filter(state=TicketState.RECEIVED)
     elif section == "department":
-        qs = qs.filter(tasks__department__in=departments_of(user), tasks__state="open")
-        qs = qs.filter(state__in=OPEN_STATES).distinct()
+        qs = qs.filter(_has_task(user, state="open"), state__in=OPEN_STATES)
     elif section == "escalated":
         qs = qs.filter(escalated_level=level, state__in=OPEN_STATES)
     elif section == "overdue":
@@ -61,6 +69,16 @@ def queue(user: Any, section: str) -> QuerySet[Ticket]:
     else:
         qs = qs.filter(state__in=OPEN_STATES)
     return qs.select_related("village").order_by("due", "id")
+
+
+def with_details(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Tickets with their tasks, progress and reporters prefetched in the order
+    ``presenting.staff_view`` shows them: three queries for a page, not three per ticket."""
+    return qs.prefetch_related(
+        Prefetch("tasks", Task.objects.order_by("id")),
+        Prefetch("progress", Progress.objects.order_by("at", "id")),
+        Prefetch("reporters", Reporter.objects.order_by("id")),
+    )
 
 
 def default_section(user: Any) -> str:

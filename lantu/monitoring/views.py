@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
+from lantu.core import paging
 from lantu.core.errors import LantuError
 from lantu.monitoring import presenting, queries, services, sla
 from lantu.registry.masking import masker_for
@@ -24,13 +24,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     section = request.GET.get("section") or queries.default_section(request.user)
     if section not in queries.SECTIONS:
         section = "open"
-    page = Paginator(queries.queue(request.user, section), 50).get_page(request.GET.get("page"))
+    number = paging.page_number(request.GET.get("page"))
+    page = paging.page(queries.queue(request.user, section), number)
     m = masker_for(request.user)
     ctx = {
         "section": section,
         "sections": queries.SECTIONS,
         "page": page,
-        "rows": [presenting.staff_view(t, m) for t in page.object_list],
+        "rows": [presenting.row_view(t, m) for t in page.rows],
     }
     return render(request, "monitoring/queue.html", ctx)
 

@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 
 from lantu.accounts.roles import Perm
 from lantu.core.errors import Conflict, NotPermitted, OutOfScope, ValidationFailed
@@ -143,13 +144,18 @@ def record_visit(
 
 
 def coverage(rnd: Round) -> dict[str, Any]:
-    total = rnd.visits.count()
-    done = rnd.visits.filter(visited_on__isnull=False).count()
+    """A round's coverage: its three counts in one pass over the village's visits."""
+    n = rnd.visits.aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(visited_on__isnull=False)),
+        risks=Count("id", filter=~Q(risk="")),
+    )
+    total, done = n["total"], n["done"]
     missing = rnd.visits.filter(visited_on__isnull=True).select_related("household")
     return {
         "total": total,
         "visited": done,
         "share": done / total if total else None,
-        "risks": rnd.visits.exclude(risk="").count(),
+        "risks": n["risks"],
         "missing": missing.order_by("household__household_no"),
     }

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from lantu.accounts.scope import get_scoped, scope_path, scoped, under
+from lantu.accounts.scope import in_scope, scope_path, scoped, under
 from lantu.core.errors import OutOfScope
 from lantu.projects.models import (
     Allocation,
@@ -27,7 +27,8 @@ from lantu.projects.models import (
 )
 from lantu.projects.money import YuanField
 from lantu.regions.models import Region
-from lantu.registry.models import Household, HouseholdYear, StatusChange
+from lantu.registry import queries as registry_queries
+from lantu.registry.models import Household, StatusChange
 
 
 def _sum(model: Any, **outer: str) -> Coalesce:
@@ -135,20 +136,17 @@ def findings(user: Any, *, state: str = "open", rule: str = "") -> QuerySet[Find
 def household_io(user: Any, household: Household) -> dict[str, Any]:
     """投入产出清 for one household: by year, what went in (payments, projects) beside what came
     out (per-capita net income, status changes)."""
-    get_scoped(Household.objects.all(), user, pk=household.pk)
+    household = in_scope(Household.objects.all(), user, household)
     paid = {
         r["year"]: r["s"]
         for r in Disbursement.objects.filter(household=household)
         .values("year")
         .annotate(s=Sum("amount"))
     }
-    income = dict(
-        HouseholdYear.objects.filter(household=household).values_list(
-            "year", "per_capita_net_income"
-        )
-    )
+    # the household file prefetched its years and status changes (registry.queries.household_file)
+    income = {y.year: y.per_capita_net_income for y in registry_queries.household_years(household)}
     status: dict[int, list[str]] = {}
-    for c in StatusChange.objects.filter(household=household).order_by("date"):
+    for c in reversed(registry_queries.household_status_changes(household)):  # oldest first
         status.setdefault(c.year, []).append(c.get_to_status_display())
     projects_by_year: dict[int, list[Project]] = {}
     for b in Beneficiary.objects.filter(household=household).select_related("project"):

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.crypto import get_random_string
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import get_scoped, scope_path
+from lantu.core import paging
 from lantu.core.errors import Conflict, LantuError, NotPermitted, OutOfScope, ValidationFailed
 from lantu.core.i18n import pick
 from lantu.procedures import config, engine, evidence, notices
@@ -91,7 +91,7 @@ def library(request: HttpRequest) -> HttpResponseBase:
             category=g.get("category", ""),
         )
     )
-    page = Paginator(qs, PAGE).get_page(g.get("page"))
+    page = paging.page(qs, paging.page_number(g.get("page")), PAGE)
     keep = g.copy()
     keep.pop("page", None)
     context = {
@@ -202,7 +202,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     m = masker_for(request.user)
     case = _case_of(p)
     kind = config.kind("project")
-    pay = Paginator(queries.payments(request.user, p), PAGE).get_page(request.GET.get("page"))
+    pay = paging.page(
+        queries.payments(request.user, p), paging.page_number(request.GET.get("page")), PAGE
+    )
     context = {
         "p": p,
         "case": case,
@@ -307,9 +309,17 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
         return _queue_post(request)
     g = request.GET
     qs = queries.findings(request.user, state=g.get("state", "open"), rule=g.get("rule", ""))
-    page = Paginator(qs, PAGE).get_page(g.get("page"))
+    page = paging.page(qs, paging.page_number(g.get("page")), PAGE)
     can_edit = request.user.can(Perm.EDIT)  # type: ignore[union-attr]
-    context = {"page": page, "filters": g, "labels": findings.checks.LABELS, "can_edit": can_edit}
+    keep = g.copy()
+    keep.pop("page", None)
+    context = {
+        "page": page,
+        "filters": g,
+        "keep": keep.urlencode(),
+        "labels": findings.checks.LABELS,
+        "can_edit": can_edit,
+    }
     return render(request, "projects/work_queue.html", context)
 
 

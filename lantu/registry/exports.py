@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.http import FileResponse
 from django.utils import timezone
 
+from lantu.core import paging
 from lantu.core.errors import ValidationFailed
 from lantu.core.xlsx import workbook
 from lantu.registry import queries
@@ -103,7 +104,7 @@ def write_xlsx(out: IO[bytes], data: Iterable[list[Any]]) -> int:
 
 
 def household_response(user: Any, f: HouseholdFilter) -> FileResponse:
-    if queries.bounded_count(queries.households(user, f), MAX_HOUSEHOLDS) > MAX_HOUSEHOLDS:
+    if paging.bounded_count(queries.households(user, f), MAX_HOUSEHOLDS) > MAX_HOUSEHOLDS:
         raise ValidationFailed(
             f"导出范围超过{MAX_HOUSEHOLDS}户，请先按区划或条件缩小范围",
             f"the export covers more than {MAX_HOUSEHOLDS} households: narrow it by region or "

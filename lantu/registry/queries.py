@@ -11,17 +11,17 @@ Speed on a province-sized registry (a million members) comes from three rules:
   rows; a name
   search is a prefix scan of the index on ``Member.name`` (``_name_prefix``);
 - lists are ordered by ``(region_path, id)``, the order of the ``region_path`` index itself;
-- counts are bounded (``bounded_count``): a request never counts the whole registry.
+- counts are bounded (``lantu.core.paging``): a request never counts the whole registry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from lantu.accounts.scope import get_scoped, scope_path, scoped, under
 from lantu.core.errors import OutOfScope
@@ -31,8 +31,6 @@ from lantu.registry.ids import check_id, normalise
 from lantu.registry.masking import sees_personal_data
 from lantu.registry.models import Household, HouseholdYear, Member, StatusChange
 
-COUNT_CAP = 10_000
-MAX_PAGE = 100_000  # a page number past any registry: PostgreSQL refuses offsets past a bigint
 ORDER = ("region_path", "id")
 
 
@@ -210,6 +208,41 @@ def household(user: Any, pk: Any) -> Household:
     return get_scoped(Household.objects.select_related("region"), user, pk=key)
 
 
+def household_file(user: Any, pk: Any) -> Household:
+    """The household file's one read: the household in scope with its members (present first),
+    yearly facts (newest first) and status changes (newest first) prefetched. The other rooms'
+    sections on the page read these through ``household.members.all()`` … and take the household
+    as read in scope (``lantu.accounts.scope.in_scope``), so the page's query count does not grow
+    with members, years or sections. Members and years need no scope filter of their own: they
+    belong to a household read in scope."""
+    hh = household(user, pk)
+    prefetch_related_objects(
+        [hh],
+        Prefetch("members", Member.objects.order_by("-active", "id")),
+        Prefetch("years", HouseholdYear.objects.order_by("-year")),
+        Prefetch("status_changes", StatusChange.objects.order_by("-date", "-id")),
+    )
+    return hh
+
+
+def prefetched(hh: Household, relation: str) -> list[Any] | None:
+    """The rows of ``relation`` when ``household_file`` prefetched them, else None."""
+    cache = getattr(hh, "_prefetched_objects_cache", {})
+    return list(cache[relation]) if relation in cache else None
+
+
+def household_years(hh: Household) -> list[HouseholdYear]:
+    """The yearly facts of a household already read in scope, newest first (prefetched or read)."""
+    got = prefetched(hh, "years")
+    return got if got is not None else list(hh.years.order_by("-year"))
+
+
+def household_status_changes(hh: Household) -> list[StatusChange]:
+    """The status changes of a household already read in scope, newest first."""
+    got = prefetched(hh, "status_changes")
+    return got if got is not None else list(hh.status_changes.order_by("-date", "-id"))
+
+
 def members(user: Any, hh: Household) -> QuerySet[Member]:
     """A household's members, present ones first (the household was fetched in scope)."""
     qs = scoped(Member.objects.all(), user, path_field="household__region_path")
@@ -228,12 +261,11 @@ def status_history(user: Any, hh: Household) -> QuerySet[StatusChange]:
 
 def events(user: Any, hh: Household, *, limit: int = 200) -> list[Event]:
     """The ledger events about the household, its members and its yearly facts, newest first."""
-    member_ids = [
-        str(pk) for pk in Member.objects.filter(household=hh).values_list("pk", flat=True)
-    ]
-    year_ids = [
-        str(pk) for pk in HouseholdYear.objects.filter(household=hh).values_list("pk", flat=True)
-    ]
+    got_members = prefetched(hh, "members")
+    if got_members is None:
+        got_members = list(Member.objects.filter(household=hh).only("pk"))
+    member_ids = [str(m.pk) for m in got_members]
+    year_ids = [str(y.pk) for y in household_years(hh)]
     about = (
         Q(object_type="household", object_id=str(hh.pk))
         | Q(object_type="member", object_id__in=member_ids)
@@ -243,41 +275,7 @@ def events(user: Any, hh: Household, *, limit: int = 200) -> list[Event]:
     return list(qs[:limit])
 
 
-# -- paging and export --------------------------------------------------------------------------
-
-
-def bounded_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
-    """How many rows, counting at most ``cap + 1`` (a request never counts the whole registry)."""
-    return qs.order_by().values("pk")[: cap + 1].count()
-
-
-@dataclass
-class Page:
-    rows: list[Any]
-    number: int
-    per_page: int
-    has_next: bool
-    count: int
-    capped: bool = field(default=False)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def page(qs: QuerySet[Any], number: int, per_page: int = 50) -> Page:
-    number = max(1, min(number, MAX_PAGE))
-    start = (number - 1) * per_page
-    rows = list(qs[start : start + per_page + 1])
-    count = bounded_count(qs)
-    return Page(
-        rows=rows[:per_page],
-        number=number,
-        per_page=per_page,
-        has_next=len(rows) > per_page,
-        count=min(count, COUNT_CAP),
-        capped=count > COUNT_CAP,
-    )
+# -- export -------------------------------------------------------------------------------------
 
 
 def households_for_export(user: Any, f: HouseholdFilter, chunk: int = 2000) -> Iterator[Household]:

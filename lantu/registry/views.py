@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lantu.accounts.roles import ROLE_LABELS, Perm, Role
+from lantu.core import paging
 from lantu.core.errors import ImportRejected, LantuError, NotPermitted, Throttled, ValidationFailed
 from lantu.core.files import private_dir, write_private
 from lantu.core.i18n import one_language
@@ -176,18 +177,15 @@ def household_list(request: HttpRequest) -> HttpResponse:
     f = form.to_filter()
     m = masker_for(request.user)
     search = queries.parse_search(f.q, personal=m.unmasked)
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        number = 1
+    number = paging.page_number(request.GET.get("page"))
     status = 200
     try:
         if f.q:
             throttle.check_search(request.user)
-        pg = queries.page(queries.households(request.user, f), number)
+        pg = paging.page(queries.households(request.user, f), number)
     except Throttled as exc:
         search, status = queries.Search("refused", warning=(exc.zh, exc.en)), exc.status
-        pg = queries.page(Household.objects.none(), 1)
+        pg = paging.page(Household.objects.none(), 1)
     # One reverse for the page, not one per row (the list is the busiest page).
     link = reverse("registry:household_detail", args=[0])[:-2]
     rows = [
@@ -206,7 +204,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "can_export": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
         # A large export runs as a background job (lantu.jobs, kind registry.export) with a
         # download link when ready, instead of holding a request for half a minute.
-        "export_as_job": pg.capped or pg.count > EXPORT_IN_REQUEST,
+        "export_as_job": pg.capped or (pg.count or 0) > EXPORT_IN_REQUEST,
         "job_fields": _job_fields(request),
         "can_import": request.user.can(Perm.IMPORT),  # type: ignore[union-attr]
         **_region_context(request, f.region),
@@ -246,10 +244,10 @@ def _enters_changes(user: Any) -> bool:
 @requires(Perm.VIEW)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    household = queries.household(user, pk)
+    household = queries.household_file(user, pk)
     m = masker_for(user)
-    members = list(queries.members(user, household))
-    years = list(queries.years(user, household))
+    members = list(household.members.all())
+    years = list(household.years.all())
     latest = years[0] if years else None
     context = {
         "household": household,
@@ -270,7 +268,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "from": display("status", s.from_status),
                 "to": display("status", s.to_status),
             }
-            for s in queries.status_history(user, household)
+            for s in household.status_changes.all()
         ],
         "events": [
             {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lantu.accounts.scope import get_scoped
+from lantu.accounts.scope import in_scope
 from lantu.registry.models import Household
 from lantu.standards.explain import Reason, reasons
 from lantu.standards.models import HouseholdResult
@@ -94,7 +94,7 @@ def _evaluation(row: HouseholdResult) -> HouseholdEvaluation:
 
 def results_for_household(user: Any, household: Household) -> list[HouseholdEvaluation]:
     """The latest stored evaluation of each year for ``household``, newest year first."""
-    get_scoped(Household.objects.all(), user, pk=household.pk)
+    in_scope(Household.objects.all(), user, household)
     rows = (
         HouseholdResult.objects.filter(household_id=household.pk)
         .select_related("run")

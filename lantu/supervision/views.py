@@ -9,7 +9,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lantu.accounts.roles import Perm
 from lantu.accounts.scope import get_scoped, scope_path, scoped
+from lantu.core import paging
 from lantu.core.errors import LantuError, OutOfScope, ValidationFailed
 from lantu.core.i18n import english, pick
 from lantu.procedures import clock, escalation
@@ -163,7 +163,8 @@ def discrepancies(request: HttpRequest) -> HttpResponseBase:
         qs = qs.filter(check_id=check_id)
     if state in DiscrepancyState.values:
         qs = qs.filter(state=state)
-    page = Paginator(qs.order_by("check_id", "id"), PAGE).get_page(request.GET.get("page"))
+    number = paging.page_number(request.GET.get("page"))
+    page = paging.page(qs.order_by("check_id", "id"), number, PAGE)
     cat = checks.catalogue()
     names = _names({d.region_path for d in page})
     items = [

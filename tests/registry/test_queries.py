@@ -3,6 +3,7 @@
 import pytest
 
 from lantu.accounts.roles import Role
+from lantu.core import paging
 from lantu.core.errors import OutOfScope
 from lantu.registry import queries, services
 from lantu.registry.models import Member
@@ -69,9 +70,9 @@ def test_bounded_count_stops_at_the_cap(world):
     for _ in range(3):
         make_household(world["regions"]["530822100202"], size=1)
     qs = queries.households(world["users"][Role.COUNTY_APPROVAL])
-    assert queries.bounded_count(qs, cap=10) == 4
-    assert queries.bounded_count(qs, cap=2) == 3  # cap + 1: "more than the cap"
-    page = queries.page(qs, 1, per_page=2)
+    assert paging.bounded_count(qs, cap=10) == 4
+    assert paging.bounded_count(qs, cap=2) == 3  # cap + 1: "more than the cap"
+    page = paging.page(qs, 1, per_page=2)
     assert page.count == 4 and not page.capped
 
 

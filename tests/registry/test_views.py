@@ -109,11 +109,12 @@ def test_search_by_name_prefix(county_client, world):
 def test_pagination(county_client, world):
     for _ in range(3):
         make_household(world["regions"]["530822100202"], size=1)
+    from lantu.core import paging
     from lantu.registry import queries
 
     qs = queries.households(world["users"][Role.COUNTY_APPROVAL])
-    first = queries.page(qs, 1, per_page=3)
-    second = queries.page(qs, 2, per_page=3)
+    first = paging.page(qs, 1, per_page=3)
+    second = paging.page(qs, 2, per_page=3)
     assert first.has_next and not second.has_next
     assert first.count == 4
     assert {h.pk for h in first.rows}.isdisjoint({h.pk for h in second.rows})

@@ -47,15 +47,18 @@ def test_whole_partial_and_tail_household_numbers_are_found(world):
     assert _found(user, "5308221002010007") == {"5308221002010007"}
     assert _found(user, "530822100201012") == {"5308221002010123"}  # head
     assert _found(user, "53082210020100") == {"5308221002010007"}
-    assert _found(user, "0123") == {"5308221002010123"}  # tail read off a paper file
-    assert _found(user, "7") == {"5308221002010007"}
+    # a tail read off a paper file (the factory's own numbers may end in the same digits,
+    # depending on how many households the run has made before)
+    for tail, wanted in (("0123", "5308221002010123"), ("7", "5308221002010007")):
+        found = _found(user, tail)
+        assert wanted in found and all(no.endswith(tail) for no in found), (tail, found)
     assert _found(user, "5308231002010007") == set()  # the other county's village: nothing
 
 
 def test_tail_search_stays_in_scope(world):
     other = make_household(world["regions"]["530823100201"], household_no="5308231002010123")
     user = world["users"][Role.COUNTY_APPROVAL]
-    assert _found(user, "0123") == {"5308221002010123"}
+    assert "5308221002010123" in _found(user, "0123")
     assert other.household_no not in _found(user, "123")
 
 

@@ -207,7 +207,8 @@ def load_clues(folder: Path, *, since: int = 2021) -> int:
     the village of the person's household-register record (公安户籍) and to the registry household
     when an active member carries the ID number, as intake routes a clue. A bench and scoring
     load (bulk insert, no ledger, no department tasks): the omission search and the monitoring
-    rules read clues from tickets. Idempotent: a re-run adds nothing. Returns how many were added."""
+    rules read clues from tickets. Idempotent: a re-run adds nothing. Returns how many were
+    added."""
     from lantu.monitoring import policy as mon_policy
     from lantu.monitoring.models import Ticket
     from lantu.registry.models import Member

@@ -283,11 +283,7 @@ def guarantees(w: World, p: Params, year: int, school: np.ndarray) -> Arrays:
     )
     # Quality (T/CHES 18-2018 水质): a dispersed source that fails it (living.update).
     bad = H["quality_bad"] if "quality_bad" in H else np.zeros(n_h, dtype=bool)
-    water = (
-        (~H["piped"] & far)
-        | (H["outage"] > p.f("standards.water_outage_days_max"))
-        | bad
-    )
+    water = (~H["piped"] & far) | (H["outage"] > p.f("standards.water_outage_days_max")) | bad
     return {
         "housing_fail": housing,
         "education_fail": dropout,

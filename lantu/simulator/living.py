@@ -54,9 +54,7 @@ def update(w: World, p: Params, rng: np.random.Generator, year: int, disaster: n
     H["central"] = central | moved
     H["piped"] = (central & (H["u_water"] < piped_share / central_share)) | moved
     H["outage"] = np.where(H["central"], H["outage_base"] // 4, H["outage_base"]).astype(np.int16)
-    H["quality_bad"] = ~H["central"] & (
-        H["u_quality"] < p.f("water.dispersed_quality_fail_share")
-    )
+    H["quality_bad"] = ~H["central"] & (H["u_quality"] < p.f("water.dispersed_quality_fail_share"))
     rebuild = (H["grade"] >= 2) & (rng.random(n_h) < 0.04) & (H["renovated"] == 0)
     H["grade"][rebuild] = 1
     H["built"][rebuild] = year

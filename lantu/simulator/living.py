@@ -39,7 +39,11 @@ def init(
     H["u_water"] = rng.random(n_h).astype(np.float32)
     # A dispersed source's true quality (T/CHES 18-2018 水质), drawn once; a household split off
     # keeps its parent's source (lifecycle copies the draw).
-    H["u_quality"] = (quality or np.random.default_rng(0)).random(n_h).astype(np.float32)
+    q = quality or np.random.default_rng(0)
+    H["u_quality"] = q.random(n_h).astype(np.float32)
+    # How the village's sensory test reads that source (tables.py): the same well reads the same
+    # way every year, so a misreading is drawn once too.
+    H["u_quality_read"] = q.random(n_h).astype(np.float32)
     w.extra["u_village_water"] = rng.random(w.villages.height)
     update(w, p, rng, year, np.zeros(n_h, dtype=bool))
 

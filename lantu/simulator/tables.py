@@ -309,9 +309,13 @@ def _observed_year(
             ),
             "water_scarce_area": H["scarce"][idx],
             # The true quality (living.py), as the village's sensory test reads it: misread for a
-            # set share of dispersed sources (params.yaml water.quality_misread_share).
+            # set share of dispersed sources (params.yaml water.quality_misread_share), the same
+            # source the same way every year.
             "water_quality_ok": H["central"][idx]
-            | (~H["quality_bad"][idx] != (rng.random(n) < p.f("water.quality_misread_share"))),
+            | (
+                ~H["quality_bad"][idx]
+                != (H["u_quality_read"][idx] < p.f("water.quality_misread_share"))
+            ),
             "water_piped": H["piped"][idx],
             "water_trip_minutes": np.where(H["piped"][idx], 0, H["trip"][idx]).astype(np.int32),
             "water_distance_m": np.where(

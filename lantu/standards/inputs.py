@@ -77,6 +77,8 @@ def _with_clues(households: pa.Table, members: pa.Table, year: int) -> pa.Table:
 
     from lantu.matching.clues import clues
 
+    if "id_number" not in members.column_names:
+        return households
     people = pl.from_arrow(members.select(["household_no", "id_number"]))
     assert isinstance(people, pl.DataFrame)
     seen = clues(people.with_columns(pl.col("household_no").cast(pl.String)), year)

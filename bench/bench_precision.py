@@ -65,7 +65,9 @@ def main() -> None:
         w, c = time.perf_counter() - w0, _cpu_s() - c0
         print(f"{label:<22} wall {w:8.1f} s  cpu {c:8.1f} s  peak {_peak_mb():7.0f} MB", flush=True)
 
-    step("load", "load", str(a.sim), verbosity=0)
+    # The monitoring clues (self-reports, cadre visits, department pushes) as tickets: the omission
+    # search and the monitoring rules read them.
+    step("load", "load", str(a.sim), clues=True, verbosity=0)
     latest = HouseholdYear.objects.aggregate(y=Max("year"))["y"]
     step("year open", "year", "open", str(latest), open="monitoring,risk_elimination", verbosity=0)
     if (a.sim / "observed" / "departments").is_dir():

@@ -11,12 +11,15 @@ in the registry, tested with the monitoring rules on what the departments know o
    linkage's repaired and probabilistic passes only link to registry members), shaped as the
    comparison room's linked records, so ``lantu.matching.facts`` derives the same variables
    (deaths, disaster losses, lost jobs, new disability certificates, hospital costs, vehicles,
-   property, companies, public employees);
+   property, companies, public employees), and the clues the platform received about those
+   people this year (monitoring tickets by ID number: a cadre's visit that recorded a risk, a
+   self-report, a department's push; ``clue_*``);
 3. ruler inputs: one household per 户号 (status ``not_registered``, the village of its people),
    its living people as members, its recorded wages per year as income (the only income the
    departments hold, a lower bound), evaluated by the policy in force with
-   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``, and ``omission_priority``
-   for the candidates whose risk event the departments recorded (visited first).
+   ``policies/omissions.yaml`` laid over: rule ``omission_candidate``, ranked for the visits by
+   how many sources recorded the risk (``omission_priority``: two or more, visited first;
+   ``omission_recorded``: one; the rest only a department's silence).
 
 Returns one row per candidate household: 户号, village code, people, head's name and ID number,
 the failed/passed rule outcome. A village verifies them at the door (入户核查) and registers
@@ -34,6 +37,7 @@ from django.db import connection
 
 from lantu.engine.run import evaluate
 from lantu.matching import facts
+from lantu.matching.clues import clues
 from lantu.standards.policy import load
 
 OVERLAY = Path(__file__).resolve().parent / "policies" / "omissions.yaml"
@@ -185,6 +189,10 @@ def inputs(people: pl.DataFrame, records: pl.DataFrame, year: int) -> dict[str, 
     hits: dict[str, pl.DataFrame] = {}
     members = facts.member_columns(members, records, year)
     hh = facts.household_columns(hh, records, year, "household", hits)
+    seen = clues(people, year)
+    hh = hh.join(seen, on="household_no", how="left").with_columns(
+        pl.col(c).fill_null(False) for c in seen.columns if c != "household_no"
+    )
     years = facts.household_columns(years, records, year, "year", hits)
     return {"households": hh.to_arrow(), "members": members.to_arrow(), "years": years.to_arrow()}
 
@@ -192,9 +200,10 @@ def inputs(people: pl.DataFrame, records: pl.DataFrame, year: int) -> dict[str, 
 def search(*, year: int, policy: str = "yunnan", region_code: str = "") -> pl.DataFrame:
     """Candidate households (household_no = 户号, priority, region_code, head_name, head_id,
     size, removed: the 户号's people were a household removed from the registry with no record
-    of the year). Priority 1: the departments recorded the risk event (a death, a disaster, heavy
-    hospital costs: rule ``omission_priority``); 2: only their silence (a lost job, a new
-    disability certificate)."""
+    of the year). Priority 1: two or more sources recorded the risk, or heavy hospital costs
+    (rule ``omission_priority``); 2: one source did (a cadre's visit, a self-report, a
+    department push, a death, a disaster: ``omission_recorded``); 3: only a department's
+    silence (a lost job, a new disability certificate)."""
     people = register_people(region_code, year)
     if not people.height:
         return pl.DataFrame()
@@ -202,13 +211,20 @@ def search(*, year: int, policy: str = "yunnan", region_code: str = "") -> pl.Da
     tables = inputs(people, records, year)
     res = evaluate(load(policy, overlays=[OVERLAY]), year, tables)
     out = pl.from_arrow(
-        res.households.select(["household_no", "omission_candidate", "omission_priority"])
+        res.households.select(
+            ["household_no", "omission_candidate", "omission_priority", "omission_recorded"]
+        )
     )
     assert isinstance(out, pl.DataFrame)
     found = out.filter(pl.col("omission_candidate").fill_null(False)).select(
         "household_no",
-        # 1: the departments recorded the risk event itself (visit first); 2: their silence.
-        priority=pl.when(pl.col("omission_priority").fill_null(False)).then(1).otherwise(2),
+        # 1: two or more sources recorded the risk (visit first); 2: one did; 3: only a
+        # department's silence (a lost job, a new certificate).
+        priority=pl.when(pl.col("omission_priority").fill_null(False))
+        .then(1)
+        .when(pl.col("omission_recorded").fill_null(False))
+        .then(2)
+        .otherwise(3),
     )
     members = pl.from_arrow(tables["members"])
     hh = pl.from_arrow(tables["households"])

@@ -368,16 +368,20 @@ def _omission(folder: Path, year: int, policy: str, region_path: str) -> Family:
     right = mapped.join(needed.select("household_id"), on="household_id", how="semi")
     fam.right = right.height
     fam.found = right.select("household_id").unique().height
-    if "priority" in mapped.columns:  # the list the villages visit first
-        first = mapped.filter(pl.col("priority") == 1)
-        first_right = right.filter(pl.col("priority") == 1)
-        fam.extra["priority1_proposed"] = first.height
-        fam.extra["priority1_precision"] = (
-            first_right.height / first.height if first.height else None
-        )
-        fam.extra["priority1_recall"] = (
-            first_right.select("household_id").unique().height / fam.truth if fam.truth else None
-        )
+    if "priority" in mapped.columns:  # the list ranked for the visits: tiers 1, 1-2
+        for tier in (1, 2):
+            first = mapped.filter(pl.col("priority") <= tier)
+            first_right = right.filter(pl.col("priority") <= tier)
+            name = "priority1" if tier == 1 else "priority1_2"
+            fam.extra[f"{name}_proposed"] = first.height
+            fam.extra[f"{name}_precision"] = (
+                first_right.height / first.height if first.height else None
+            )
+            fam.extra[f"{name}_recall"] = (
+                first_right.select("household_id").unique().height / fam.truth
+                if fam.truth
+                else None
+            )
     found_removed = right.join(needed_removed.select("household_id"), on="household_id", how="semi")
     fam.extra["found_removed"] = found_removed.select("household_id").unique().height
     if "removed" in mapped.columns:

@@ -281,7 +281,9 @@ def guarantees(w: World, p: Params, year: int, school: np.ndarray) -> Arrays:
         & (trip * WATER_METRES_PER_MINUTE > p.f("standards.water_distance_max_m"))
         & (trip * WATER_CLIMB_PER_MINUTE > p.f("standards.water_vertical_max_m"))
     )
-    water = (~H["piped"] & far) | (H["outage"] > p.f("standards.water_outage_days_max"))
+    # Quality (T/CHES 18-2018 水质): a dispersed source that fails it (living.update).
+    bad = H["quality_bad"] if "quality_bad" in H else np.zeros(n_h, dtype=bool)
+    water = (~H["piped"] & far) | (H["outage"] > p.f("standards.water_outage_days_max")) | bad
     return {
         "housing_fail": housing,
         "education_fail": dropout,

@@ -4,6 +4,8 @@ Dangerous houses (grade C/D) are drawn in the first year with a probability that
 the household's income is near the line, so they concentrate among the poor as surveys found.
 Centralised water reaches villages in the order of a per-village draw, so the share of villages
 served follows the yearly coverage curve; within them, households get taps to the same curve.
+A dispersed source's water quality fails for a fixed share of households (``quality_bad``),
+until central supply reaches them.
 Relocated households move into grade-A flats with tap water. Renovation of registered households'
 dangerous houses is decided by the registry's assistance (registry.py); others rebuild slowly.
 """
@@ -16,7 +18,16 @@ from lantu.simulator.params import Params
 from lantu.simulator.people import Arrays, World
 
 
-def init(w: World, p: Params, rng: np.random.Generator, year: int, pc: np.ndarray) -> None:
+def init(
+    w: World,
+    p: Params,
+    rng: np.random.Generator,
+    year: int,
+    pc: np.ndarray,
+    quality: np.random.Generator | None = None,
+) -> None:
+    """``quality``: the stream of the water-quality draw (its own, so that adding it moved no
+    other draw)."""
     H = w.H
     n_h = w.n_households
     share = p.get("housing.dangerous_share")
@@ -26,6 +37,13 @@ def init(w: World, p: Params, rng: np.random.Generator, year: int, pc: np.ndarra
     H["structure"] = np.minimum(H["grade"] + rng.integers(0, 2, n_h), 4).astype(np.int8)
     H["outage_base"] = np.clip(rng.lognormal(np.log(12), 0.8, n_h), 0, 200).astype(np.int16)
     H["u_water"] = rng.random(n_h).astype(np.float32)
+    # A dispersed source's true quality (T/CHES 18-2018 水质), drawn once; a household split off
+    # keeps its parent's source (lifecycle copies the draw).
+    q = quality or np.random.default_rng(0)
+    H["u_quality"] = q.random(n_h).astype(np.float32)
+    # How the village's sensory test reads that source (tables.py): the same well reads the same
+    # way every year, so a misreading is drawn once too.
+    H["u_quality_read"] = q.random(n_h).astype(np.float32)
     w.extra["u_village_water"] = rng.random(w.villages.height)
     update(w, p, rng, year, np.zeros(n_h, dtype=bool))
 
@@ -40,6 +58,7 @@ def update(w: World, p: Params, rng: np.random.Generator, year: int, disaster: n
     H["central"] = central | moved
     H["piped"] = (central & (H["u_water"] < piped_share / central_share)) | moved
     H["outage"] = np.where(H["central"], H["outage_base"] // 4, H["outage_base"]).astype(np.int16)
+    H["quality_bad"] = ~H["central"] & (H["u_quality"] < p.f("water.dispersed_quality_fail_share"))
     rebuild = (H["grade"] >= 2) & (rng.random(n_h) < 0.04) & (H["renovated"] == 0)
     H["grade"][rebuild] = 1
     H["built"][rebuild] = year

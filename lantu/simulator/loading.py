@@ -17,6 +17,7 @@ re-run after a failed slice writes nothing for the slices already in and resumes
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,3 +189,116 @@ def _poverty(status: pl.DataFrame) -> int:
         update_fields=["is_poor", "exited_year"],
     )
     return len(rows)
+
+
+# The platform's clue channels in ``observed/monitoring`` (lantu/simulator/shocks.py) and the
+# ticket channel each arrives by (中农组发〔2021〕7号: 农户自主申报、基层干部排查、部门筛查预警).
+CLUE_FILES = {
+    "self_reports": ("self", "date"),
+    "visit_risks": ("visit", "date"),
+    "department_signals": ("department", "received_date"),
+}
+
+
+def load_clues(folder: Path, *, since: int = 2021) -> int:
+    """The clues the platform received (``observed/monitoring``: self-reports, cadre visits that
+    recorded a risk, department pushes) as monitoring tickets (``monitoring.Ticket``), one per
+    person, channel and year, received on the first day of that year's clue. Each is routed to
+    the village of the person's household-register record (公安户籍) and to the registry household
+    when an active member carries the ID number, as intake routes a clue. A bench and scoring
+    load (bulk insert, no ledger, no department tasks): the omission search and the monitoring
+    rules read clues from tickets. Idempotent: a re-run adds nothing. Returns how many were
+    added."""
+    from lantu.monitoring import policy as mon_policy
+    from lantu.monitoring.models import Ticket
+    from lantu.registry.models import Member
+
+    obs = Path(folder) / "observed"
+    mon = obs / "monitoring"
+    frames = []
+    for name, (channel, day) in CLUE_FILES.items():
+        f = mon / f"{name}.parquet"
+        if not f.exists():
+            continue
+        t = pl.read_parquet(f)
+        event = (
+            t["dataset"].replace_strict(_DATASET_EVENT, default="other")
+            if "dataset" in t.columns
+            else pl.Series(["other"] * t.height, dtype=pl.String)
+        )
+        frames.append(
+            t.select("id_number", pl.col(day).alias("received_on")).with_columns(
+                channel=pl.lit(channel), event=event
+            )
+        )
+    if not frames:
+        return 0
+    ps = (
+        pl.read_parquet(
+            obs / "departments" / "public_security.parquet",
+            columns=["id_number", "name", "hukou_region_code"],
+        )
+        .filter(pl.col("id_number").fill_null("") != "")
+        .unique("id_number", keep="first")
+    )
+    clues = (
+        pl.concat(frames)
+        .filter(pl.col("received_on").dt.year() >= since)
+        .sort("received_on")
+        .with_columns(_year=pl.col("received_on").dt.year())
+        .unique(["id_number", "_year", "channel"], keep="first")
+        .drop("_year")
+        .join(ps, on="id_number")
+        .with_columns(village_code=pl.col("hukou_region_code").str.slice(0, 12))
+        .sort("received_on", "id_number", "channel")
+    )
+    if Ticket.objects.filter(receipt__startswith="C").exists():
+        return 0
+    villages = {
+        r.code: r for r in Region.objects.filter(code__in=clues["village_code"].unique().to_list())
+    }
+    clues = clues.filter(pl.col("village_code").is_in(list(villages)))
+    response = datetime.timedelta(days=mon_policy.days("ticket_response_days"))
+    added = 0
+    for start in range(0, clues.height, 20_000):
+        part = clues.slice(start, 20_000)
+        ids = part["id_number"].unique().to_list()
+        homes = dict(
+            Member.objects.filter(id_number__in=ids, active=True).values_list(
+                "id_number", "household_id"
+            )
+        )
+        rows = []
+        for i, r in enumerate(part.iter_rows(named=True)):
+            v = villages[r["village_code"]]
+            path = v.path.strip("/").split("/")
+            rows.append(
+                Ticket(
+                    receipt=f"C{start + i:012d}",
+                    channel=r["channel"],
+                    village=v,
+                    region_path=v.path,
+                    township_code=path[3] if len(path) > 3 else path[-1],
+                    county_code=path[2] if len(path) > 2 else path[-1],
+                    household_id=homes.get(r["id_number"]),
+                    name=r["name"] or "",
+                    id_number=r["id_number"],
+                    event=r["event"],
+                    event_date=r["received_on"],
+                    received_on=r["received_on"],
+                    due=r["received_on"] + response,
+                )
+            )
+        added += len(Ticket.objects.bulk_create(rows, batch_size=5000))
+    analyze([Ticket])
+    return added
+
+
+# A department push's dataset → the ticket's event (monitoring/catalogue.yaml ``events``).
+_DATASET_EVENT = {
+    "medical_bills": "illness",
+    "disability_certificates": "disability",
+    "disaster_reports": "disaster",
+    "employment": "job_loss",
+    "public_security": "death",
+}

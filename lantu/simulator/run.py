@@ -137,7 +137,7 @@ def _year(
     shocks = ("death", "illness", "disability", "disaster", "job_loss")
     inc["shock"] = np.logical_or.reduce([ev[k] for k in shocks if k in ev] + [ev["disaster"]])
     if year == first:
-        living.init(w, p, rng, year, inc["pc"])
+        living.init(w, p, rng, year, inc["pc"], stream(seed, "water-quality"))
     else:
         living.update(w, p, rng, year, dis["disaster"])
     head = lifecycle.heads(w)

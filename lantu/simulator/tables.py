@@ -221,6 +221,7 @@ def write_year(
     hy["housing_grade"] = slugs(codes.HOUSING_GRADE, H["grade"][alive], categorical=True)
     for key in ("piped", "central", "relocated", "renovated", "industry"):
         hy[key] = H[key][alive]
+    hy["water_quality_bad"] = H["quality_bad"][alive]
     for key in (
         "death",
         "birth",
@@ -307,7 +308,14 @@ def _observed_year(
                 H["central"][idx], 60.0, np.where(H["scarce"][idx], 25.0, 40.0)
             ),
             "water_scarce_area": H["scarce"][idx],
-            "water_quality_ok": H["central"][idx] | (rng.random(n) < 0.8),
+            # The true quality (living.py), as the village's sensory test reads it: misread for a
+            # set share of dispersed sources (params.yaml water.quality_misread_share), the same
+            # source the same way every year.
+            "water_quality_ok": H["central"][idx]
+            | (
+                ~H["quality_bad"][idx]
+                != (H["u_quality_read"][idx] < p.f("water.quality_misread_share"))
+            ),
             "water_piped": H["piped"][idx],
             "water_trip_minutes": np.where(H["piped"][idx], 0, H["trip"][idx]).astype(np.int32),
             "water_distance_m": np.where(

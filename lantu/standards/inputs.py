@@ -7,6 +7,9 @@
   the monitoring rules see the departments' risk signals;
 - the villages' rural population from the household register (``lantu.matching.population``),
   the denominator of poverty incidence;
+- the clues the platform received this year about a member (monitoring tickets by ID number:
+  ``clue_visit``, ``clue_self``, ``clue_department``; ``lantu.matching.clues``), the risk half of
+  the monitoring test where no department recorded the event;
 - ``monitoring_months`` of monitored households, where no other room supplies it: whole years
   since the household's latest status change to ``monitored`` in the status history, the start
   taken no earlier than 2021 (monitoring began then, 中农组发〔2021〕7号) — an imported
@@ -62,7 +65,30 @@ def with_register_data(
     enriched, _, _ = with_department_data(inputs, year=year, region_path=region_path)
     out = dict(enriched or inputs)
     out["households"] = _with_months(out["households"], year)
+    out["households"] = _with_clues(out["households"], out["members"], year)
     pop = rural_population()
     if pop is not None:
         out["villages"] = pop
     return out
+
+
+def _with_clues(households: pa.Table, members: pa.Table, year: int) -> pa.Table:
+    import polars as pl
+
+    from lantu.matching.clues import clues
+
+    if "id_number" not in members.column_names:
+        return households
+    people = pl.from_arrow(members.select(["household_no", "id_number"]))
+    assert isinstance(people, pl.DataFrame)
+    seen = clues(people.with_columns(pl.col("household_no").cast(pl.String)), year)
+    if not seen.height:
+        return households
+    hh = pl.from_arrow(households)
+    assert isinstance(hh, pl.DataFrame)
+    names = [c for c in seen.columns if c != "household_no"]
+    key = hh["household_no"].dtype
+    joined = hh.drop([c for c in names if c in hh.columns]).join(
+        seen.with_columns(pl.col("household_no").cast(key)), on="household_no", how="left"
+    )
+    return joined.with_columns(pl.col(c).fill_null(False) for c in names).to_arrow()

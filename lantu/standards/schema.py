@@ -363,6 +363,33 @@ LINKED: tuple[Variable, ...] = (
         "a member died this year (police)",
         linked=True,
     ),
+    # Clues the platform received this year about a member (monitoring tickets, by ID number):
+    # the three channels of 中农组发〔2021〕7号 — 基层干部排查 (a cadre's visit that recorded a
+    # risk), 农户自主申报 (a self-report) and 部门筛查预警 (a department's push).
+    L(
+        "clue_visit",
+        "household",
+        "BOOLEAN",
+        "当年干部排查发现风险",
+        "a cadre's visit recorded a risk this year",
+        linked=True,
+    ),
+    L(
+        "clue_self",
+        "household",
+        "BOOLEAN",
+        "当年农户自主申报",
+        "the household reported itself this year",
+        linked=True,
+    ),
+    L(
+        "clue_department",
+        "household",
+        "BOOLEAN",
+        "当年部门预警推送",
+        "a department pushed an alert this year",
+        linked=True,
+    ),
     # Kept by the monitoring room (monitoring records): years the income has stayed above the
     # monitoring line, and whether the rigid expense that caused monitoring is resolved.
     L(

@@ -59,7 +59,10 @@ def test_real_estate_and_business_give_the_registry_households_phone_mostly(coun
         ours = j.filter(pl.col("registry_phones").is_not_null())
         same = ours.select(pl.col("registry_phones").list.contains(pl.col(col)).mean()).item()
         changed = float(P.get("departments.phone_changed")[dept])
-        assert 1 - changed - 0.1 < same < 1, dept  # a share gives another number, as asked
+        # A share gives another number, as asked; the tolerance is 0.1 or three binomial standard
+        # errors of this small sample (about 100 vehicle records), whichever is wider.
+        spread = max(0.1, 3 * ((1 - changed) * changed / max(ours.height, 1)) ** 0.5)
+        assert 1 - changed - spread < same < 1, (dept, same, ours.height)
         # People outside the registry give numbers of their own, not a registry household's.
         others = j.filter(pl.col("registry_phones").is_null())
         assert others.height > 0

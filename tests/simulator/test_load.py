@@ -84,3 +84,32 @@ def test_a_province_loads_in_township_slices_and_a_rerun_writes_nothing(tmp_path
     modes = Event.objects.filter(object_type="registry").values_list("action", flat=True)
     assert list(modes) == [f"registry.initial_load.{a}" for a in ("open", "close") * 2]
     assert again.registry.get("households_created", 0) == 0
+
+
+@pytest.mark.django_db
+def test_clues_load_as_tickets_routed_by_the_register(tmp_path):
+    from lantu.monitoring.models import Ticket
+    from lantu.simulator.loading import load_clues
+
+    out = simulate("county", tmp_path / "run", seed=11, people=800, progress=False)
+    call_command("load", str(out), clues=True, verbosity=0)
+    mon = out / "observed" / "monitoring"
+    seen = pl.concat(
+        [
+            pl.read_parquet(mon / "self_reports.parquet").select("id_number"),
+            pl.read_parquet(mon / "visit_risks.parquet").select("id_number"),
+            pl.read_parquet(mon / "department_signals.parquet").select("id_number"),
+        ]
+    )["id_number"].unique()
+    tickets = Ticket.objects.filter(receipt__startswith="C")
+    assert tickets.exists()
+    assert set(tickets.values_list("id_number", flat=True)) <= set(seen.to_list())
+    assert set(tickets.values_list("channel", flat=True)) <= {"self", "visit", "department"}
+    # routed to the registry household when an active member has the ID number
+    t = tickets.filter(household__isnull=False).first()
+    assert t is not None
+    assert Member.objects.filter(household=t.household, id_number=t.id_number).exists()
+    assert t.village.level == "village"
+    n = tickets.count()
+    assert load_clues(out) == 0  # a re-run adds nothing
+    assert Ticket.objects.count() == n

@@ -33,9 +33,11 @@ class Command(BaseCommand):
         if not found.height:
             return
         first = found.filter(pl.col("priority") == 1).height
+        second = found.filter(pl.col("priority") == 2).height
         self.stdout.write(
-            f"  优先核查（部门记录了风险事件） / visit first (a recorded event): {first}"
+            f"  优先核查（风险有多个来源印证） / visit first (two or more sources): {first}"
         )
+        self.stdout.write(f"  其次核查（一个来源记录到风险） / visit second (one source): {second}")
         per = found.group_by("region_code").len().sort("region_code")
         for code, n in per.rows():
             self.stdout.write(f"  {code}: {n}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lantu.simulator.loading import CHUNK_MEMBERS, load
+from lantu.simulator.loading import CHUNK_MEMBERS, load, load_clues
 
 
 class Command(BaseCommand):
@@ -20,6 +20,12 @@ class Command(BaseCommand):
             type=int,
             default=CHUNK_MEMBERS,
             help="每批最多载入的人数（整乡镇为单位）/ members per slice (whole townships)",
+        )
+        parser.add_argument(
+            "--clues",
+            action="store_true",
+            help="同时载入监测线索（observed/monitoring）为线索工单 / also load the monitoring "
+            "clues (observed/monitoring) as tickets",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -36,3 +42,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {key}: {value}")
         if not report.ok:
             raise CommandError("\n".join(report.errors))
+        if opts["clues"]:
+            n = load_clues(Path(opts["dir"]))
+            self.stdout.write(f"线索工单 clue tickets: {n}")

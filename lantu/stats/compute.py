@@ -7,7 +7,8 @@
    fewer, and the views' joins run once). Each indicator then compiles to one
    ``SELECT region_path, year, key, sum(n)`` over that reduction of its source: crossed with
    the years when its source has no year of its own, or pinned to the latest year when it counts
-   the current state (``per_year: false``); ``unpivot`` indicators give one key per condition. Years before the indicator's ``valid_from`` are left out.
+   the current state (``per_year: false``); ``unpivot`` indicators give one key per condition.
+   Years before the indicator's ``valid_from`` are left out.
 3. Those village-level rows are rolled up to every ancestor by cutting the materialised path
    (``/province/prefecture/county/township/village/``) at each depth and summing.
 4. Each (region, year) becomes one JSON object ``{indicator: {key: value}}`` (key "" = total

@@ -190,7 +190,7 @@ def sessions(usernames: list[str]) -> dict[str, str]:
     out = {}
     for user in User.objects.filter(username__in=usernames):
         c = Client()
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        c.force_login(user, backend="lantu.accounts.backends.ModelBackend")
         out[user.username] = c.cookies[settings.SESSION_COOKIE_NAME].value
     return out
 

@@ -164,9 +164,10 @@ def _free_port() -> int:
 
 def _serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"PYTHONPATH": str(ROOT), "LANTU_LOG_LEVEL": "ERROR"}
+    threaded = ["--threads", str(threads)] if threads else []  # 0: lantu serve's own default
     proc = subprocess.Popen(
         [sys.executable, "-m", "lantu.cli", "serve", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads)],
+         "--workers", str(workers), *threaded],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(150):
@@ -408,7 +409,7 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
         server.wait(30)
     db = os.environ.get("LANTU_DATABASE_URL", "sqlite (var/)").split("@")[-1]
     print(f"households {len(w.ids):,} sampled; townships {len(w.towns)}; clients {args.clients}; "
-          f"workers {args.workers} x {args.threads} threads; {args.seconds:.0f} s; "
+          f"workers {args.workers} x {args.threads or 'default'} threads; {args.seconds:.0f} s; "
           f"think {args.think} s")  # fmt: skip
     print(f"database {db}")
     _print(results, mix[0])
@@ -470,7 +471,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    ap.add_argument("--threads", type=int, default=4, help="per worker (lantu serve --threads)")
+    ap.add_argument("--threads", type=int, default=0, help="per worker (default: lantu serve's)")
     ap.add_argument("--think", type=float, default=0.0)
     ap.add_argument("--level", default="prefecture", help="the users' level (first household's)")
     ap.add_argument("--region", default="", help="the users' region code (instead of --level)")

@@ -103,13 +103,36 @@ def leaf_sql(ind: Indicator, cat: Catalogue, latest: int, grouped: str | None = 
     return " UNION ALL ".join(parts)
 
 
+def number_paths(con: duckdb.DuckDBPyConnection, households: pa.Table) -> None:
+    """The households table ``h`` with each region path replaced by a small integer (``paths``):
+    joining and grouping tens of millions of rows by an integer costs about a quarter less CPU
+    than by a 40-character string. ``group_sources`` maps the reduced tables back."""
+    con.register("h_in", households)
+    con.execute(
+        "CREATE TEMP TABLE paths AS SELECT CAST(row_number() OVER () AS INTEGER) AS id, "
+        "region_path FROM (SELECT DISTINCT region_path FROM h_in)"
+    )
+    con.execute(
+        "CREATE TEMP TABLE h AS SELECT h_in.* REPLACE (paths.id AS region_path) "
+        "FROM h_in JOIN paths ON paths.region_path = h_in.region_path"
+    )
+
+
 def group_sources(con: duckdb.DuckDBPyConnection, counted: list[Indicator], cat: Catalogue) -> None:
-    """One grouped table ``g_<source>`` per source, over every column its indicators name."""
+    """One grouped table ``g_<source>`` per source, over every column its indicators name, with
+    the region's path (numbered by ``number_paths`` where the source comes from the households)."""
     for table in sorted({i.table for i in counted}):
         names = {c for i in counted if i.table == table for c in used_columns(i, cat)}
         columns = [c for c in cat.columns(table) if c in names]
         own_year = "year" in cat.columns(table)
-        con.execute(f"CREATE TEMP TABLE g_{table} AS {grouped_sql(table, columns, own_year)}")
+        grouped = grouped_sql(table, columns, own_year)
+        kind = con.execute(f"DESCRIBE SELECT region_path FROM {table}").fetchall()[0][1]
+        if kind == "INTEGER":
+            grouped = (
+                f"SELECT paths.region_path, g.* EXCLUDE (region_path) FROM ({grouped}) g "
+                "JOIN paths ON paths.id = g.region_path"
+            )
+        con.execute(f"CREATE TEMP TABLE g_{table} AS {grouped}")
 
 
 ROLLUP = """
@@ -145,7 +168,10 @@ def compute(
     t1 = time.perf_counter()
     con = duckdb.connect()
     for name, table in tables.items():
-        con.register(name, table)
+        if name == "h" and reduce:
+            number_paths(con, table)
+        else:
+            con.register(name, table)
     for name, sql in sources.views(runs, today).items():
         con.execute(f"CREATE VIEW {name} AS {sql}")
     years = _years(con, today)

@@ -109,7 +109,7 @@ def views(runs: dict[int, tuple[int, list[str]]], today: datetime.date) -> dict[
 def read(timings: dict[str, float]) -> tuple[dict[str, pa.Table], dict[int, tuple[int, list[str]]]]:
     """The raw tables, and each one's read seconds in ``timings`` as ``read_<name>``."""
     runs = _latest_runs()
-    out = {}
+    out: dict[str, pa.Table] = {}
     for name, sql in queries(runs).items():
         t = time.perf_counter()
         out |= read_queries({name: sql})

@@ -6,9 +6,10 @@ much of its time waiting for PostgreSQL; with one thread per process (sync worke
 waits held every worker while the CPUs idled and the other requests queued (issue 18: the app used
 0.58 of 2 cores, yet p95 was 1.5 s). Each thread keeps its own database connection between
 requests (``LANTU_DB_CONN_MAX_AGE``), so PostgreSQL sees at most workers × threads connections
-whatever the load: keep that below the server's ``max_connections`` (docs/deploy.md). The application is loaded once before the workers
-fork (``--preload``, see ``lantu.wsgi``). Static files are served by WhiteNoise from the package.
-Put a reverse proxy with HTTPS in front (docs/deploy.md).
+whatever the load: keep that below the server's ``max_connections`` (docs/deploy.md). The
+application is loaded once before the workers fork (``--preload``, see ``lantu.wsgi``). Static
+files are served by WhiteNoise from the package. Put a reverse proxy with HTTPS in front
+(docs/deploy.md).
 """
 
 from __future__ import annotations

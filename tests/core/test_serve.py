@@ -65,3 +65,4 @@ def test_serve_runs_threaded_workers(monkeypatch):
     assert command[command.index("--worker-class") + 1] == "gthread"
     assert command[command.index("--threads") + 1] == "6"
     assert command[command.index("--workers") + 1] == "3"
+    assert int(command[command.index("--keep-alive") + 1]) > 3  # longer than a reader's pause

@@ -1,10 +1,11 @@
 """lantu serve — the production web server: gunicorn running ``lantu.wsgi``.
 
-Threaded workers (gunicorn's ``gthread``): ``--workers`` processes (``LANTU_WEB_WORKERS``, default
-2 × CPUs + 1) of ``--threads`` threads each (``LANTU_WEB_THREADS``, default 4). A request spends
-much of its time waiting for PostgreSQL; with one thread per process (sync workers) five such
-waits held every worker while the CPUs idled and the other requests queued (issue 18: the app used
-0.58 of 2 cores, yet p95 was 1.5 s). Each thread keeps its own database connection between
+Workers of gunicorn's ``gthread`` class: ``--workers`` processes (``LANTU_WEB_WORKERS``, default
+2 × CPUs + 1) of ``--threads`` threads each (``LANTU_WEB_THREADS``, default 1). More threads help
+where requests wait on a database on another machine; on a 2-core machine holding PostgreSQL too,
+the CPUs are the limit (issue 18: ~41 ms of server and ~11 ms of PostgreSQL CPU a request), and 4
+threads raised the back-to-back p95 (1.18 → 1.72 s) while lowering the median.
+Each thread keeps its own database connection between
 requests (``LANTU_DB_CONN_MAX_AGE``), so PostgreSQL sees at most workers × threads connections
 whatever the load: keep that below the server's ``max_connections`` (docs/deploy.md). The
 application is loaded once before the workers fork (``--preload``, see ``lantu.wsgi``). Static
@@ -26,7 +27,7 @@ def default_workers() -> int:
 
 
 def default_threads() -> int:
-    return int(os.environ.get("LANTU_WEB_THREADS", 4))
+    return int(os.environ.get("LANTU_WEB_THREADS", 1))
 
 
 class Command(BaseCommand):

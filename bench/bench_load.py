@@ -150,17 +150,24 @@ def setup(level: str, region_code: str, clients: int, tickets: int) -> Workload:
     )
 
 
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return str(connection.vendor)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _serve(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"PYTHONPATH": str(ROOT), "LANTU_LOG_LEVEL": "ERROR"}
+    threaded = ["--threads", str(threads)] if threads else []  # 0: lantu serve's own default
     proc = subprocess.Popen(
         [sys.executable, "-m", "lantu.cli", "serve", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers)],
+         "--workers", str(workers), *threaded],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(150):
@@ -184,7 +191,7 @@ def sessions(usernames: list[str]) -> dict[str, str]:
     out = {}
     for user in User.objects.filter(username__in=usernames):
         c = Client()
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        c.force_login(user, backend="lantu.accounts.backends.ModelBackend")
         out[user.username] = c.cookies[settings.SESSION_COOKIE_NAME].value
     return out
 
@@ -213,6 +220,29 @@ def _tree_cpu(pid: int) -> float:
         total += (int(fields[11]) + int(fields[12])) / tick
         todo += [int(c) for c in children]
     return total
+
+
+def _pg_cpu() -> dict[int, float]:
+    """CPU-seconds of each PostgreSQL backend serving the bench's database, by pid: PostgreSQL
+    runs on the same cores as the server, and its share is part of every request's wait. Found by
+    the backends' process titles ("postgres: user database host ..."), so no connection is made."""
+    from django.db import connection
+
+    name = f" {connection.settings_dict['NAME']} "
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            title = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres:") or name not in title:
+                continue
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(d.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 _SEQ = itertools.count(int(time.time()) % 100_000 * 1000)
@@ -279,6 +309,17 @@ def _client(base, w, who, start, think, out, seed, mix, cookies):
         raise
     public = httpx.Client(base_url=base, timeout=30)
     kinds, weights = mix
+    # Warm-up, not counted: each page once (each worker's templates, URL resolver and database
+    # connections are made on first use; 5 workers x threads x 9 pages cold in a 60 s window
+    # were several per cent of the requests, i.e. the p95 itself).
+    clients = {"office": office, "dept": dept, "public": public}
+    for kind in kinds:
+        if kind != "report":
+            user, url = request_for(kind, w, rnd)
+            try:
+                clients[user].get(url)
+            except httpx.HTTPError:
+                pass
     until = start()
     while time.perf_counter() < until:
         kind = rnd.choices(kinds, weights)[0]
@@ -293,8 +334,7 @@ def _client(base, w, who, start, think, out, seed, mix, cookies):
                     resp = c.post(url, data=report_form(w, rnd))
                 status = 200 if resp.status_code == 201 else resp.status_code
             else:
-                c = {"office": office, "dept": dept, "public": public}[user]
-                status = c.get(url).status_code
+                status = clients[user].get(url).status_code
         except httpx.HTTPError as exc:
             status = type(exc).__name__
         out.append((kind, time.perf_counter() - started, status))
@@ -338,7 +378,8 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
     mix = _mix(args.mix)
     cookies = sessions(w.offices[: args.clients] + w.depts[: args.clients])
     port = _free_port()
-    server = _serve(port, args.workers)
+    server = _serve(port, args.workers, args.threads)
+    postgres = connection_vendor() == "postgresql"
     base = f"http://127.0.0.1:{port}"
     results: list[tuple[str, float, object]] = []
     try:
@@ -347,7 +388,7 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
 
         def open_window() -> None:
             window[:] = [time.perf_counter() + args.seconds, _tree_cpu(server.pid),
-                         time.process_time()]  # fmt: skip
+                         time.process_time(), _pg_cpu() if postgres else {}]  # fmt: skip
 
         ready = threading.Barrier(args.clients + 1, action=open_window)
 
@@ -366,17 +407,24 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
         for t in threads:
             t.start()
         ready.wait()
-        server_cpu0, client_cpu0 = window[1], window[2]
+        server_cpu0, client_cpu0, pg0 = window[1], window[2], window[3]
         for t in threads:
             t.join()
     finally:
         server_cpu = _tree_cpu(server.pid) - server_cpu0
         client_cpu = time.process_time() - client_cpu0
-        server.terminate()
-        server.wait(30)
+        pg1 = _pg_cpu() if postgres else {}
+        pg_cpu = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
+        server.terminate()  # threaded workers may take gunicorn's graceful timeout (30 s) to go
+        try:
+            server.wait(45)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
     db = os.environ.get("LANTU_DATABASE_URL", "sqlite (var/)").split("@")[-1]
     print(f"households {len(w.ids):,} sampled; townships {len(w.towns)}; clients {args.clients}; "
-          f"workers {args.workers}; {args.seconds:.0f} s; think {args.think} s")  # fmt: skip
+          f"workers {args.workers} x {args.threads or 'default'} threads; {args.seconds:.0f} s; "
+          f"think {args.think} s")  # fmt: skip
     print(f"database {db}")
     _print(results, mix[0])
     total = len(results)
@@ -385,8 +433,9 @@ def run_http(w: Workload, args: argparse.Namespace) -> None:
     # CPU beside wall (the machine is shared): the server's per request is what a closed loop of
     # N clients turns into latency (Little's law: p50 ≈ N × CPU per request / cores).
     print(f"CPU-s: server {server_cpu:.1f} ({1000 * server_cpu / max(1, total):.1f} ms per "
-          f"request), clients {client_cpu:.1f}; wall {args.seconds:.0f} s on "
-          f"{os.cpu_count()} cores")  # fmt: skip
+          f"request), PostgreSQL {pg_cpu:.1f} ({1000 * pg_cpu / max(1, total):.1f} ms per "
+          f"request; {len(pg1)} backends), clients {client_cpu:.1f}; wall {args.seconds:.0f} s "
+          f"on {os.cpu_count()} cores")  # fmt: skip
 
 
 def run_in_process(w: Workload, n: int, kinds: list[str]) -> None:
@@ -436,6 +485,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--threads", type=int, default=0, help="per worker (default: lantu serve's)")
     ap.add_argument("--think", type=float, default=0.0)
     ap.add_argument("--level", default="prefecture", help="the users' level (first household's)")
     ap.add_argument("--region", default="", help="the users' region code (instead of --level)")

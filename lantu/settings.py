@@ -187,6 +187,9 @@ LANTU_CSP = os.environ.get(
 # address, that pair is locked for LANTU_LOCKOUT_MINUTES; pages and the token API alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's, with the user's region and cadre loaded with the user (one query, not three).
+    "lantu.accounts.backends.ModelBackend",
+    # Django's own: sessions made before it (and clients naming it) still resolve.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LANTU_LOGIN_FAILURES", "5"))

@@ -50,8 +50,11 @@ def household_assistance(user: Any, household: Household) -> dict[str, Any]:
         .select_related("cadre", "cadre__unit")
         .order_by("-start_date")
     )
+    village_id = household.region_id
+    if household.region.level == "group" and household.region.parent_id:
+        village_id = household.region.parent_id  # a group's teams are its village's
     teams = (
-        scoped(WorkTeam.objects.filter(village_id=household.region_id), user)
+        scoped(WorkTeam.objects.filter(village_id=village_id), user)
         .order_by("-term_start")
         .prefetch_related(
             Prefetch(
@@ -59,8 +62,6 @@ def household_assistance(user: Any, household: Household) -> dict[str, Any]:
             )
         )
     )
-    if household.region.level == "group" and household.region.parent_id:
-        teams = scoped(WorkTeam.objects.filter(village_id=household.region.parent_id), user)
     plans = (
         scoped(Plan.objects.filter(household=household), user)
         .order_by("-year")

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -159,6 +161,30 @@ def _values(obj: Any, names: tuple[str, ...], m: Masker) -> list[dict[str, str]]
     ]
 
 
+def _list_rows(households: Any, m: Masker) -> SafeString:
+    """The list's table rows as HTML, escaped by ``format_html`` as the template would: the list is
+    the busiest page, and 50 rows x 8 cells through the template language cost more CPU than the
+    rest of the request's rendering. One reverse for the page, not one per row."""
+    link = reverse("registry:household_detail", args=[0])[:-2]
+    first, *rest = LIST_FIELDS
+
+    def cells(h: Household) -> SafeString:
+        head = format_html(
+            '<td class="f-{}"><a href="{}{}/">{}</a></td>',
+            first, link, h.pk, display(first, m.value(first, getattr(h, first))),
+        )  # fmt: skip
+        tail = format_html_join(
+            "",
+            '<td class="f-{}">{}</td>',
+            ((n, display(n, m.value(n, getattr(h, n)))) for n in rest),
+        )
+        return head + tail  # type: ignore[return-value]
+
+    return format_html_join(
+        "\n", "<tr><td>{}</td>{}</tr>", ((h.region.name, cells(h)) for h in households)
+    )
+
+
 def _region_context(request: HttpRequest, region_code: str) -> dict[str, Any]:
     """The region being looked at (the user's own node by default), its path and its children."""
     node = queries.region(request.user, region_code) if region_code else None
@@ -186,12 +212,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     except Throttled as exc:
         search, status = queries.Search("refused", warning=(exc.zh, exc.en)), exc.status
         pg = paging.page(Household.objects.none(), 1)
-    # One reverse for the page, not one per row (the list is the busiest page).
-    link = reverse("registry:household_detail", args=[0])[:-2]
-    rows = [
-        {"href": f"{link}{h.pk}/", "region": h.region.name, "cells": _values(h, LIST_FIELDS, m)}
-        for h in pg.rows
-    ]
+    rows = _list_rows(pg.rows, m)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

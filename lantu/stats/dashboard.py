@@ -9,6 +9,7 @@ from typing import Any
 from lantu.regions.models import Region
 from lantu.stats import charts, queries
 from lantu.stats.indicators import Indicator, catalogue
+from lantu.stats.models import Refresh
 
 KEY_FIGURES = [
     "households_registered",
@@ -50,19 +51,26 @@ class Dashboard:
     cards: list[Card]
     charts: list[charts.Chart]
     missing: list[Indicator]
+    refresh: Refresh | None = None
 
 
 def build(user: Any, region: Region, year: int | None) -> Dashboard:
-    years = queries.years(user, region)
-    if year not in years:
+    """One read of the last refresh, one of the region's years, one of its children's, one of
+    the counties' (the map)."""
+    last = queries.last_refresh()
+    st = queries.state(last)
+    series = queries.series(user, region, st)
+    years = list(series)
+    if year not in series:
         year = years[-1] if years else None
     cat = catalogue()
     if year is None:
-        return Dashboard(region, 0, [], [], [], [cat.indicators[n] for n in sorted(cat.indicators)])
-    figs = queries.figures(user, region, year)
+        missing = [cat.indicators[n] for n in sorted(cat.indicators)]
+        return Dashboard(region, 0, [], [], [], missing, last)
+    figs = series[year]
     cards = [Card(cat.indicators[n], figs.total(n)) for n in KEY_FIGURES]
     out = [
-        charts.trend(queries.series(user, region), TREND),
+        charts.trend(series, TREND),
         charts.breakdown(figs, "causes"),
         charts.breakdown(figs, "households_by_status", pie=True),
         charts.breakdown(figs, "monitoring_objects", pie=True),
@@ -73,23 +81,24 @@ def build(user: Any, region: Region, year: int | None) -> Dashboard:
         charts.breakdown(figs, "funds_by_source", pie=True),
         charts.breakdown(figs, "funds_by_use"),
     ]
-    kids = queries.children(user, region, year)
+    kids = queries.children(user, region, year, st)
     if kids:
         out += [charts.ranking(kids, n) for n in RANKED]
     if region.depth <= 2:  # province, prefecture, county: the county map
-        out.append(charts.county_tiles(queries.at_depth(user, 3, year), "households_registered"))
+        counties = queries.at_depth(user, 3, year, st)
+        out.append(charts.county_tiles(counties, "households_registered"))
     missing = [cat.indicators[n] for n in sorted(figs.missing) if n in cat.indicators]
-    return Dashboard(region, year, years, cards, out, missing)
+    return Dashboard(region, year, years, cards, out, missing, last)
 
 
 def cards(user: Any, region: Region) -> tuple[int | None, list[Card]]:
-    """The key figures of the region's latest year (the home page's)."""
-    years = queries.years(user, region)
-    if not years:
+    """The key figures of the region's latest year (the home page's): one query and the state."""
+    found = queries.latest(user, region)
+    if found is None:
         return None, []
-    figs = queries.figures(user, region, years[-1])
+    year, figs = found
     cat = catalogue()
-    return years[-1], [Card(cat.indicators[n], figs.total(n)) for n in KEY_FIGURES]
+    return year, [Card(cat.indicators[n], figs.total(n)) for n in KEY_FIGURES]
 
 
 def chart(user: Any, region: Region, year: int | None, chart_id: str) -> charts.Chart | None:

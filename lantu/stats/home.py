@@ -76,8 +76,11 @@ def _jobs(user: Any) -> list[Todo]:
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=7)
     runs = queries.runs(user).filter(started_by=user)
     url = reverse("jobs:runs")
-    failed = runs.filter(status="failed", created_at__gte=since).count()
-    running = runs.filter(status__in=["queued", "running"]).count()
+    counts = runs.aggregate(
+        failed=Count("id", filter=Q(status="failed", created_at__gte=since)),
+        running=Count("id", filter=Q(status__in=["queued", "running"])),
+    )  # one query for both
+    failed, running = counts["failed"], counts["running"]
     return [
         Todo(_("本周失败的后台任务"), failed, f"{url}?status=failed", bool(failed)),
         Todo(_("进行中的后台任务"), running, f"{url}?status=running"),

@@ -64,46 +64,64 @@ def years(user: Any, r: Region) -> list[int]:
     return list(qs)
 
 
-def _state() -> tuple[int | None, frozenset[str]]:
-    """The latest year and the indicators with no source, as of the last refresh."""
-    last = Refresh.objects.only("years", "missing").first()
+State = tuple[int | None, frozenset[str]]
+
+
+def state(last: Refresh | None) -> State:
+    """The latest year and the indicators with no source, as of the refresh ``last``."""
     if last is None:
         return None, frozenset(catalogue().indicators)
     return (last.years[-1] if last.years else None), frozenset(last.missing)
 
 
-def _figures(raw: str | None, year: int, state: tuple[int | None, frozenset[str]]) -> Figures:
+def _state() -> State:
+    return state(Refresh.objects.only("years", "missing").first())
+
+
+def _figures(raw: str | None, year: int, state: State) -> Figures:
     return Figures(json.loads(raw) if raw else {}, latest=year == state[0], missing=state[1])
 
 
-def figures(user: Any, r: Region, year: int) -> Figures:
+def figures(user: Any, r: Region, year: int, st: State | None = None) -> Figures:
     row = _rows(user).filter(path=r.path, year=year).values_list("vals", flat=True).first()
-    return _figures(row, year, _state())
+    return _figures(row, year, st or _state())
 
 
-def series(user: Any, r: Region) -> dict[int, Figures]:
+def latest(user: Any, r: Region, st: State | None = None) -> tuple[int, Figures] | None:
+    """The region's latest year and its figures, in one query (the home page's cards)."""
+    row = _rows(user).filter(path=r.path).order_by("-year").values_list("year", "vals").first()
+    if row is None:
+        return None
+    return row[0], _figures(row[1], row[0], st or _state())
+
+
+def series(user: Any, r: Region, st: State | None = None) -> dict[int, Figures]:
+    """The region's figures for every year, in year order (one query: a dashboard's years, its
+    year's figures and its trend)."""
     rows = _rows(user).filter(path=r.path).order_by("year").values_list("year", "vals")
-    state = _state()
-    return {y: _figures(v, y, state) for y, v in rows}
+    st = st or _state()
+    return {y: _figures(v, y, st) for y, v in rows}
 
 
-def children(user: Any, r: Region, year: int) -> list[tuple[Region, Figures]]:
-    depth = r.path.count("/")  # one more segment than the region's own
+def children(
+    user: Any, r: Region, year: int, st: State | None = None
+) -> list[tuple[Region, Figures]]:
+    """The region's children and their figures. Read by their exact paths (the unique index on
+    path and year): by depth and path prefix, PostgreSQL walked every village row of every year
+    (170,000 at province scale) to find one township's dozen."""
+    kids = list(Region.objects.filter(parent=r).order_by("code"))
     rows = dict(
-        _rows(user)
-        .filter(path__startswith=r.path, depth=depth, year=year)
-        .values_list("path", "vals")
+        _rows(user).filter(path__in=[k.path for k in kids], year=year).values_list("path", "vals")
     )
-    kids = Region.objects.filter(parent=r).order_by("code")
-    state = _state()
-    return [(k, _figures(rows.get(k.path), year, state)) for k in kids]
+    st = st or _state()
+    return [(k, _figures(rows.get(k.path), year, st)) for k in kids]
 
 
-def at_depth(user: Any, depth: int, year: int) -> dict[str, Figures]:
+def at_depth(user: Any, depth: int, year: int, st: State | None = None) -> dict[str, Figures]:
     """Every aggregate row of one level in the user's scope, by region code."""
     rows = _rows(user).filter(depth=depth, year=year).values_list("path", "vals")
-    state = _state()
-    return {p.strip("/").split("/")[-1]: _figures(v, year, state) for p, v in rows}
+    st = st or _state()
+    return {p.strip("/").split("/")[-1]: _figures(v, year, st) for p, v in rows}
 
 
 def last_refresh() -> Refresh | None:

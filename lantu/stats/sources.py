@@ -10,6 +10,7 @@ its outcome string holds one character per rule, in the order of the run's rule 
 from __future__ import annotations
 
 import datetime
+import time
 from typing import Any
 
 import pyarrow as pa
@@ -49,9 +50,9 @@ def queries(runs: dict[int, tuple[int, list[str]]]) -> dict[str, str]:
     return {
         "h": "SELECT id AS household_id, region_path, household_type, status, monitoring_type, "
         "registration_year, exit_year, relocated FROM registry_household",
-        "m": "SELECT household_id, labour, work, schooling, health, active FROM registry_member",
-        "y": "SELECT household_id, year, size, housing_grade, water_piped, water_source, "
-        "electricity, road_hardened, main_cause FROM registry_householdyear",
+        "m": "SELECT household_id, work, schooling, active FROM registry_member",
+        "y": "SELECT household_id, year, housing_grade, water_piped, water_source, main_cause "
+        "FROM registry_householdyear",
         "r": _results_sql(runs),
         "c": "SELECT region_path, kind, state, year, case_due, closed_at FROM procedures_case",
         "f": "SELECT region_path, year, rule, kind, status FROM matching_finding",
@@ -79,17 +80,17 @@ def views(runs: dict[int, tuple[int, list[str]]], today: datetime.date) -> dict[
     return {
         "households": "SELECT * REPLACE (CAST(relocated AS BOOLEAN) AS relocated) FROM h",
         "members": "SELECT m.household_id, h.region_path, h.status, h.registration_year, "
-        "h.exit_year, CAST(h.relocated AS BOOLEAN) AS relocated, m.labour, m.work, "
-        "m.schooling, m.health, "
+        "h.exit_year, CAST(h.relocated AS BOOLEAN) AS relocated, m.work, m.schooling, "
         "CAST(m.active AS BOOLEAN) AS active FROM m JOIN h USING (household_id)",
+        # was_dangerous: a C or D house in an earlier year (one row per household and year), from
+        # each household's first such year: a hash aggregate, not a window sorting every row.
         "facts": "SELECT y.household_id, h.region_path, h.status, h.registration_year, "
-        "h.exit_year, y.year, y.size, y.housing_grade, "
-        "coalesce(bool_or(y.housing_grade IN ('C', 'D')) OVER (PARTITION BY y.household_id "
-        "ORDER BY y.year ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) "
-        "AS was_dangerous, CAST(y.water_piped AS BOOLEAN) AS water_piped, y.water_source, "
-        "CAST(y.electricity AS BOOLEAN) AS electricity, "
-        "CAST(y.road_hardened AS BOOLEAN) AS road_hardened, y.main_cause "
-        "FROM y JOIN h USING (household_id)",
+        "h.exit_year, y.year, y.housing_grade, "
+        "coalesce(y.year > d.first_dangerous, false) AS was_dangerous, "
+        "CAST(y.water_piped AS BOOLEAN) AS water_piped, y.water_source, y.main_cause "
+        "FROM y JOIN h USING (household_id) LEFT JOIN (SELECT household_id, "
+        "min(year) AS first_dangerous FROM y WHERE housing_grade IN ('C', 'D') GROUP BY ALL) d "
+        "USING (household_id)",
         "results": f"SELECT r.household_id, h.region_path, r.year, {guarantees} "
         "FROM r JOIN h USING (household_id)",
         "cases": "SELECT region_path, kind, state, year, "
@@ -105,9 +106,15 @@ def views(runs: dict[int, tuple[int, list[str]]], today: datetime.date) -> dict[
     }
 
 
-def read() -> tuple[dict[str, pa.Table], dict[int, tuple[int, list[str]]]]:
+def read(timings: dict[str, float]) -> tuple[dict[str, pa.Table], dict[int, tuple[int, list[str]]]]:
+    """The raw tables, and each one's read seconds in ``timings`` as ``read_<name>``."""
     runs = _latest_runs()
-    return read_queries(queries(runs)), runs
+    out: dict[str, pa.Table] = {}
+    for name, sql in queries(runs).items():
+        t = time.perf_counter()
+        out |= read_queries({name: sql})
+        timings[f"read_{name}"] = time.perf_counter() - t
+    return out, runs
 
 
 def provider_rows(path: str) -> pa.Table | None:

@@ -53,7 +53,7 @@ def board(request: HttpRequest, code: str = "") -> HttpResponse:
     context = {
         "board": built,
         "ancestors": [r for r in region.ancestors() if r.path.startswith(_own(request))],
-        "refresh": queries.last_refresh(),
+        "refresh": built.refresh,
         "refresh_run": job_queries.latest(request.user, "stats.refresh"),
         "can_refresh": request.user.can(Perm.EXPORT),  # type: ignore[union-attr]
     }

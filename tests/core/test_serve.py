@@ -49,3 +49,20 @@ def test_lantu_serve_answers_with_gunicorn(tmp_path):
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def test_serve_runs_threaded_workers(monkeypatch):
+    """Each worker serves several requests at once (one waits for the database while another
+    runs), and the thread count is set by the environment like the worker count."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("LANTU_WEB_THREADS", "6")
+    out = StringIO()
+    call_command("serve", "--check", "--workers", "3", stdout=out)
+    command = out.getvalue().split()
+    assert command[command.index("--worker-class") + 1] == "gthread"
+    assert command[command.index("--threads") + 1] == "6"
+    assert command[command.index("--workers") + 1] == "3"
+    assert int(command[command.index("--keep-alive") + 1]) > 3  # longer than a reader's pause

@@ -2,6 +2,8 @@
 is taken, handled, escalated when left, and closed by the reporter's sign-off; every step is a
 ledger event and a line the reporter can read."""
 
+import datetime
+
 import pytest
 
 from lantu.core.errors import NotPermitted, OutOfScope, ValidationFailed
@@ -12,6 +14,7 @@ from lantu.monitoring.models import Ticket
 from lantu.procedures.escalation import escalate
 from lantu.procedures.models import Case
 from lantu.registry.models import Household
+from tests.factories import make_id
 from tests.monitoring.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,18 @@ def test_out_of_scope_and_wrong_role(mworld):
         services.accept(actor=u["prefecture"], ticket_id=t.pk)
     with pytest.raises(OutOfScope):
         queries.for_reporter(t.receipt, "13900000000", source="s")
+
+
+def test_the_department_queue_holds_only_tickets_with_an_open_task_of_the_department(mworld):
+    """One semi-join (an open task of theirs), not two; a handled task leaves the queue while the
+    ticket stays visible to the department."""
+    u = mworld["users"]
+    t, other = submit(), submit(id_number=make_id(datetime.date(1975, 3, 1)), phone="13912340000")
+    services.accept(actor=u["village"], ticket_id=t.pk)
+    task = t.tasks.get(department="civil_affairs")
+    services.handle(actor=u["dept_civil_affairs"], task_id=task.pk, result="已纳入低保")
+    dept = u["dept_civil_affairs"]
+    assert list(queries.queue(dept, "department")) == [other]
+    assert set(queries.visible(dept)) == {t, other}
+    sql = str(queries.queue(dept, "department").query)
+    assert sql.count('"monitoring_task"') == 1

@@ -21,9 +21,10 @@ from tests.factories import make_id, make_world
 
 pytestmark = pytest.mark.django_db
 
-# session, user, user's region, cadre link (nav), household, members, years, status changes,
-# breadcrumb, ledger events; projects 3, ruler 1, findings 1, assistance 7. Was 28.
-BOUND = 22
+# session, user with their region and cadre link (one query: lantu.accounts.backends), household,
+# members, years, status changes, breadcrumb, ledger events; projects 3, ruler 1, findings 1,
+# assistance 7. Was 28, then 22.
+BOUND = 20
 
 
 def _queries(client: Client, url: str) -> int:

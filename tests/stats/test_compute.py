@@ -71,3 +71,17 @@ def test_reads_stay_in_scope(stats_world):
     assert queries.figures(user, province, 2020).vals == {}  # above the scope: nothing
     counties = queries.at_depth(user, 3, 2020)
     assert set(counties) == {COUNTY}
+
+
+def test_counting_over_the_reduced_sources_equals_counting_over_the_sources(stats_world):
+    from lantu.stats.compute import compute
+
+    reduced, plain = compute(), compute(reduce=False)
+    assert reduced.table.num_rows > 0
+
+    def rows(table):  # the JSON objects' key order is not part of the result
+        return [
+            (r["path"], r["depth"], r["year"], json.loads(r["vals"])) for r in table.to_pylist()
+        ]
+
+    assert rows(reduced.table) == rows(plain.table)

@@ -96,3 +96,23 @@ def test_refresh_is_a_job_started_from_the_dashboard(client, county_user):
     run.refresh_from_db()
     assert run.status == "succeeded", run.error
     assert run.summary["rows"] > 0
+
+
+def test_home_counts_the_users_failed_and_running_jobs(county_user):
+    import datetime
+
+    from lantu.jobs.models import Run
+    from lantu.stats import home
+
+    path = county_user.region.path
+    for status in ("failed", "failed", "running", "queued", "succeeded"):
+        Run.objects.create(kind="stats.refresh", started_by=county_user, region_path=path,
+                           status=status)  # fmt: skip
+    old = Run.objects.create(kind="stats.refresh", started_by=county_user, region_path=path,
+                             status="failed")  # fmt: skip
+    Run.objects.filter(pk=old.pk).update(
+        created_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=8)
+    )
+    counts = {t.label: t.count for t in home.todos(county_user)}
+    assert counts["本周失败的后台任务"] == 2
+    assert counts["进行中的后台任务"] == 2

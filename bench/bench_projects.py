@@ -104,8 +104,12 @@ def bench_import(rows: int, repeat: int = 1) -> None:
     from lantu.projects import files
 
     frame = payments_frame(rows)
-    runs = []
+    actor = _county_user()
+    runs: list[tuple[float, float, float]] = []
+    deadline = float(os.environ.get("BENCH_DEADLINE", "inf"))  # epoch seconds: no new run after
     for _ in range(repeat):
+        if runs and time.time() > deadline:
+            break
         try:
             with transaction.atomic():
                 with connection.cursor() as cur:
@@ -116,8 +120,13 @@ def bench_import(rows: int, repeat: int = 1) -> None:
                 server = _backend_cpu()
                 t, cpu = time.perf_counter(), time.process_time()
                 report = files.import_frame(
-                    files.TABLES["disbursements"], frame, actor=None, source="bench"
+                    files.TABLES["disbursements"], frame, actor=actor, source="bench.xlsx"
                 )
+                if connection.vendor == "postgresql":
+                    # The foreign keys are checked at commit (deferred); the run rolls back, so
+                    # check them now, inside the timing.
+                    with connection.cursor() as cur:
+                        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 took, cpu = time.perf_counter() - t, time.process_time() - cpu
                 server = _backend_cpu() - server
                 assert report.ok, report.errors[:3]
@@ -125,6 +134,11 @@ def bench_import(rows: int, repeat: int = 1) -> None:
                 raise Rollback
         except Rollback:
             pass
+        if connection.vendor == "postgresql":
+            # A rolled-back run leaves its rows dead in the tables and their indexes; the next
+            # run would pay for them.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ledger_event, projects_disbursement")
         runs.append((took, cpu, server))
         print(f"   run: {took:.1f} s wall, {cpu:.1f} CPU-s client, {server:.1f} CPU-s server",
               flush=True)  # fmt: skip
@@ -132,7 +146,7 @@ def bench_import(rows: int, repeat: int = 1) -> None:
     cpu = statistics.median(r[1] for r in runs)
     server = statistics.median(r[2] for r in runs)
     print(
-        f"1. import {rows:,} payments ({connection.vendor}): median of {repeat}: {took:.1f} s "
+        f"1. import {rows:,} payments ({connection.vendor}): median of {len(runs)}: {took:.1f} s "
         f"wall, {cpu:.1f} CPU-s client + {server:.1f} CPU-s server ({rows / took:,.0f} rows/s); "
         f"target 60 s for 1M: ratio {took / 60 * 1_000_000 / rows:.2f}",
         flush=True,
@@ -285,17 +299,22 @@ def synthetic(payments: int, projects: int, seed: int = 2):  # type: ignore[no-u
     }  # fmt: skip
 
 
-def bench_page(repeat: int) -> None:
-    from django.test import Client
-
+def _county_user():  # type: ignore[no-untyped-def]
+    """A county approver (who may import payments) of the first project's county."""
     from lantu.accounts.models import User
     from lantu.projects.models import Project
     from lantu.regions.models import Region
 
     county = Region.objects.get(path=Project.objects.values_list("region_path", flat=True).first())
-    user = User.objects.filter(username="bench-county").first() or User.objects.create_user(
+    return User.objects.filter(username="bench-county").first() or User.objects.create_user(
         "bench-county", password="x", region=county, roles=["county_approval"]
     )
+
+
+def bench_page(repeat: int) -> None:
+    from django.test import Client
+
+    user = _county_user()
     c = Client()
     c.force_login(user)
     times = []

@@ -59,15 +59,17 @@ WHERE p.code LIKE 'SY%' AND v.county6 = substr(p.code, 3, 6)
 INSERT INTO projects_allocation (region_path, source, year, amount, project_id)
 SELECT p.region_path, 'integrated', p.year, 100000000, p.id FROM projects_project p
 WHERE p.code LIKE 'SY%';
+-- 25 payments a project, to the household of its first village (the n-th of the county's 110)
+CREATE TEMP TABLE g_paid AS
+SELECT p.id AS project_id, p.year, h.id AS household_id, h.region_path
+FROM projects_project p
+JOIN g_villages v ON v.county6 = substr(p.code, 3, 6) AND v.k = substr(p.code, 9)::int % 110
+JOIN registry_household h ON h.region_id = v.id
+WHERE p.code LIKE 'SY%';
 INSERT INTO projects_disbursement (region_path, voucher, item, payee_name, payee_id_number,
   bank_account, amount, date, year, household_id, project_id)
-SELECT h.region_path, 'V' || lpad(k::text, 4, '0'), '产业奖补', '', '', '', 200000,
-       make_date(p.year, 6, 1), p.year, h.id, p.id
-FROM projects_project p
-JOIN projects_projectarea a ON a.project_id = p.id
-JOIN registry_household h ON h.region_id = a.region_id,
-generate_series(1, 25) k
-WHERE p.code LIKE 'SY%' AND a.region_path = (SELECT min(region_path) FROM projects_projectarea
-                                             WHERE project_id = p.id);
+SELECT g.region_path, 'V' || lpad(k::text, 4, '0'), '产业奖补', '', '', '', 200000,
+       make_date(g.year, 6, 1), g.year, g.household_id, g.project_id
+FROM g_paid g, generate_series(1, 25) k;
 COMMIT;
 ANALYZE;

@@ -260,7 +260,10 @@ def _check_pg(df: pl.DataFrame, actor: Any) -> tuple[pl.DataFrame, list[RowError
         )
         cur.execute(f"DROP TABLE {raw}")
         # A user bound to no region ("\x00none") sees nothing; PostgreSQL text holds no NUL.
-        params = {"scope": scope.replace("\x00", "//"), "eligible": list(eligible_statuses())}
+        params: dict[str, Any] = {
+            "scope": scope.replace("\x00", "//"),
+            "eligible": list(eligible_statuses()),
+        }
         cur.execute(SUSPECT.format(row=q(ROW), stage=STAGE), params)
         names = [c.name for c in cur.description]
         suspect = pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)

@@ -286,6 +286,11 @@ def synthetic(payments: int, projects: int, seed: int = 2):  # type: ignore[no-u
                 "voucher": np.char.add("V", np.arange(payments).astype(str)),
                 "amount_fen": rng.integers(10_000, 500_000, payments),
                 "year": np.full(payments, 2020),
+                "household_no": np.char.add("H", rng.integers(0, payments // 3, payments)
+                                            .astype(str)),
+                "item": np.full(payments, "产业奖补"),
+                "date": pa.array([datetime.date(2020, 6, 1)] * payments),
+                "payee_is_member": pa.nulls(payments, pa.bool_()),
                 "household_status": np.where(rng.random(payments) < 0.001, "not_registered",
                                              "exited"),
                 "beneficiary": np.zeros(payments, bool),

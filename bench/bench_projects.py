@@ -79,33 +79,77 @@ def payments_frame(rows: int, seed: int = 1):  # type: ignore[no-untyped-def]
     )
 
 
-def bench_import(rows: int) -> None:
+def _backend_cpu() -> float:
+    """PostgreSQL: CPU seconds of this connection's server process so far (same machine; 0 if
+    it cannot be read)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_import(rows: int, repeat: int = 1) -> None:
+    """Import ``rows`` payments through the importer, rolled back, ``repeat`` times: median wall,
+    client CPU-s and (PostgreSQL) server CPU-s."""
     from django.db import connection, transaction
 
     from lantu.projects import files
 
     frame = payments_frame(rows)
-    t = time.perf_counter()
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute("UPDATE projects_allocation SET amount = amount + 100000000000")
-                cur.execute(
-                    "UPDATE projects_fundavailability SET amount = amount + 100000000000000"
+    actor = _county_user()
+    runs: list[tuple[float, float, float]] = []
+    deadline = float(os.environ.get("BENCH_DEADLINE", "inf"))  # epoch seconds: no new run after
+    for _ in range(repeat):
+        if runs and time.time() > deadline:
+            break
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cur:
+                    cur.execute("UPDATE projects_allocation SET amount = amount + 100000000000")
+                    cur.execute(
+                        "UPDATE projects_fundavailability SET amount = amount + 100000000000000"
+                    )
+                server = _backend_cpu()
+                t, cpu = time.perf_counter(), time.process_time()
+                report = files.import_frame(
+                    files.TABLES["disbursements"], frame, actor=actor, source="bench.xlsx"
                 )
-            t, cpu = time.perf_counter(), time.process_time()
-            report = files.import_frame(
-                files.TABLES["disbursements"], frame, actor=None, source="bench"
-            )
-            took, cpu = time.perf_counter() - t, time.process_time() - cpu
-            assert report.ok, report.errors[:3]
-            raise Rollback
-    except Rollback:
-        pass
+                if connection.vendor == "postgresql":
+                    # The foreign keys are checked at commit (deferred); the run rolls back, so
+                    # check them now, inside the timing.
+                    with connection.cursor() as cur:
+                        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                took, cpu = time.perf_counter() - t, time.process_time() - cpu
+                server = _backend_cpu() - server
+                assert report.ok, report.errors[:3]
+                assert report.summary["disbursements_written"] == rows, report.summary
+                raise Rollback
+        except Rollback:
+            pass
+        if connection.vendor == "postgresql":
+            # A rolled-back run leaves its rows dead in the tables and their indexes; the next
+            # run would pay for them.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ledger_event, projects_disbursement")
+        runs.append((took, cpu, server))
+        print(f"   run: {took:.1f} s wall, {cpu:.1f} CPU-s client, {server:.1f} CPU-s server",
+              flush=True)  # fmt: skip
+    took = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    server = statistics.median(r[2] for r in runs)
     print(
-        f"1. import {rows:,} payments: {took:.1f} s wall, {cpu:.1f} CPU-s ({rows / took:,.0f} "
-        "rows/s); "
-        f"target 60 s for 1M: ratio {took / 60 * 1_000_000 / rows:.2f}"
+        f"1. import {rows:,} payments ({connection.vendor}): median of {len(runs)}: {took:.1f} s "
+        f"wall, {cpu:.1f} CPU-s client + {server:.1f} CPU-s server ({rows / took:,.0f} rows/s); "
+        f"target 60 s for 1M: ratio {took / 60 * 1_000_000 / rows:.2f}",
+        flush=True,
     )
 
 
@@ -242,6 +286,11 @@ def synthetic(payments: int, projects: int, seed: int = 2):  # type: ignore[no-u
                 "voucher": np.char.add("V", np.arange(payments).astype(str)),
                 "amount_fen": rng.integers(10_000, 500_000, payments),
                 "year": np.full(payments, 2020),
+                "household_no": np.char.add("H", rng.integers(0, payments // 3, payments)
+                                            .astype(str)),
+                "item": np.full(payments, "产业奖补"),
+                "date": pa.array([datetime.date(2020, 6, 1)] * payments),
+                "payee_is_member": pa.nulls(payments, pa.bool_()),
                 "household_status": np.where(rng.random(payments) < 0.001, "not_registered",
                                              "exited"),
                 "beneficiary": np.zeros(payments, bool),
@@ -255,29 +304,63 @@ def synthetic(payments: int, projects: int, seed: int = 2):  # type: ignore[no-u
     }  # fmt: skip
 
 
-def bench_page(repeat: int) -> None:
-    from django.test import Client
-
+def _county_user(code: str = ""):  # type: ignore[no-untyped-def]
+    """A county approver (who may import payments) of county ``code``, or else of the first
+    project's county."""
     from lantu.accounts.models import User
     from lantu.projects.models import Project
     from lantu.regions.models import Region
 
-    county = Region.objects.get(path=Project.objects.values_list("region_path", flat=True).first())
-    user = User.objects.filter(username="bench-county").first() or User.objects.create_user(
-        "bench-county", password="x", region=county, roles=["county_approval"]
+    county = (
+        Region.objects.get(code=code)
+        if code
+        else Region.objects.get(path=Project.objects.values_list("region_path", flat=True).first())
     )
+    name = f"bench-county-{county.code}"
+    return User.objects.filter(username=name).first() or User.objects.create_user(
+        name, password="x", region=county, roles=["county_approval"]
+    )
+
+
+def bench_page(repeat: int, county: str = "") -> None:
+    """The county library page as a county user (Django's test client, in process): the first
+    page, then pages 2–5 and a year filter, ``repeat`` requests each in turn; p50 and p95 over
+    all of them, CPU per request, queries per page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from lantu.projects.models import Project
+
+    user = _county_user(county)
+    seen = Project.objects.filter(region_path__startswith=user.region.path).count()
     c = Client()
     c.force_login(user)
-    times = []
+    urls = ["/projects/", "/projects/?page=2", "/projects/?page=5", "/projects/?year=2020"]
+    for u in urls:  # warm: templates, the session, the plan cache
+        assert c.get(u).status_code == 200
+    times: dict[str, list[float]] = {u: [] for u in urls}
+    cpu = time.process_time()
     for _ in range(repeat):
-        t = time.perf_counter()
-        resp = c.get("/projects/")
-        times.append((time.perf_counter() - t) * 1000)
-        assert resp.status_code == 200
-    med = statistics.median(times)
+        for u in urls:
+            t = time.perf_counter()
+            resp = c.get(u)
+            times[u].append((time.perf_counter() - t) * 1000)
+            assert resp.status_code == 200
+    cpu = (time.process_time() - cpu) / (repeat * len(urls)) * 1000
+    with CaptureQueriesContext(connection) as ctx:
+        c.get(urls[0])
+    every = sorted(t for ts in times.values() for t in ts)
+    p95 = every[int(0.95 * (len(every) - 1))]
+    for u, ts in times.items():
+        ts.sort()
+        q95 = ts[int(0.95 * (len(ts) - 1))]
+        print(f"   {u}: median {statistics.median(ts):.0f} ms, p95 {q95:.0f} ms")
     print(
-        f"3. county library page: median {med:.0f} ms over {repeat} (target 300 ms: ratio "
-        f"{med / 300:.2f})"
+        f"3. county library page ({user.region.code}, {seen:,} projects in the county, "
+        f"{Project.objects.count():,} in the database): {len(every)} requests, median "
+        f"{statistics.median(every):.0f} ms, p95 {p95:.0f} ms, {cpu:.0f} ms CPU a request, "
+        f"{len(ctx.captured_queries)} queries (target 300 ms: p95 ratio {p95 / 300:.2f})"
     )
 
 
@@ -285,7 +368,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sim", type=Path, help="a simulation folder: only the batch part, on files")
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--import-repeat", type=int, default=1)
+    ap.add_argument("--parts", default="import,rollups,page", help="which parts to run")
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--county", default="", help="the library page's county (code)")
     ap.add_argument("--batch-repeat", type=int, default=3)
     ap.add_argument("--province-payments", type=int, default=2_000_000)
     ap.add_argument("--province-projects", type=int, default=100_000)
@@ -300,13 +386,16 @@ def main() -> None:
         bench_sim(args.sim, args.batch_repeat)
     else:
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-        if args.rows:
-            bench_import(args.rows)
-        bench_rollups(args.batch_repeat)
-        if args.province_payments:
-            records = synthetic(args.province_payments, args.province_projects)
-            report_batch("synthetic province", records, 2020, args.batch_repeat)
-        bench_page(args.repeat)
+        parts = set(args.parts.split(","))
+        if args.rows and "import" in parts:
+            bench_import(args.rows, args.import_repeat)
+        if "rollups" in parts:
+            bench_rollups(args.batch_repeat)
+            if args.province_payments:
+                records = synthetic(args.province_payments, args.province_projects)
+                report_batch("synthetic province", records, 2020, args.batch_repeat)
+        if "page" in parts:
+            bench_page(args.repeat, args.county)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:,.0f} MB")
 

@@ -2,15 +2,15 @@
 policy in force), run in one evaluation with the registry snapshot, and the work queue they fill
 (``Finding``, see ``lantu.projects.findings``).
 
-- Household rules read the facts ``lantu.projects.feeds`` gives the ruler: a payment made twice, a
-  payment to a payee outside the household.
 - Project, payment and fund rules run on the ruler's record chains (``schema.RECORDS``) over the
   tables ``tables`` reads from the room (money in whole fen): 六定 complete once approved, the
   notice before implementation, acceptance in time, disbursed ≤ allocated per project, a payment to
-  a registered or monitored household or a beneficiary, allocated ≤ available per county, source
-  and year. The database and the services keep the last three on every write
-  (``lantu.projects.invariants``); the rules find what got past them (a file store, a load without
-  those checks, a direct edit).
+  a registered or monitored household or a beneficiary, a payment not made twice (the same
+  household, project, item, amount and year), a payee who is a member of the household,
+  allocated ≤ available per county, source and year. The database and the services keep
+  disbursed ≤ allocated, the eligible payee and allocated ≤ available on every write
+  (``lantu.projects.invariants``); the rules find what got past them (a file store, a load
+  without those checks, a direct edit).
 
 ``RULES`` maps each failed rule to the check (the finding's kind) it reports.
 """
@@ -32,16 +32,15 @@ from lantu.standards.policy import Policy, load
 OVERLAY = Path(__file__).resolve().parent / "policies" / "projects.yaml"
 # rule → (level, check)
 RULES: dict[str, tuple[str, str]] = {
-    "p_paid_once": ("household", "household_paid_twice"),
-    "p_payee_in_household": ("household", "payee_not_registered"),
     "p_six_fixed": ("project", "six_fixed_incomplete"),
     "p_noticed": ("project", "project_without_notice"),
     "p_accepted_in_time": ("project", "completed_without_acceptance"),
     "p_within_allocation": ("project", "over_disbursed"),
     "d_to_eligible": ("disbursement", "ineligible_payment"),
+    "d_paid_once": ("disbursement", "household_paid_twice"),
+    "d_payee_in_household": ("disbursement", "payee_not_registered"),
     "f_within_available": ("fund", "over_allocated"),
 }
-HOUSEHOLD_RULES = {r: c for r, (lv, c) in RULES.items() if lv == "household"}
 LABELS = {
     "household_paid_twice": ("同一补助事项重复发放", "a payment made twice"),
     "payee_not_registered": ("补助发给了非本户在册人员", "paid to a person outside the household"),
@@ -82,6 +81,9 @@ def tables(region_path: str, as_of: datetime.date) -> dict[str, pa.Table]:
             "disbursements": "SELECT p.code AS project_code, d.voucher, h.household_no, d.item, "
             "d.payee_id_number, d.amount AS amount_fen, d.year, d.date, "
             "h.status AS household_status, b.id IS NOT NULL AS beneficiary, "
+            "CASE WHEN d.payee_id_number = '' THEN NULL ELSE EXISTS (SELECT 1 FROM "
+            "registry_member m WHERE m.household_id = d.household_id AND m.id_number = "
+            "d.payee_id_number AND m.active) END AS payee_is_member, "
             "d.project_id, d.household_id, h.region_path, hr.code AS region_code "
             "FROM projects_disbursement d JOIN projects_project p ON p.id = d.project_id "
             "JOIN registry_household h ON h.id = d.household_id "
@@ -135,13 +137,20 @@ def file_tables(folder: Path, con: duckdb.DuckDBPyConnection) -> dict[str, pa.Ta
         f"a.fen AS allocated_fen FROM f_projects p LEFT JOIN (SELECT project_code, "
         f"SUM({_fen('amount')}) AS fen FROM {pq('projects/allocations.parquet')} "
         "GROUP BY project_code) a ON a.project_code = p.code",
-        "disbursements": f"SELECT d.project_code, d.voucher, d.household_no, "
+        "disbursements": f"SELECT d.project_code, d.voucher, d.household_no, d.item, "
         f"{_fen('d.amount')} AS amount_fen, TRY_CAST(SUBSTRING(d.date, 1, 4) AS BIGINT) AS year, "
-        "h.status AS household_status, b.project_code IS NOT NULL AS beneficiary, h.region_code "
+        "TRY_CAST(d.date AS DATE) AS date, "
+        "h.status AS household_status, b.project_code IS NOT NULL AS beneficiary, "
+        "CASE WHEN COALESCE(d.payee_id_number, '') = '' THEN NULL "
+        "ELSE m.id_number IS NOT NULL END AS payee_is_member, h.region_code "
         f"FROM {pq('projects/disbursements.parquet')} d "
         f"LEFT JOIN {pq('registry/households.parquet')} h USING (household_no) "
         f"LEFT JOIN (SELECT DISTINCT project_code, household_no FROM "
-        f"{pq('projects/beneficiaries.parquet')}) b USING (project_code, household_no)",
+        f"{pq('projects/beneficiaries.parquet')}) b USING (project_code, household_no) "
+        # a member still in the household (the registry file's members who left have a reason)
+        f"LEFT JOIN (SELECT DISTINCT household_no, id_number FROM "
+        f"{pq('registry/members.parquet')} WHERE COALESCE(left_reason, '') = '') m "
+        "ON m.household_no = d.household_no AND m.id_number = d.payee_id_number",
         "funds": f"SELECT county_code, source, TRY_CAST(year AS BIGINT) AS year, "
         f"{_fen('amount')} AS available_fen FROM {pq('projects/funds.parquet')}",
         "allocations": f"SELECT a.project_code, p.county_code, a.source, "
@@ -277,18 +286,6 @@ def record_findings(res: Results, records: dict[str, pa.Table]) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("rule").replace_strict({r: c for r, (_, c) in RULES.items()})
     ).rename({"rule": "check"})
-
-
-def household_findings(res: Results) -> pl.DataFrame:
-    """The ruler's household rules of this room, failed, as (check, household_no)."""
-    hh = pl.DataFrame(pl.from_arrow(res.households.select(["household_no", *HOUSEHOLD_RULES])))
-    frames = [
-        hh.filter(pl.col(rule) == False).select(  # noqa: E712
-            pl.lit(check).alias("check"), pl.col("household_no")
-        )
-        for rule, check in HOUSEHOLD_RULES.items()
-    ]
-    return pl.concat(frames)
 
 
 def parameter(pol: Policy, name: str, year: int) -> Any:

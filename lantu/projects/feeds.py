@@ -5,10 +5,10 @@
   up to the year (the county exit clause "every registered household reached by at least one
   project or fund" reads it through ``unreached_households``);
 - ``assisted_vehicle`` / ``assisted_property`` / ``assisted_company``: a household asset of that
-  type registered for it by a project (the exclusions' "came as assistance" exceptions);
-- ``repeated_payments``: that year's payments beyond the first of the same project, item, amount;
-- ``payments_to_outsiders``: that year's payments whose payee's ID number is not an active member
-  of the household.
+  type registered for it by a project (the exclusions' "came as assistance" exceptions).
+
+Payments made twice and payments to a payee outside the household are rules of the payment level
+(``d_paid_once``, ``d_payee_in_household``: ``lantu.projects.checks``), not household facts.
 """
 
 from __future__ import annotations
@@ -67,31 +67,8 @@ def household_facts(year: int | None, region_path: str | None) -> pa.Table:
         pl.col(c).cast(pl.Int64) > 0
         for c in ("assisted_vehicle", "assisted_property", "assisted_company")
     )
-    w, p = _where(year, region_path, exact_year=True, alias="g")
-    repeated = _rows(
-        "SELECT h.household_no, SUM(g.n - 1) FROM (SELECT household_id, year, COUNT(*) AS n "
-        "FROM projects_disbursement GROUP BY household_id, project_id, item, amount, year "
-        "HAVING COUNT(*) > 1) g JOIN registry_household h ON h.id = g.household_id "
-        f"WHERE {w} GROUP BY h.household_no",
-        p,
-        ["household_no", "repeated_payments"],
-    )
-    w, p = _where(year, region_path, exact_year=True, alias="d")
-    outsiders = _rows(
-        "SELECT h.household_no, COUNT(*) FROM projects_disbursement d "
-        "JOIN registry_household h ON h.id = d.household_id WHERE d.payee_id_number <> '' AND "
-        "NOT EXISTS (SELECT 1 FROM registry_member m WHERE m.household_id = d.household_id "
-        f"AND m.id_number = d.payee_id_number AND m.active) AND {w} GROUP BY h.household_no",
-        p,
-        ["household_no", "payments_to_outsiders"],
-    )
     out = reach.with_columns(pl.col("project_reach").cast(pl.Int64))
-    for part in (assets, repeated, outsiders):
-        out = out.join(part, on="household_no", how="full", coalesce=True)
-    out = out.with_columns(
-        pl.col(c).cast(pl.Int64) for c in ("repeated_payments", "payments_to_outsiders")
-    )
-    return out.to_arrow()
+    return out.join(assets, on="household_no", how="full", coalesce=True).to_arrow()
 
 
 def _union(have: pl.Expr, fed: pl.Expr, boolean: bool) -> pl.Expr:

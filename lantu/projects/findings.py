@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lantu.accounts.roles import Perm
-from lantu.core.bulksql import insert_rows, select_in
+from lantu.core.bulksql import insert_rows
 from lantu.core.errors import Conflict, ValidationFailed
 from lantu.ledger.services import Change, record
 from lantu.procedures import clock, config
@@ -28,28 +28,7 @@ def detect(*, region_path: str, year: int, policy_name: str | None = None) -> pl
     region_path; from one evaluation of the ruler (``checks.run_rules``)."""
     name = policy_name or config.default_policy()
     res, records = checks.run_rules(name, year, region_path, clock.today())
-    proj = checks.record_findings(res, records)
-    hh = checks.household_findings(res)
-    if hh.height:
-        ids = pl.DataFrame(
-            select_in(
-                "SELECT household_no, id, region_path FROM registry_household "
-                "WHERE household_no IN ({})",
-                hh["household_no"].unique().to_list(),
-            ),
-            orient="row",
-            schema={"household_no": pl.String, "household_id": pl.Int64, "region_path": pl.String},
-        )
-        hh = hh.join(ids, on="household_no").select(
-            "check",
-            (pl.col("household_no") + f"/{year}").alias("key"),
-            pl.lit(None, pl.Int64).alias("project_id"),
-            "household_id",
-            pl.lit(year, pl.Int64).alias("year"),
-            "region_path",
-        )
-        return pl.concat([proj, hh], how="diagonal_relaxed")
-    return proj
+    return checks.record_findings(res, records)
 
 
 def _text(label: str, detail: str, sep: str) -> str:
@@ -100,13 +79,7 @@ def run(*, actor: Any, region: Region, year: int, policy_name: str | None = None
             [""] * new.height,
         ],
     )
-    # A household finding belongs to its year: a run for another year does not clear it.
-    this_year = f"/{year}"
-    gone = [
-        (c, k) for (c, k), s in known.items()
-        if s == FindingState.OPEN and (c, k) not in keys
-        and (c not in checks.HOUSEHOLD_RULES.values() or k.endswith(this_year))
-    ]  # fmt: skip
+    gone = [(c, k) for (c, k), s in known.items() if s == FindingState.OPEN and (c, k) not in keys]
     for c, k in gone:
         Finding.objects.filter(rule=c, key=k).update(state=FindingState.CLEARED)
     summary = {"found": found.height, "new": new.height, "cleared": len(gone)}

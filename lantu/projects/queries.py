@@ -11,7 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from lantu.accounts.scope import in_scope, scope_path, scoped, under
@@ -24,6 +26,7 @@ from lantu.projects.models import (
     Finding,
     FundAvailability,
     Project,
+    ProjectArea,
 )
 from lantu.projects.money import YuanField
 from lantu.regions.models import Region
@@ -41,6 +44,32 @@ def _sum(model: Any, **outer: str) -> Coalesce:
     return Coalesce(Subquery(sub, output_field=YuanField()), 0, output_field=YuanField())
 
 
+SEEN_IDS_MAX = 5_000  # up to this many projects in a subtree, the filter lists their ids
+
+
+def _seen_from(path: str) -> Q:
+    """Projects of the subtree at ``path`` or serving a place in it: the union of two index scans
+    (the projects' paths, the areas' paths). A county's few thousand at most are read first and
+    listed by id, which the planner looks up by primary key; a larger subtree (a prefecture, the
+    province) keeps the union as a subquery. Written as ``a OR pk IN (…)``, the planner scanned
+    every project of the province (132 ms at 10⁵ projects for a county's count)."""
+    like = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    p, a = Project._meta.db_table, ProjectArea._meta.db_table
+    sql = (
+        f"SELECT id FROM {p} WHERE region_path LIKE %s ESCAPE '\\' "
+        f"UNION SELECT project_id FROM {a} WHERE region_path LIKE %s ESCAPE '\\'"
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id FROM ({sql}) s LIMIT {SEEN_IDS_MAX + 1}", [like, like])
+        ids = [r[0] for r in cur.fetchall()]
+    if len(ids) > SEEN_IDS_MAX:
+        return Q(pk__in=RawSQL(sql, [like, like]))
+    if connection.vendor == "postgresql":
+        # one array parameter: a list of 800 literals costs ~15 ms of Python a query to compile
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+    return Q(pk__in=ids)
+
+
 def projects(
     user: Any,
     *,
@@ -52,19 +81,11 @@ def projects(
     path = scope_path(user)
     if path is None:
         return Project.objects.none()
-    seen = Q(region_path__startswith=path) | Q(
-        pk__in=Project.objects.filter(areas__region_path__startswith=path).values("pk")
-    )
-    qs = Project.objects.filter(seen)
+    # A region inside the user's subtree narrows it: its own filter is the whole condition.
+    inside = region is not None and region.path.startswith(path)
+    qs = Project.objects.all() if inside else Project.objects.filter(_seen_from(path))
     if region is not None:
-        qs = qs.filter(
-            Q(region_path__startswith=region.path)
-            | Q(
-                pk__in=Project.objects.filter(areas__region_path__startswith=region.path).values(
-                    "pk"
-                )
-            )
-        )
+        qs = qs.filter(_seen_from(region.path))
     if year:
         qs = qs.filter(year=year)
     if stage:

@@ -2,9 +2,11 @@
 precision and recall per check. Only this scoring reads ``truth/``; the application never does.
 
 A truth fault names a household (household checks) or a project by its number (project checks);
-findings are matched on the same key. The supervision room's simulator plants double payments of
-its own in the same payments file (``truth/supervision/faults.parquet``, ``double_payment``): they
-are payments made twice as much as this room's, so they count as ``household_paid_twice`` truth.
+findings are matched on the same key: a payment finding (``project_id/household_id``) of a
+household check by its household's number. The supervision room's simulator plants double
+payments of its own in the same payments file (``truth/supervision/faults.parquet``,
+``double_payment``): they are payments made twice as much as this room's, so they count as
+``household_paid_twice`` truth.
 Faults about households the load held back are not in the data and are left out of recall.
 """
 
@@ -39,10 +41,16 @@ def score(folder: Path, found: pl.DataFrame) -> pl.DataFrame:
     truth = truth.filter(~(pl.col("check").is_in(HOUSEHOLD_CHECKS) & pl.col("key").is_in(held)))
     ids = found["project_id"].drop_nulls().unique().to_list()
     codes = dict(select_in("SELECT id, code FROM projects_project WHERE id IN ({})", ids))
+    hids = found["household_id"].drop_nulls().unique().to_list()
+    numbers = dict(
+        select_in("SELECT id, household_no FROM registry_household WHERE id IN ({})", hids)
+    )
     found = (
         found.with_columns(
             pl.when(pl.col("check").is_in(HOUSEHOLD_CHECKS))
-            .then(pl.col("key").str.split("/").list.first())
+            .then(
+                pl.col("household_id").replace_strict(numbers, default=None, return_dtype=pl.String)
+            )
             .otherwise(
                 pl.col("project_id").replace_strict(codes, default=None, return_dtype=pl.String)
             )

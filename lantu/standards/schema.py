@@ -552,15 +552,6 @@ LINKED: tuple[Variable, ...] = (
         "projects reaching it",
         linked=True,
     ),
-    L("repeated_payments", "household", "BIGINT", "重复发放笔数", "payments repeated", linked=True),
-    L(
-        "payments_to_outsiders",
-        "household",
-        "BIGINT",
-        "收款人非本户成员的笔数",
-        "payments to a payee outside the household",
-        linked=True,
-    ),
     # village level: the rural population of the household register (公安户籍), the denominator
     # of poverty incidence (lantu.matching.population); NULL without it.
     L(
@@ -628,6 +619,25 @@ RECORD_VARIABLES: tuple[Variable, ...] = (
         "收款户是本项目受益户",
         "the household is a beneficiary of the project",
         linked=True,
+    ),
+    R(
+        "payee_is_member",
+        "disbursement",
+        "BOOLEAN",
+        "收款人是该户在册成员（未填收款人身份证号时为空）",
+        "the payee is an active member of the household (empty when no payee ID is given)",
+        linked=True,
+    ),
+    R(
+        "earlier_same_payments",
+        "disbursement",
+        "BIGINT",
+        "此前同户、同项目、同事项、同金额、同年度的发放笔数",
+        "earlier payments to the household for the same project, item, amount and year",
+        # Earlier in date order (then voucher): the first of several identical payments is
+        # not a repeat, each later one is.
+        sql="ROW_NUMBER() OVER (PARTITION BY household_no, project_code, item, amount_fen, year "
+        "ORDER BY date, voucher) - 1",
     ),
     # project level (县级项目库)
     R("project_code", "project", "VARCHAR", "项目编号", "project number"),

@@ -77,10 +77,10 @@ def test_each_planted_fault_is_found(world, now):
     )
     out = findings.run(actor=county, region=world["county"], year=2021)
     got = set(Finding.objects.values_list("rule", "key"))
-    hh = world["poor"].household_no
+    paid = f"{p.pk}/{world['poor'].pk}"  # payment findings: project and household
     assert got == {
-        ("household_paid_twice", f"{hh}/2021"),
-        ("payee_not_registered", f"{hh}/2021"),
+        ("household_paid_twice", paid),
+        ("payee_not_registered", paid),
         ("project_without_notice", str(p.pk)),
         ("completed_without_acceptance", str(q.pk)),
     }
@@ -148,6 +148,7 @@ def test_fund_invariant_checks_over_tables():
             {
                 "project_code": ["a", "a"],
                 "voucher": ["v1", "v2"],
+                "household_no": ["H5", "H6"],
                 "amount_fen": [300, 300],
                 "year": [2021, 2021],
                 "household_status": ["poor", "not_registered"],
@@ -195,7 +196,8 @@ def test_feed_reaches_the_ruler(world, now):
 def test_rules_over_a_file_store(tmp_path):
     """A simulation's files (the importer's tables, yuan as text) through ``file_tables``: the
     same rules find a project implemented without notice, a payment to a household the registry
-    does not list as eligible, and a fund allocated beyond what is available."""
+    does not list as eligible, a payment made twice, a payee outside the household (a member who
+    left counts as outside), and a fund allocated beyond what is available."""
     import duckdb
     import polars as pl
 
@@ -223,23 +225,31 @@ def test_rules_over_a_file_store(tmp_path):
             "project_code": ["A", "B"],
             "source": ["central"] * 2,
             "year": ["2020"] * 2,
-            "amount": ["600.00", "500.50"],
+            "amount": ["1200.00", "500.50"],
         }
     ).write_parquet(obs / "projects" / "allocations.parquet")
     pl.DataFrame(
-        {"county_code": ["530602"], "source": ["central"], "year": ["2020"], "amount": ["1100.49"]}
+        {"county_code": ["530602"], "source": ["central"], "year": ["2020"], "amount": ["1700.49"]}
     ).write_parquet(obs / "projects" / "funds.parquet")
+    member, gone, stranger = "530602198001010011", "530602198001010038", "530602198001010054"
     pl.DataFrame(
         {
-            "project_code": ["A", "A"],
-            "household_no": ["H1", "H2"],
-            "voucher": ["v1", "v2"],
-            "item": ["奖补"] * 2,
-            "payee_id_number": ["", ""],
-            "amount": ["300", "300"],
-            "date": ["2020-05-01"] * 2,
+            "project_code": ["A"] * 4,
+            "household_no": ["H1", "H2", "H1", "H1"],
+            "voucher": ["v1", "v2", "v3", "v4"],
+            "item": ["奖补"] * 4,
+            "payee_id_number": [member, "", stranger, gone],
+            "amount": ["300", "300", "300", "299.99"],
+            "date": ["2020-05-01", "2020-05-01", "2020-06-01", "2020-06-01"],
         }
     ).write_parquet(obs / "projects" / "disbursements.parquet")
+    pl.DataFrame(
+        {
+            "household_no": ["H1", "H1"],
+            "id_number": [member, gone],
+            "left_reason": ["", "married_out"],
+        }
+    ).write_parquet(obs / "registry" / "members.parquet")
     pl.DataFrame(
         {"project_code": ["A"], "household_no": ["H9"], "mechanism": ["subsidy"]}
     ).write_parquet(obs / "projects" / "beneficiaries.parquet")
@@ -251,7 +261,7 @@ def test_rules_over_a_file_store(tmp_path):
         }
     ).write_parquet(obs / "registry" / "households.parquet")
     records = checks.file_tables(tmp_path, duckdb.connect())
-    assert records["disbursements"]["amount_fen"].to_pylist() == [30000, 30000]
+    assert records["disbursements"]["amount_fen"].to_pylist() == [30000, 30000, 30000, 29999]
     res = checks.run_records("yunnan", 2020, records)
     failed = {
         (lv, r[k], rule)
@@ -263,6 +273,9 @@ def test_rules_over_a_file_store(tmp_path):
     assert failed == {
         ("project", "A", "p_noticed"),
         ("disbursement", "v2", "d_to_eligible"),
+        ("disbursement", "v3", "d_paid_once"),
+        ("disbursement", "v3", "d_payee_in_household"),
+        ("disbursement", "v4", "d_payee_in_household"),
         ("fund", "central", "f_within_available"),
     }
 

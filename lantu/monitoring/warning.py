@@ -89,6 +89,8 @@ def fit(
 def score(model: Any, df: pl.DataFrame, batch: int = 1_000_000) -> np.ndarray:
     """Calibrated scores in batches of ``batch`` rows (bounded memory at province scale)."""
     clf = model.clf if isinstance(model, Model) else model
+    if df.is_empty():
+        return np.empty(0)
     if df.height <= batch:
         return np.asarray(clf.predict_proba(matrix(df))[:, 1])
     return np.concatenate(

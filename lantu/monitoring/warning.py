@@ -16,6 +16,8 @@ self-report, visit finding a risk) and on last year's registry income below the 
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ import polars as pl
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
+from threadpoolctl import threadpool_limits
 
 from lantu.monitoring.warning_features import DATASETS, FEATURES
 
@@ -86,19 +89,31 @@ def fit(
     return cal
 
 
-def score(model: Any, df: pl.DataFrame, batch: int = 1_000_000) -> np.ndarray:
-    """Calibrated scores in batches of ``batch`` rows (bounded memory at province scale)."""
+def score(
+    model: Any, df: pl.DataFrame, batch: int = 262_144, workers: int | None = None
+) -> np.ndarray:
+    """Calibrated scores, in slices of at most ``batch`` rows (bounded memory at province scale)
+    scored by ``workers`` threads (default: every core), each slice on one OpenMP thread.
+
+    The trees' own parallel predict splits every tree's rows over the cores and waits for all
+    of them after each of the 300 trees; on a shared machine one late core stalls every tree
+    (measured 10x slower than one thread). Whole slices per thread have no such wait. Each row
+    is scored on its own, so the slicing changes no score."""
     clf = model.clf if isinstance(model, Model) else model
     if df.is_empty():
         return np.empty(0)
-    if df.height <= batch:
-        return np.asarray(clf.predict_proba(matrix(df))[:, 1])
-    return np.concatenate(
-        [
-            np.asarray(clf.predict_proba(matrix(df.slice(i, batch)))[:, 1])
-            for i in range(0, df.height, batch)
-        ]
-    )
+    workers = max(1, workers or os.cpu_count() or 1)
+    size = max(1, min(batch, -(-df.height // workers)))
+    spans = [(i, min(size, df.height - i)) for i in range(0, df.height, size)]
+
+    def one(span: tuple[int, int]) -> np.ndarray:
+        with threadpool_limits(1, user_api="openmp"):
+            return np.asarray(clf.predict_proba(matrix(df.slice(*span)))[:, 1])
+
+    if len(spans) == 1 or workers == 1:
+        return np.concatenate([one(s) for s in spans])
+    with ThreadPoolExecutor(min(workers, len(spans))) as pool:
+        return np.concatenate(list(pool.map(one, spans)))
 
 
 def threshold_for(scores: np.ndarray, truth: np.ndarray, precision: float = 0.5) -> float:

@@ -22,7 +22,6 @@ on the day it scores, laid out as the simulator's ``observed/`` tree lays it out
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 import polars as pl
@@ -62,10 +61,14 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
     last, jan1 = year - 1, datetime.date(year, 1, 1)
     who = people(obs, year).collect()
     age = (pl.lit(jan1) - pl.col("birth_date")).dt.total_days() / 365.25
-    base = who.lazy().group_by("hukou_no").agg(
-        size=pl.len().cast(pl.Float64),
-        children=(age < 16).sum().cast(pl.Float64),
-        elderly=(age >= 65).sum().cast(pl.Float64),
+    base = (
+        who.lazy()
+        .group_by("hukou_no")
+        .agg(
+            size=pl.len().cast(pl.Float64),
+            children=(age < 16).sum().cast(pl.Float64),
+            elderly=(age >= 65).sum().cast(pl.Float64),
+        )
     )
     reg, dep = obs / "registry", obs / "departments"
     hh = pl.scan_parquet(reg / "households.parquet").filter(pl.col("registration_year") <= last)
@@ -84,9 +87,7 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
             ),
             pl.scan_parquet(dep / "medical_bills.parquet")
             .filter(pl.col("year") == last)
-            .select(
-                "id_number", med_oop=pl.col("out_of_pocket"), inpatient=pl.col("inpatient")
-            ),
+            .select("id_number", med_oop=pl.col("out_of_pocket"), inpatient=pl.col("inpatient")),
             pl.scan_parquet(dep / "disability_certificates.parquet")
             .filter(pl.col("issue_year") <= last)
             .select("id_number", certificates=pl.lit(1.0)),
@@ -164,7 +165,7 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
             if c not in ("ratio", "ratio_change", "oop_share", "transfer_share")
         )
     )
-    return out.collect(engine=os.environ.get("WFENGINE", "auto"))  # type: ignore[arg-type]
+    return out.collect()
 
 
 def signals(obs: Path, year: int) -> pl.DataFrame:

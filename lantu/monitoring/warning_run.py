@@ -23,6 +23,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from lantu.monitoring import warning
@@ -44,11 +45,50 @@ INPUTS = (
 )
 
 
+def _feed(h: Any, o: Any, seen: dict[int, int]) -> None:
+    """Hash a fitted model by content: arrays by their bytes, objects by class and attributes in
+    name order, a shared or cyclic reference by its first visit (pickle bytes are not stable
+    from one process to the next)."""
+    if isinstance(o, (str, bytes, int, float, bool, type(None), np.generic)):
+        h.update(f"{type(o).__name__}:{o!r};".encode())
+        return
+    if id(o) in seen:
+        h.update(f"ref{seen[id(o)]};".encode())
+        return
+    seen[id(o)] = len(seen)
+    if isinstance(o, np.ndarray):
+        h.update(f"a{o.dtype.str}{o.shape}".encode())
+        if o.dtype.hasobject:
+            for x in o.ravel():
+                _feed(h, x, seen)
+        else:
+            h.update(np.ascontiguousarray(o).tobytes())
+    elif isinstance(o, (list, tuple)):
+        h.update(f"l{len(o)}".encode())
+        for x in o:
+            _feed(h, x, seen)
+    elif isinstance(o, dict):
+        h.update(f"d{len(o)}".encode())
+        for k in sorted(o, key=repr):
+            h.update(repr(k).encode())
+            _feed(h, o[k], seen)
+    elif isinstance(o, (set, frozenset)):
+        h.update(repr(sorted(map(repr, o))).encode())
+    elif isinstance(o, type):
+        h.update(f"t{o.__module__}.{o.__qualname__}".encode())
+    elif hasattr(o, "__dict__"):
+        h.update(f"o{type(o).__module__}.{type(o).__qualname__}".encode())
+        _feed(h, vars(o), seen)
+    else:
+        h.update(pickle.dumps(o))
+
+
 def fingerprint(model: Any, obs: Path, year: int, line: float) -> str:
     """What the year's quiet scores depend on: the fitted model, the year and line, and the
     observed files the yearly features read (path, size, modification time)."""
     clf = model.clf if isinstance(model, warning.Model) else model
-    h = hashlib.sha256(pickle.dumps(clf))
+    h = hashlib.sha256()
+    _feed(h, clf, {})
     h.update(f"{year}|{line!r}".encode())
     for name in (*INPUTS, f"registry/member_years/{year - 1}.parquet"):
         p = obs / name
@@ -60,7 +100,9 @@ def fingerprint(model: Any, obs: Path, year: int, line: float) -> str:
 def quiet(model: Any, obs: Path, year: int, line: float, cache: Path | None = None) -> pl.DataFrame:
     """hukou_no, the yearly features and ``quiet``: the score of the household's row without a
     clue. Read from ``cache`` when this model, year, line and inputs were scored before."""
-    path = cache / f"warning-{year}-{fingerprint(model, obs, year, line)}.parquet" if cache else None
+    path = (
+        cache / f"warning-{year}-{fingerprint(model, obs, year, line)}.parquet" if cache else None
+    )
     if path is not None and path.exists():
         return pl.read_parquet(path)
     base = wf.static(obs, year, line)
@@ -84,8 +126,10 @@ def on_day(
     points = sig.select("hukou_no").unique().with_columns(at=pl.lit(day))
     rows = wf.at(q.select("hukou_no", *wf.STATIC), sig, points)
     fresh = rows.select("hukou_no", score=pl.Series(warning.score(model, rows), dtype=pl.Float64))
-    return q.select("hukou_no", "quiet").join(fresh, on="hukou_no", how="left").select(
-        "hukou_no", score=pl.coalesce("score", "quiet")
+    return (
+        q.select("hukou_no", "quiet")
+        .join(fresh, on="hukou_no", how="left")
+        .select("hukou_no", score=pl.coalesce("score", "quiet"))
     )
 
 
@@ -94,6 +138,4 @@ def full(model: Any, obs: Path, day: datetime.date, line: float) -> pl.DataFrame
     base = wf.static(obs, day.year, line)
     sig = wf.signals(obs, day.year)
     rows = wf.at(base, sig, base.select("hukou_no", at=pl.lit(day)))
-    return rows.select(
-        "hukou_no", score=pl.Series(warning.score(model, rows), dtype=pl.Float64)
-    )
+    return rows.select("hukou_no", score=pl.Series(warning.score(model, rows), dtype=pl.Float64))

@@ -107,7 +107,7 @@ def quiet(model: Any, obs: Path, year: int, line: float, cache: Path | None = No
         return pl.read_parquet(path)
     base = wf.static(obs, year, line)
     rows = base.with_columns(pl.lit(v, dtype=pl.Float64).alias(c) for c, v in QUIET.items())
-    out = base.with_columns(quiet=pl.Series(warning.score(model, rows), dtype=pl.Float64))
+    out = base.with_columns(quiet=pl.Series(warning.score_distinct(model, rows), dtype=pl.Float64))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -66,3 +66,15 @@ def test_a_new_model_or_new_data_is_not_served_a_stale_year(county, model, rows)
     assert warning_run.fingerprint(model, obs, 2024, 8700.0) != first
     other = _fit(rows, 41)
     assert warning_run.fingerprint(other, obs, 2025, 8700.0) != first
+
+
+def test_grouped_scoring_equals_row_by_row(model, rows):
+    """Rows the trees route alike are scored once; every row still gets its own score."""
+    quiet = rows.with_columns(
+        pl.lit(v, dtype=pl.Float64).alias(c) for c, v in warning_run.QUIET.items()
+    )
+    for df in (rows, quiet):
+        assert np.array_equal(
+            warning.score_distinct(model, df), warning.score(model, df, workers=1)
+        )
+    assert warning._cuts(model) is not None  # the trees were read, not the row-by-row fallback

@@ -4,6 +4,8 @@ with a small model of the real kind (gradient-boosted trees, isotonic calibratio
 county's own rows of the year before."""
 
 import datetime
+import io
+import pickle
 
 import numpy as np
 import polars as pl
@@ -78,3 +80,19 @@ def test_grouped_scoring_equals_row_by_row(model, rows):
             warning.score_distinct(model, df), warning.score(model, df, workers=1)
         )
     assert warning._cuts(model) is not None  # the trees were read, not the row-by-row fallback
+
+
+def test_score_command_writes_every_households_score_and_alert(county, model, tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    kept = tmp_path / "model.pkl"
+    kept.write_bytes(pickle.dumps(warning.Model(model, 0.3, {})))
+    out = tmp_path / "scores.parquet"
+    call_command(
+        "monitoring", "score", obs=county / "observed", model=kept, day=datetime.date(2025, 6, 1),
+        out=out, stdout=io.StringIO(),
+    )  # fmt: skip
+    got = pl.read_parquet(out)
+    ref = warning_run.full(model, county / "observed", datetime.date(2025, 6, 1), 8700.0)
+    assert got.height == ref.height and set(got.columns) == {"hukou_no", "score", "alert"}
+    assert got["alert"].to_list() == (got["score"] >= 0.3).to_list()
+    assert list((tmp_path / "warning").glob("warning-2025-*.parquet"))  # the year kept for reuse

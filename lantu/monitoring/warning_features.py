@@ -73,6 +73,12 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
     reg, dep = obs / "registry", obs / "departments"
     hh = pl.scan_parquet(reg / "households.parquet").filter(pl.col("registration_year") <= last)
     f64 = pl.Float64
+
+    def cents(x: pl.Expr) -> pl.Expr:
+        # Money summed in whole fen: the same total in any order (a parallel join and group-by
+        # keep none), so a year's features are the same on every run, to the last bit.
+        return (x * 100).round().cast(pl.Int64)
+
     facts = pl.concat(
         [
             pl.scan_parquet(reg / "members.parquet")
@@ -82,37 +88,38 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
             .filter(pl.col("year") == last)
             .select(
                 "id_number",
-                wages=(pl.col("months") * pl.col("monthly_wage")).cast(f64),
+                wages=cents(pl.col("months") * pl.col("monthly_wage")),
                 work_months=pl.col("months").cast(f64),
             ),
             pl.scan_parquet(dep / "medical_bills.parquet")
             .filter(pl.col("year") == last)
-            .select("id_number", med_oop=pl.col("out_of_pocket"), inpatient=pl.col("inpatient")),
+            .select("id_number", med_oop=cents(pl.col("out_of_pocket")), inpatient="inpatient"),
             pl.scan_parquet(dep / "disability_certificates.parquet")
             .filter(pl.col("issue_year") <= last)
             .select("id_number", certificates=pl.lit(1.0)),
             pl.scan_parquet(dep / "disaster_reports.parquet")
             .filter(pl.col("year") == last)
-            .select(id_number="head_id_number", loss=pl.col("loss_yuan")),
+            .select(id_number="head_id_number", loss=cents(pl.col("loss_yuan"))),
         ],
         how="diagonal_relaxed",
     )
+    joined = facts.join(who.lazy().select("id_number", "hukou_no"), on="id_number").collect()
     per = (
-        facts.join(who.lazy().select("id_number", "hukou_no"), on="id_number")
+        joined.lazy()
         .group_by("hukou_no")
         .agg(
-            pl.col("wages").sum().cast(f64),
-            pl.col("work_months").sum().cast(f64),
-            pl.col("med_oop").sum().cast(f64),
-            pl.col("inpatient").sum().cast(f64),
-            pl.col("certificates").sum().cast(f64),
-            disaster_loss=(pl.col("loss").sum() / line).cast(f64),
+            wages=pl.col("wages").sum() / 100,
+            work_months=pl.col("work_months").sum().cast(f64),
+            med_oop=pl.col("med_oop").sum() / 100,
+            inpatient=pl.col("inpatient").sum().cast(f64),
+            certificates=pl.col("certificates").sum().cast(f64),
+            disaster_loss=pl.col("loss").sum() / 100 / line,
         )
     )
     # The registry household holding most of the household's members (ties: the lowest number).
     link = (
-        facts.filter(pl.col("household_no").is_not_null())
-        .join(who.lazy().select("id_number", "hukou_no"), on="id_number")
+        joined.lazy()
+        .filter(pl.col("household_no").is_not_null())
         .group_by("hukou_no", "household_no")
         .agg(n=pl.len())
         .sort("n", "household_no", descending=[True, False])
@@ -145,14 +152,17 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
     exited = hh.select(
         "household_no", exited=(pl.col("exit_year") <= last).fill_null(False).cast(f64)
     )
-    out = (
+    joined_all = (
         base.join(per, on="hukou_no", how="left")
         .join(link, on="hukou_no", how="left")
         .join(y1, on="household_no", how="left")
         .join(y2, on="household_no", how="left")
         .join(health, on="household_no", how="left")
         .join(exited, on="household_no", how="left")
-        .with_columns(
+        .collect()
+    )
+    return (
+        joined_all.with_columns(
             in_registry=pl.col("household_no").is_not_null().cast(f64),
             ratio_change=pl.col("ratio") - pl.col("pc2"),
             work_ratio=pl.col("wages") / pl.col("size") / line,
@@ -165,7 +175,6 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
             if c not in ("ratio", "ratio_change", "oop_share", "transfer_share")
         )
     )
-    return out.collect()
 
 
 def signals(obs: Path, year: int) -> pl.DataFrame:

@@ -96,3 +96,10 @@ def test_score_command_writes_every_households_score_and_alert(county, model, tm
     assert got.height == ref.height and set(got.columns) == {"hukou_no", "score", "alert"}
     assert got["alert"].to_list() == (got["score"] >= 0.3).to_list()
     assert list((tmp_path / "warning").glob("warning-2025-*.parquet"))  # the year kept for reuse
+
+
+def test_yearly_features_are_the_same_on_every_run(county):
+    obs = county / "observed"
+    first = wf.static(obs, 2025, 8700.0).sort("hukou_no")
+    for _ in range(3):
+        assert wf.static(obs, 2025, 8700.0).sort("hukou_no").equals(first)

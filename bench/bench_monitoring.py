@@ -43,19 +43,16 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def bench_score(
-    people: int, size: float, sim: Path | None, year: int, month: int, threads: int
-) -> None:
-    """A month's scoring run. With ``--sim`` (a simulated province's ``observed/`` tree): the
-    features built from the observed files (``warning_features``: the register, the registry,
-    the department rosters, the dated signals) for every household on the 1st of ``month``, then
-    the batch predict. Without: ``people / size`` households of synthetic feature columns.
-    The model is fitted on 200k synthetic rows and calibrated (isotonic) on another 100k.
-    ``threads``: OpenMP threads of the predict (on the shared, loaded machine one thread measured
-    5.3 s wall / 1.7 CPU-s against two threads' 9.2 s / 2.8 CPU-s for 263k households)."""
+def _peak_gb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def _synthetic_model() -> Any:
+    """HistGradientBoosting fitted on 200k synthetic rows, calibrated (isotonic) on 100k."""
     import numpy as np
     import polars as pl
-    from threadpoolctl import threadpool_limits
 
     from lantu.monitoring import warning
     from lantu.monitoring import warning_features as wf
@@ -71,33 +68,126 @@ def bench_score(
         )
         return df.with_columns(label=hit)
 
-    model = warning.fit(frame(200_000), calibrate=frame(100_000))
-    runs = []
-    for _ in range(3):
-        w0, c0 = time.perf_counter(), _cpu()
+    return warning.fit(frame(200_000), calibrate=frame(100_000)), frame
+
+
+def bench_fit(sim: Path, year: int, out: Path, sample: int) -> None:
+    """The real model for the score bench: fitted as ``lantu monitoring warning`` fits it, on
+    ``sim``'s rows of ``year - 2`` and calibrated on ``year - 1`` (``sample`` rows of each;
+    reads ``truth/`` for the label, as a scoring bench may), pickled to ``out``."""
+    import pickle
+
+    import django
+
+    django.setup()
+    from lantu.monitoring import warning, warning_eval
+
+    start = time.perf_counter()
+    train = warning_eval.rows(sim, year - 2)[0]
+    valid = warning_eval.rows(sim, year - 1)[0]
+    train = train.sample(min(sample, train.height), seed=1)
+    valid = valid.sample(min(sample, valid.height), seed=1)
+    clf = warning.fit(train, calibrate=valid)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pickle.dumps(clf))
+    took = time.perf_counter() - start
+    print(f"fit: {train.height:,} + {valid.height:,} rows in {took:.0f} s -> {out}")
+
+
+def bench_score(
+    people: int,
+    size: float,
+    sim: Path | None,
+    year: int,
+    month: int,
+    threads: int,
+    model_path: Path | None,
+    cache: Path,
+    full: bool,
+) -> None:
+    """A month's scoring run of every household on the 1st of ``month``.
+
+    With ``--sim`` (a simulated province's ``observed/`` tree), ``lantu.monitoring.warning_run``:
+    the *year* step once (the yearly features from the register, registry and department
+    rosters, and every household's quiet score, kept under ``--cache``), then the *monthly* run
+    three times (the quiet scores read back, features and predict only for households with a
+    clue received by the day); ``--full`` also times the reference path (every row built and
+    scored) and checks the two agree on every household. Without ``--sim``: ``people / size``
+    households of synthetic feature columns, scored in full.
+    ``--model``: a pickled fitted model (``bench_monitoring.py fit``); else one fitted on
+    synthetic rows (its trees split on uniform noise, so they are shallower than the real ones).
+    ``threads``: OpenMP threads of the predict (0: all cores)."""
+    import datetime
+    import pickle
+    import shutil
+
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from lantu.monitoring import warning, warning_run
+
+    model, frame = _synthetic_model() if not model_path or sim is None else (None, None)
+    if model_path:
+        model = pickle.loads(model_path.read_bytes())
+    limit = threads or os.cpu_count()
+    print(f"model: {model_path or 'synthetic'}; predict threads {limit}", flush=True)
+    line = 8700.0 if year >= 2025 else 6000.0
+    with threadpool_limits(limit):
         if sim is None:
-            data = frame(int(people / size))
-        else:
-            obs = sim / "observed"
-            base = wf.static(obs, year, 6000.0)
-            sig = wf.signals(obs, year)
-            data = wf.at(base, sig, wf.monthly_points(base["hukou_no"], year, month))
-        w1, c1 = time.perf_counter(), _cpu()
-        with threadpool_limits(threads):
-            s = warning.score(model, data)
-        w2, c2 = time.perf_counter(), _cpu()
-        runs.append((w2 - w0, c2 - c0, w1 - w0, c1 - c0, w2 - w1, c2 - c1, data.height))
+            runs = []
+            for _ in range(3):
+                w0, c0 = time.perf_counter(), _cpu()
+                data = frame(int(people / size))
+                warning.score(model, data)
+                runs.append((time.perf_counter() - w0, _cpu() - c0))
+            med = sorted(runs)[1]
+            print(
+                f"score (synthetic): {data.height:,} households, median {med[0]:.1f} s wall, "
+                f"{med[1]:.1f} CPU-s (target 60 s: {med[0] / 60:.2f}x); peak {_peak_gb():.1f} GB"
+            )
+            return
+        obs, day = sim / "observed", datetime.date(year, month, 1)
+        shutil.rmtree(cache, ignore_errors=True)
+        w0, c0 = time.perf_counter(), _cpu()
+        q = warning_run.quiet(model, obs, year, line, cache)
+        year_w, year_c = time.perf_counter() - w0, _cpu() - c0
         print(
-            f"  run: {data.height:,} households; features {w1 - w0:.1f} s wall / "
-            f"{c1 - c0:.1f} CPU-s, predict {w2 - w1:.1f} s / {c2 - c1:.1f} CPU-s, "
-            f"total {w2 - w0:.1f} s / {c2 - c0:.1f} CPU-s; alerts at 0.5: {(s >= 0.5).sum():,}",
+            f"  year step: {q.height:,} households, features + quiet scores "
+            f"{year_w:.1f} s wall / {year_c:.1f} CPU-s; peak {_peak_gb():.1f} GB",
             flush=True,
         )
-    med = sorted(runs)[1]
-    print(
-        f"score: {med[6]:,} households, median total {med[0]:.1f} s wall, {med[1]:.1f} CPU-s "
-        f"(features {med[2]:.1f} s, predict {med[4]:.1f} s; target 60 s: {med[0] / 60:.2f}x)"
-    )
+        del q
+        runs = []
+        for _ in range(3):
+            w0, c0 = time.perf_counter(), _cpu()
+            out = warning_run.on_day(model, obs, day, line, cache)
+            runs.append((time.perf_counter() - w0, _cpu() - c0))
+            print(
+                f"  monthly run {day}: {out.height:,} households, {runs[-1][0]:.1f} s wall / "
+                f"{runs[-1][1]:.1f} CPU-s; alerts at 0.5: {(out['score'] >= 0.5).sum():,}; "
+                f"peak {_peak_gb():.1f} GB",
+                flush=True,
+            )
+        med = sorted(runs)[1]
+        print(
+            f"score: {out.height:,} households on {day}, monthly run median {med[0]:.1f} s wall, "
+            f"{med[1]:.1f} CPU-s (target 60 s: {med[0] / 60:.2f}x); year step "
+            f"{year_w:.1f} s / {year_c:.1f} CPU-s; peak {_peak_gb():.1f} GB"
+        )
+        if full:
+            w0, c0 = time.perf_counter(), _cpu()
+            ref = warning_run.full(model, obs, day, line)
+            w1, c1 = time.perf_counter(), _cpu()
+            a = out.sort("hukou_no")
+            b = ref.sort("hukou_no")
+            same = a["hukou_no"].equals(b["hukou_no"]) and np.array_equal(
+                a["score"].to_numpy(), b["score"].to_numpy()
+            )
+            print(
+                f"full path: {w1 - w0:.1f} s wall / {c1 - c0:.1f} CPU-s "
+                f"(target 60 s: {(w1 - w0) / 60:.2f}x); same scores as the monthly run: {same}; "
+                f"peak {_peak_gb():.1f} GB"
+            )
 
 
 def _setup(directory: Path) -> None:
@@ -354,13 +444,18 @@ def bench_queue(tickets: int, villages_n: int, directory: Path, repeat: int) -> 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["score", "page", "queue"])
+    ap.add_argument("what", choices=["score", "fit", "page", "queue"])
     ap.add_argument("--people", type=int, default=10_000_000)
     ap.add_argument("--household-size", type=float, default=3.8)
     ap.add_argument("--sim", type=Path, default=None, help="score a simulated province's observed/")
     ap.add_argument("--year", type=int, default=2025)
     ap.add_argument("--month", type=int, default=6)
-    ap.add_argument("--threads", type=int, default=1, help="OpenMP threads of the predict")
+    ap.add_argument("--threads", type=int, default=0, help="predict threads (0: all cores)")
+    ap.add_argument("--model", type=Path, default=None, help="pickled model (from `fit`)")
+    ap.add_argument("--out", type=Path, default=Path("var/bench-warning-model.pkl"))
+    ap.add_argument("--sample", type=int, default=400_000, help="`fit`: rows per year")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/lantu-bench-warning"))
+    ap.add_argument("--full", action="store_true", help="`score`: also time the full path")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--requests", type=int, default=10, help="per client")
     ap.add_argument("--tickets", type=int, default=200_000)
@@ -370,7 +465,12 @@ def main() -> None:
     a = ap.parse_args()
     if a.what == "score":
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantu.settings")
-        bench_score(a.people, a.household_size, a.sim, a.year, a.month, a.threads)
+        bench_score(
+            a.people, a.household_size, a.sim, a.year, a.month, a.threads, a.model, a.cache, a.full
+        )
+    elif a.what == "fit":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantu.settings")
+        bench_fit(a.sim, a.year, a.out, a.sample)
     elif a.what == "page":
         bench_page(a.clients, a.requests, a.dir)
     else:

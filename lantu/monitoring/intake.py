@@ -160,8 +160,8 @@ def _route(id_number: str, place: Region) -> tuple[Any, Region]:
     return None, place.parent if place.level == Level.GROUP and place.parent else place
 
 
-def _add_tasks(ticket: Ticket, needs: list[str]) -> list[str]:
-    have = set(ticket.tasks.values_list("department", flat=True))
+def _add_tasks(ticket: Ticket, needs: list[str], new_ticket: bool = False) -> list[str]:
+    have: set[str] = set() if new_ticket else set(ticket.tasks.values_list("department", flat=True))
     new = [d for d in catalogue.departments_for(needs) if d not in have]
     Task.objects.bulk_create(
         [Task(ticket=ticket, department=d, region_path=ticket.region_path) for d in new]
@@ -266,7 +266,7 @@ def open_ticket(
             Reporter.objects.create(
                 ticket=ticket, name=rname, phone=rphone, relation=relation, source=source
             )
-        deps = _add_tasks(ticket, needs)
+        deps = _add_tasks(ticket, needs, new_ticket=True)
         zh, en = _names(deps)
         progress.step(
             ticket,

@@ -200,6 +200,7 @@ def run(
     flagged = last.filter(pl.Series(warning.score(model, last) >= threshold)).head(200)
     return {
         "threshold": threshold,
+        "model": model,
         "results": results,
         "channels": channel_delays(sim, test),
         "examples": list(

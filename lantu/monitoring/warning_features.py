@@ -52,33 +52,89 @@ def people(obs: Path, year: int) -> pl.LazyFrame:
 
 
 def static(obs: Path, year: int, line: float) -> pl.DataFrame:
-    """One row per household (``hukou_no``): the yearly features for scoring inside ``year``."""
+    """One row per household (``hukou_no``): the yearly features for scoring inside ``year``.
+
+    The register is read once and joined once: every person-level fact (registry membership,
+    last year's work, hospital bills, certificates held, disaster losses of a household head) is
+    stacked into one frame keyed by ID number, joined to the register, and summed per household
+    in one group-by (at province scale the register has ~37M people: one hash of it, not six)."""
     last, jan1 = year - 1, datetime.date(year, 1, 1)
-    who = people(obs, year)
+    who = people(obs, year).collect()
     age = (pl.lit(jan1) - pl.col("birth_date")).dt.total_days() / 365.25
-    base = who.group_by("hukou_no").agg(
-        size=pl.len().cast(pl.Float64),
-        children=(age < 16).sum().cast(pl.Float64),
-        elderly=(age >= 65).sum().cast(pl.Float64),
-    )
-    reg = obs / "registry"
-    hh = pl.scan_parquet(reg / "households.parquet").filter(pl.col("registration_year") <= last)
-    members = pl.scan_parquet(reg / "members.parquet").select("household_no", "id_number")
-    link = (
-        members.join(who.select("id_number", "hukou_no"), on="id_number")
-        .join(hh.select("household_no"), on="household_no")
+    base = (
+        who.lazy()
         .group_by("hukou_no")
-        .agg(pl.col("household_no").mode().first())
+        .agg(
+            size=pl.len().cast(pl.Float64),
+            children=(age < 16).sum().cast(pl.Float64),
+            elderly=(age >= 65).sum().cast(pl.Float64),
+        )
+    )
+    reg, dep = obs / "registry", obs / "departments"
+    hh = pl.scan_parquet(reg / "households.parquet").filter(pl.col("registration_year") <= last)
+    f64 = pl.Float64
+
+    def cents(x: pl.Expr) -> pl.Expr:
+        # Money summed in whole fen: the same total in any order (a parallel join and group-by
+        # keep none), so a year's features are the same on every run, to the last bit.
+        return (x * 100).round().cast(pl.Int64)
+
+    facts = pl.concat(
+        [
+            pl.scan_parquet(reg / "members.parquet")
+            .select("household_no", "id_number")
+            .join(hh.select("household_no"), on="household_no", how="semi"),
+            pl.scan_parquet(dep / "employment.parquet")
+            .filter(pl.col("year") == last)
+            .select(
+                "id_number",
+                wages=cents(pl.col("months") * pl.col("monthly_wage")),
+                work_months=pl.col("months").cast(f64),
+            ),
+            pl.scan_parquet(dep / "medical_bills.parquet")
+            .filter(pl.col("year") == last)
+            .select("id_number", med_oop=cents(pl.col("out_of_pocket")), inpatient="inpatient"),
+            pl.scan_parquet(dep / "disability_certificates.parquet")
+            .filter(pl.col("issue_year") <= last)
+            .select("id_number", certificates=pl.lit(1.0)),
+            pl.scan_parquet(dep / "disaster_reports.parquet")
+            .filter(pl.col("year") == last)
+            .select(id_number="head_id_number", loss=cents(pl.col("loss_yuan"))),
+        ],
+        how="diagonal_relaxed",
+    )
+    joined = facts.join(who.lazy().select("id_number", "hukou_no"), on="id_number").collect()
+    per = (
+        joined.lazy()
+        .group_by("hukou_no")
+        .agg(
+            wages=pl.col("wages").sum() / 100,
+            work_months=pl.col("work_months").sum().cast(f64),
+            med_oop=pl.col("med_oop").sum() / 100,
+            inpatient=pl.col("inpatient").sum().cast(f64),
+            certificates=pl.col("certificates").sum().cast(f64),
+            disaster_loss=pl.col("loss").sum() / 100 / line,
+        )
+    )
+    # The registry household holding most of the household's members (ties: the lowest number).
+    link = (
+        joined.lazy()
+        .filter(pl.col("household_no").is_not_null())
+        .group_by("hukou_no", "household_no")
+        .agg(n=pl.len())
+        .sort("n", "household_no", descending=[True, False])
+        .unique("hukou_no", keep="first")
+        .select("hukou_no", "household_no")
     )
     years = pl.scan_parquet(reg / "years.parquet")
-    net = (pl.col("total_income") - pl.col("production_cost")).cast(pl.Float64)
+    net = (pl.col("total_income") - pl.col("production_cost")).cast(f64)
     pc = net / pl.max_horizontal(pl.col("size"), 1)
     y1 = years.filter(pl.col("year") == last).select(
         "household_no",
         ratio=pc / line,
         oop_share=pl.col("medical_out_of_pocket") / pl.max_horizontal(net, 1.0),
         transfer_share=pl.col("transfer_income") / pl.max_horizontal(pl.col("total_income"), 1.0),
-        housing_bad=pl.col("housing_grade").is_in(["C", "D"]).cast(pl.Float64),
+        housing_bad=pl.col("housing_grade").is_in(["C", "D"]).cast(f64),
     )
     y2 = years.filter(pl.col("year") == last - 1).select("household_no", pc2=pc / line)
     my = reg / "member_years" / f"{last}.parquet"
@@ -86,66 +142,29 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
         pl.scan_parquet(my)
         .group_by("household_no")
         .agg(
-            sick=pl.col("health").is_in(["serious", "chronic"]).sum().cast(pl.Float64),
-            disabled=(pl.col("health") == "disabled").sum().cast(pl.Float64),
-            labour=pl.col("labour").is_in(["skilled", "ordinary"]).sum().cast(pl.Float64),
+            sick=pl.col("health").is_in(["serious", "chronic"]).sum().cast(f64),
+            disabled=(pl.col("health") == "disabled").sum().cast(f64),
+            labour=pl.col("labour").is_in(["skilled", "ordinary"]).sum().cast(f64),
         )
         if my.exists()
         else pl.LazyFrame(schema=HEALTH_SCHEMA)
     )
     exited = hh.select(
-        "household_no", exited=(pl.col("exit_year") <= last).fill_null(False).cast(pl.Float64)
+        "household_no", exited=(pl.col("exit_year") <= last).fill_null(False).cast(f64)
     )
-    registry = (
-        link.join(y1, on="household_no", how="left")
+    joined_all = (
+        base.join(per, on="hukou_no", how="left")
+        .join(link, on="hukou_no", how="left")
+        .join(y1, on="household_no", how="left")
         .join(y2, on="household_no", how="left")
         .join(health, on="household_no", how="left")
         .join(exited, on="household_no", how="left")
-        .with_columns(in_registry=pl.lit(1.0), ratio_change=pl.col("ratio") - pl.col("pc2"))
-        .drop("household_no", "pc2")
+        .collect()
     )
-    dep = obs / "departments"
-    work = (
-        pl.scan_parquet(dep / "employment.parquet")
-        .filter(pl.col("year") == last)
-        .join(who.select("id_number", "hukou_no"), on="id_number")
-        .group_by("hukou_no")
-        .agg(
-            wages=(pl.col("months") * pl.col("monthly_wage")).sum().cast(pl.Float64),
-            work_months=pl.col("months").sum().cast(pl.Float64),
-        )
-    )
-    med = (
-        pl.scan_parquet(dep / "medical_bills.parquet")
-        .filter(pl.col("year") == last)
-        .join(who.select("id_number", "hukou_no"), on="id_number")
-        .group_by("hukou_no")
-        .agg(
-            med_oop=pl.col("out_of_pocket").sum().cast(pl.Float64),
-            inpatient=pl.col("inpatient").sum().cast(pl.Float64),
-        )
-    )
-    cert = (
-        pl.scan_parquet(dep / "disability_certificates.parquet")
-        .filter(pl.col("issue_year") <= last)
-        .join(who.select("id_number", "hukou_no"), on="id_number")
-        .group_by("hukou_no")
-        .agg(certificates=pl.len().cast(pl.Float64))
-    )
-    disaster = (
-        pl.scan_parquet(dep / "disaster_reports.parquet")
-        .filter(pl.col("year") == last)
-        .join(who.select("id_number", "hukou_no"), left_on="head_id_number", right_on="id_number")
-        .group_by("hukou_no")
-        .agg(disaster_loss=(pl.col("loss_yuan").sum() / line).cast(pl.Float64))
-    )
-    out = (
-        base.join(registry, on="hukou_no", how="left")
-        .join(work, on="hukou_no", how="left")
-        .join(med, on="hukou_no", how="left")
-        .join(cert, on="hukou_no", how="left")
-        .join(disaster, on="hukou_no", how="left")
-        .with_columns(
+    return (
+        joined_all.with_columns(
+            in_registry=pl.col("household_no").is_not_null().cast(f64),
+            ratio_change=pl.col("ratio") - pl.col("pc2"),
             work_ratio=pl.col("wages") / pl.col("size") / line,
             med_oop_ratio=pl.col("med_oop") / pl.col("size") / line,
         )
@@ -156,7 +175,6 @@ def static(obs: Path, year: int, line: float) -> pl.DataFrame:
             if c not in ("ratio", "ratio_change", "oop_share", "transfer_share")
         )
     )
-    return out.collect()
 
 
 def signals(obs: Path, year: int) -> pl.DataFrame:

@@ -26,7 +26,7 @@ def test_user_region_and_cadre_in_one_query(client, db):
     user = make_user("cadre1", regions[COUNTY], Role.CADRE)
     Cadre.objects.create(
         cadre_no="C1", name="张三", id_number=make_id(datetime.date(1980, 1, 1)),
-        level=next(iter(codes.CADRE_LEVEL)), region=regions[COUNTY],
+        level=codes.CADRE_LEVEL[0].code, region=regions[COUNTY],
         region_path=regions[COUNTY].path, user=user,
     )  # fmt: skip
     request = _request(client, user)
